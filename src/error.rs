@@ -1,0 +1,219 @@
+//! The typed failure a host acts on, mirroring the WIT `error` variant.
+
+use std::fmt;
+
+/// What the service (or the transport) said about a failure.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Failure {
+    /// Safe to show: built from redacted text only.
+    pub message: String,
+    pub status: Option<u16>,
+    pub code: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Self {
+        Failure { message: message.into(), ..Failure::default() }
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+}
+
+/// Which wait ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutPhase {
+    Connect,
+    FirstByte,
+    BetweenBytes,
+}
+
+impl TimeoutPhase {
+    pub fn describe(self) -> &'static str {
+        match self {
+            TimeoutPhase::Connect => "connecting to the API",
+            TimeoutPhase::FirstByte => "waiting for the response to begin",
+            TimeoutPhase::BetweenBytes => "waiting for more of the response body",
+        }
+    }
+}
+
+/// Every way a call can fail; the case names are the WIT contract's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    InvalidInput(String),
+    Unsupported(String),
+    Authentication(Failure),
+    PermissionDenied(Failure),
+    NotFound(Failure),
+    ContentPolicy(Failure),
+    RateLimited { failure: Failure, retry_after_ms: Option<u64> },
+    QuotaExceeded(Failure),
+    Timeout { phase: TimeoutPhase, message: String },
+    Network(String),
+    Upstream(Failure),
+    MalformedResponse(Failure),
+    Cancelled(String),
+}
+
+impl Error {
+    /// The WIT case name (`invalid-input`, `rate-limited`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidInput(_) => "invalid-input",
+            Error::Unsupported(_) => "unsupported",
+            Error::Authentication(_) => "authentication",
+            Error::PermissionDenied(_) => "permission-denied",
+            Error::NotFound(_) => "not-found",
+            Error::ContentPolicy(_) => "content-policy",
+            Error::RateLimited { .. } => "rate-limited",
+            Error::QuotaExceeded(_) => "quota-exceeded",
+            Error::Timeout { .. } => "timeout",
+            Error::Network(_) => "network",
+            Error::Upstream(_) => "upstream",
+            Error::MalformedResponse(_) => "malformed-response",
+            Error::Cancelled(_) => "cancelled",
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Error::InvalidInput(m) | Error::Unsupported(m) | Error::Network(m) | Error::Cancelled(m) => m,
+            Error::Timeout { message, .. } => message,
+            Error::RateLimited { failure, .. } => &failure.message,
+            Error::Authentication(f)
+            | Error::PermissionDenied(f)
+            | Error::NotFound(f)
+            | Error::ContentPolicy(f)
+            | Error::QuotaExceeded(f)
+            | Error::Upstream(f)
+            | Error::MalformedResponse(f) => &f.message,
+        }
+    }
+
+    /// The HTTP status behind the error, when there was a response.
+    pub fn status(&self) -> Option<u16> {
+        self.failure().and_then(|f| f.status)
+    }
+
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            Error::RateLimited { failure, .. } => Some(failure),
+            Error::Authentication(f)
+            | Error::PermissionDenied(f)
+            | Error::NotFound(f)
+            | Error::ContentPolicy(f)
+            | Error::QuotaExceeded(f)
+            | Error::Upstream(f)
+            | Error::MalformedResponse(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    fn failure_mut(&mut self) -> Option<&mut Failure> {
+        match self {
+            Error::RateLimited { failure, .. } => Some(failure),
+            Error::Authentication(f)
+            | Error::PermissionDenied(f)
+            | Error::NotFound(f)
+            | Error::ContentPolicy(f)
+            | Error::QuotaExceeded(f)
+            | Error::Upstream(f)
+            | Error::MalformedResponse(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Removes `secret` from every text the error carries. The client calls this
+    /// on every error it returns, so a server that echoes the key back (or a
+    /// message built from a URL that held it) cannot leak it.
+    pub fn redacted(mut self, secret: &str) -> Self {
+        let scrub = |s: &mut String| *s = redact(s, secret);
+        match &mut self {
+            Error::InvalidInput(m) | Error::Unsupported(m) | Error::Network(m) | Error::Cancelled(m) => scrub(m),
+            Error::Timeout { message, .. } => scrub(message),
+            _ => {}
+        }
+        if let Some(f) = self.failure_mut() {
+            scrub(&mut f.message);
+            if let Some(code) = &mut f.code {
+                scrub(code);
+            }
+            if let Some(id) = &mut f.request_id {
+                scrub(id);
+            }
+        }
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind(), self.message())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Replaces every occurrence of `secret` (and of any 8-character run of it, so
+/// a truncated echo is caught too) with `[redacted]`. Short secrets are
+/// replaced whole only.
+pub fn redact(text: &str, secret: &str) -> String {
+    let secret = secret.trim();
+    if secret.is_empty() {
+        return text.to_string();
+    }
+    let mut out = text.replace(secret, "[redacted]");
+    const WINDOW: usize = 8;
+    if secret.len() > WINDOW && secret.is_ascii() {
+        // Longest first, so a long echo becomes one marker rather than many.
+        for len in (WINDOW..secret.len()).rev() {
+            for start in 0..=secret.len() - len {
+                let piece = &secret[start..start + len];
+                if out.contains(piece) {
+                    out = out.replace(piece, "[redacted]");
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_removes_whole_and_partial_echoes() {
+        let key = "sk-test-abcdefghijklmnopqrstuvwxyz0123";
+        let text = format!("Incorrect API key provided: {key}. Also sk-test-abcdefgh**** and ...wxyz0123");
+        let out = redact(&text, key);
+        assert!(!out.contains(key));
+        assert!(!out.contains("sk-test-abcdefgh"));
+        assert!(!out.contains("wxyz0123"));
+        assert!(out.contains("Incorrect API key provided: [redacted]"));
+    }
+
+    #[test]
+    fn redact_with_empty_secret_is_identity() {
+        assert_eq!(redact("hello", ""), "hello");
+    }
+
+    #[test]
+    fn redacted_error_scrubs_every_field() {
+        let key = "sk-secret-0123456789";
+        let err = Error::Authentication(Failure {
+            message: format!("bad key {key}"),
+            status: Some(401),
+            code: Some(key.to_string()),
+            request_id: None,
+        })
+        .redacted(key);
+        assert!(!format!("{err:?}").contains("0123456789"));
+        assert_eq!(err.status(), Some(401));
+        assert_eq!(err.kind(), "authentication");
+    }
+}
