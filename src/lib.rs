@@ -14,6 +14,7 @@
 
 pub mod analyze;
 pub mod api_error;
+pub mod call;
 pub mod client;
 pub mod config;
 pub mod edit;
