@@ -1,0 +1,229 @@
+//! What a plugin instance may touch: one store's state, with no filesystem,
+//! no environment, no sockets, outgoing HTTP only to the allowed
+//! authorities, and a cap on linear memory.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use wasmtime::component::ResourceTable;
+use wasmtime::ResourceLimiter;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{
+    Error as HttpError, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
+};
+
+/// Default cap on a plugin's linear memory: room for several decoded
+/// gpt-image-2 4K results plus their base64, and no more.
+pub const DEFAULT_MEMORY_LIMIT: usize = 512 * 1024 * 1024;
+
+/// Where the plugin may send requests, and how long it may wait.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkPolicy {
+    /// `host:port` pairs (the port made explicit), compared case-insensitively.
+    allowed: Vec<String>,
+    /// Upper bounds on the timeouts the guest asks for.
+    pub max_timeouts: Option<RequestOptions>,
+    /// Every authority the plugin tried to reach and was refused.
+    denied: Arc<Mutex<Vec<String>>>,
+}
+
+impl NetworkPolicy {
+    /// Allows nothing.
+    pub fn deny_all() -> Self {
+        NetworkPolicy::default()
+    }
+
+    /// Allows the authority of each URL (`scheme://host[:port]/...`).
+    pub fn allow_urls<'a>(urls: impl IntoIterator<Item = &'a str>) -> anyhow::Result<Self> {
+        let mut policy = NetworkPolicy::default();
+        for url in urls {
+            policy.allowed.push(authority_of(url)?);
+        }
+        Ok(policy)
+    }
+
+    pub fn allowed(&self) -> &[String] {
+        &self.allowed
+    }
+
+    /// Authorities the plugin tried and was refused, for diagnostics and tests.
+    pub fn denied(&self) -> Vec<String> {
+        self.denied.lock().unwrap().clone()
+    }
+
+    fn permits(&self, uri: &http::Uri) -> Option<String> {
+        let authority = uri.authority()?;
+        let port = authority.port_u16().unwrap_or(if uri.scheme() == Some(&http::uri::Scheme::HTTPS) {
+            443
+        } else {
+            80
+        });
+        let key = format!("{}:{port}", authority.host().to_ascii_lowercase());
+        if self.allowed.iter().any(|a| *a == key) {
+            None
+        } else {
+            Some(key)
+        }
+    }
+}
+
+/// `host:port` of a URL, with the scheme's default port made explicit.
+pub fn authority_of(url: &str) -> anyhow::Result<String> {
+    let uri: http::Uri = url.trim().parse().map_err(|e| anyhow::anyhow!("invalid URL {url:?}: {e}"))?;
+    let scheme = uri.scheme().ok_or_else(|| anyhow::anyhow!("URL {url:?} has no scheme"))?.clone();
+    let authority = uri.authority().ok_or_else(|| anyhow::anyhow!("URL {url:?} has no host"))?;
+    let port = authority.port_u16().unwrap_or(if scheme == http::uri::Scheme::HTTPS { 443 } else { 80 });
+    Ok(format!("{}:{port}", authority.host().to_ascii_lowercase()))
+}
+
+impl WasiHttpHooks for NetworkPolicy {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        fut: Box<dyn Future<Output = Result<(), HttpError>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>), HttpError>,
+            > + Send,
+    > {
+        if let Some(refused) = self.permits(request.uri()) {
+            self.denied.lock().unwrap().push(refused);
+            return Box::new(async { Err(HttpError::HttpRequestDenied) });
+        }
+        let options = clamp(options, self.max_timeouts);
+        let _ = fut;
+        Box::new(async move {
+            use http_body_util::BodyExt;
+            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            Ok((
+                response.map(BodyExt::boxed_unsync),
+                Box::new(io) as Box<dyn Future<Output = Result<(), HttpError>> + Send>,
+            ))
+        })
+    }
+}
+
+/// The guest's timeouts, each bounded by the host's (when the host set one).
+fn clamp(asked: Option<RequestOptions>, max: Option<RequestOptions>) -> Option<RequestOptions> {
+    let Some(max) = max else { return asked };
+    let asked = asked.unwrap_or_default();
+    let pick = |a: Option<Duration>, m: Option<Duration>| match (a, m) {
+        (Some(a), Some(m)) => Some(a.min(m)),
+        (a, m) => a.or(m),
+    };
+    Some(RequestOptions {
+        connect_timeout: pick(asked.connect_timeout, max.connect_timeout),
+        first_byte_timeout: pick(asked.first_byte_timeout, max.first_byte_timeout),
+        between_bytes_timeout: pick(asked.between_bytes_timeout, max.between_bytes_timeout),
+    })
+}
+
+/// Caps linear memory and remembers the largest size the plugin reached.
+#[derive(Debug, Clone)]
+pub struct MemoryLimiter {
+    limit: usize,
+    peak: Arc<AtomicUsize>,
+}
+
+impl MemoryLimiter {
+    pub fn new(limit: usize) -> Self {
+        MemoryLimiter { limit, peak: Arc::new(AtomicUsize::new(0)) }
+    }
+
+    /// A handle that reads the peak after the store is gone.
+    pub fn peak_handle(&self) -> Arc<AtomicUsize> {
+        self.peak.clone()
+    }
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            return Ok(false);
+        }
+        self.peak.fetch_max(desired, Ordering::Relaxed);
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// Everything one plugin instance owns.
+pub struct State {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    pub(crate) network: NetworkPolicy,
+    pub(crate) limiter: MemoryLimiter,
+}
+
+impl State {
+    /// A context that grants nothing but clocks and randomness: no preopened
+    /// directories, no environment, no arguments, no stdio, no sockets.
+    pub fn new(network: NetworkPolicy, memory_limit: usize) -> Self {
+        let wasi = WasiCtx::builder()
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
+        State {
+            wasi,
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            network,
+            limiter: MemoryLimiter::new(memory_limit),
+        }
+    }
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.network }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_matches_authority_with_default_ports() {
+        let p = NetworkPolicy::allow_urls(["https://api.openai.com/v1", "http://127.0.0.1:8080/v1"]).unwrap();
+        assert_eq!(p.permits(&"https://API.openai.com:443/v1/images".parse().unwrap()), None);
+        assert_eq!(p.permits(&"http://127.0.0.1:8080/x".parse().unwrap()), None);
+        assert_eq!(
+            p.permits(&"http://api.openai.com/v1".parse().unwrap()),
+            Some("api.openai.com:80".to_string())
+        );
+        assert_eq!(p.permits(&"https://evil.example/".parse().unwrap()), Some("evil.example:443".to_string()));
+    }
+
+    #[test]
+    fn clamp_takes_the_smaller_timeout() {
+        let asked = RequestOptions {
+            connect_timeout: Some(Duration::from_secs(10)),
+            first_byte_timeout: Some(Duration::from_secs(301)),
+            between_bytes_timeout: None,
+        };
+        let max = RequestOptions {
+            connect_timeout: None,
+            first_byte_timeout: Some(Duration::from_secs(3)),
+            between_bytes_timeout: Some(Duration::from_secs(3)),
+        };
+        let out = clamp(Some(asked), Some(max)).unwrap();
+        assert_eq!(out.connect_timeout, Some(Duration::from_secs(10)));
+        assert_eq!(out.first_byte_timeout, Some(Duration::from_secs(3)));
+        assert_eq!(out.between_bytes_timeout, Some(Duration::from_secs(3)));
+    }
+}
