@@ -1,1 +1,811 @@
-//! TODO
+//! Settings checked once, at `open`, into what every request needs: where to
+//! send it, how to authenticate, which headers to add, how long to wait.
+//!
+//! URLs are split by hand rather than with the `url` crate: we need only
+//! scheme, authority and path, and want to *refuse* what WHATWG parsing would
+//! silently repair (backslashes, embedded tabs or newlines, IDN hosts), while
+//! the crate would add its IDNA tables to every component build.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::call::{Call, Endpoint};
+use crate::error::Error;
+use crate::http::{Body, Method, Request, Scheme, Timeouts};
+use crate::types::{AzureSettings, Capability, Settings};
+
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Just over five minutes: a high-quality GPT image can take most of that.
+pub const DEFAULT_GENERATION_TIMEOUT: Duration = Duration::from_secs(301);
+pub const DEFAULT_BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(60);
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Beyond this, retries only multiply the wait and the bill.
+pub const MAX_RETRIES_LIMIT: u32 = 10;
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+const USER_AGENT: &str = concat!("openai-visual-backend/", env!("CARGO_PKG_VERSION"));
+
+/// Headers the backend sets itself; a second value would be ambiguous or unsafe.
+const OWN_HEADERS: &[&str] = &["authorization", "api-key", "content-type", "content-length", "host", "accept"];
+/// Hop-by-hop headers: wasi:http hosts (wasmtime's default list) refuse them.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "transfer-encoding",
+    "te",
+    "upgrade",
+    "http2-settings",
+];
+
+/// Validated settings. Built only by [`Config::from_settings`].
+#[derive(Clone)]
+pub struct Config {
+    api_key: String,
+    service: Service,
+    organization: Option<String>,
+    project: Option<String>,
+    user_agent: String,
+    extra_headers: Vec<(String, String)>,
+    timeouts: Timeouts,
+    max_retries: u32,
+    max_response_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Service {
+    OpenAi { base: BaseUrl },
+    Azure { endpoint: BaseUrl, api_version: String, deployments: [Option<String>; 3] },
+}
+
+/// `scheme://authority/path`, path without a trailing slash (possibly empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct BaseUrl {
+    scheme: Scheme,
+    authority: String,
+    path: String,
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = match self.scheme {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        };
+        write!(f, "{scheme}://{}{}", self.authority, self.path)
+    }
+}
+
+impl Config {
+    pub fn from_settings(settings: &Settings) -> Result<Config, Error> {
+        let api_key = settings.api_key.trim();
+        if api_key.is_empty() {
+            return Err(invalid("the API key is empty"));
+        }
+        if !api_key.bytes().all(|b| b.is_ascii_graphic()) {
+            // Never quote the key, not even in part.
+            return Err(invalid("the API key contains spaces, control or non-ASCII characters; paste it again"));
+        }
+        let organization = optional_value("organization", settings.organization.as_deref())?;
+        let project = optional_value("project", settings.project.as_deref())?;
+        let service = match &settings.azure {
+            None => {
+                let base = match settings.base_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    None => parse_base_url(DEFAULT_BASE_URL).expect("the default base URL is valid"),
+                    Some(url) => parse_base_url(url).map_err(|why| invalid(format!("base-url {why}")))?,
+                };
+                Service::OpenAi { base: with_default_version(base) }
+            }
+            Some(azure) => {
+                if settings.base_url.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+                    return Err(invalid("set either base-url or azure, not both"));
+                }
+                if organization.is_some() || project.is_some() {
+                    return Err(invalid(
+                        "organization and project are OpenAI settings; Azure OpenAI does not use them",
+                    ));
+                }
+                azure_service(azure)?
+            }
+        };
+        let mut user_agent = USER_AGENT.to_string();
+        let mut extra_headers = Vec::new();
+        for header in &settings.extra_headers {
+            let name = header.name.trim();
+            let value = header.value.trim();
+            check_header(name, value)?;
+            let lower = name.to_ascii_lowercase();
+            if (lower == "openai-organization" && organization.is_some())
+                || (lower == "openai-project" && project.is_some())
+            {
+                return Err(invalid(format!("header {name} is also set by the settings; set it in one place")));
+            }
+            if lower == "user-agent" {
+                user_agent = value.to_string();
+            } else {
+                extra_headers.push((name.to_string(), value.to_string()));
+            }
+        }
+        let timeouts = Timeouts {
+            connect: timeout("connect-timeout-ms", settings.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT)?,
+            first_byte: timeout("generation-timeout-ms", settings.generation_timeout_ms, DEFAULT_GENERATION_TIMEOUT)?,
+            between_bytes: timeout(
+                "between-bytes-timeout-ms",
+                settings.between_bytes_timeout_ms,
+                DEFAULT_BETWEEN_BYTES_TIMEOUT,
+            )?,
+        };
+        let max_retries = settings.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
+        if max_retries > MAX_RETRIES_LIMIT {
+            return Err(invalid(format!("max-retries is {max_retries}; at most {MAX_RETRIES_LIMIT} is allowed")));
+        }
+        let max_response_bytes = settings.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        if max_response_bytes == 0 {
+            return Err(invalid("max-response-bytes must be greater than 0"));
+        }
+        Ok(Config {
+            api_key: api_key.to_string(),
+            service,
+            organization,
+            project,
+            user_agent,
+            extra_headers,
+            timeouts,
+            max_retries,
+            max_response_bytes,
+        })
+    }
+
+    /// The key, for redacting it from errors. Never log it.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
+    }
+
+    pub fn is_azure(&self) -> bool {
+        matches!(self.service, Service::Azure { .. })
+    }
+
+    /// The Azure deployment serving `capability`; `None` when not on Azure or not configured.
+    pub fn deployment_for(&self, capability: Capability) -> Option<&str> {
+        match &self.service {
+            Service::OpenAi { .. } => None,
+            Service::Azure { deployments, .. } => deployments[capability_index(capability)].as_deref(),
+        }
+    }
+
+    /// `host[:port]` of the service: what a host must allow this plugin to reach.
+    pub fn base_authority(&self) -> String {
+        self.base().authority.clone()
+    }
+
+    /// The base URL (OpenAI) or endpoint (Azure), for messages.
+    pub fn base_url(&self) -> String {
+        self.base().to_string()
+    }
+
+    fn base(&self) -> &BaseUrl {
+        match &self.service {
+            Service::OpenAi { base } => base,
+            Service::Azure { endpoint, .. } => endpoint,
+        }
+    }
+
+    /// The HTTP request for `call` on the configured service. Cloning the
+    /// body copies only the small owned segments; images stay borrowed.
+    ///
+    /// `RetrieveModel` on Azure reads `call.model` as the *deployment* to look
+    /// up (`GET /openai/deployments/{deployment}`): on Azure a deployment is
+    /// what stands for a model, so a check asks about the one it would use.
+    pub fn request<'a>(&self, call: &Call<'a>) -> Result<Request<'a>, Error> {
+        let path_with_query = match &self.service {
+            Service::OpenAi { base } => match call.endpoint {
+                Endpoint::RetrieveModel => format!("{}/models/{}", base.path, encode_component(lookup_id(call)?)),
+                endpoint => format!("{}{}", base.path, operation_path(endpoint)),
+            },
+            Service::Azure { endpoint, api_version, .. } => {
+                let (deployment, operation) = match call.endpoint.capability() {
+                    None => (lookup_id(call)?, ""),
+                    Some(capability) => (self.azure_deployment(capability)?, operation_path(call.endpoint)),
+                };
+                format!(
+                    "{}/openai/deployments/{}{operation}?api-version={}",
+                    endpoint.path,
+                    encode_component(deployment),
+                    encode_component(api_version)
+                )
+            }
+        };
+        let (method, body) = match call.endpoint {
+            Endpoint::RetrieveModel => (Method::Get, Body::empty()),
+            _ => (Method::Post, call.body.clone()),
+        };
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(6 + self.extra_headers.len());
+        let mut add = |name: &str, value: &str| headers.push((name.to_string(), value.to_string()));
+        if self.is_azure() {
+            add("api-key", &self.api_key);
+        } else {
+            add("Authorization", &format!("Bearer {}", self.api_key));
+        }
+        if let Some(organization) = &self.organization {
+            add("OpenAI-Organization", organization);
+        }
+        if let Some(project) = &self.project {
+            add("OpenAI-Project", project);
+        }
+        if let (Method::Post, Some(content_type)) = (method, &call.content_type) {
+            add("Content-Type", content_type);
+        }
+        add("Accept", if call.streaming { "text/event-stream" } else { "application/json" });
+        add("User-Agent", &self.user_agent);
+        headers.extend(self.extra_headers.iter().cloned());
+        let base = self.base();
+        Ok(Request { method, scheme: base.scheme, authority: base.authority.clone(), path_with_query, headers, body })
+    }
+
+    fn azure_deployment(&self, capability: Capability) -> Result<&str, Error> {
+        self.deployment_for(capability).ok_or_else(|| {
+            Error::Unsupported(format!(
+                "no Azure OpenAI deployment is set for {0}: set azure.{0}-deployment",
+                capability.name()
+            ))
+        })
+    }
+}
+
+/// The model (or Azure deployment) a `RetrieveModel` call looks up.
+fn lookup_id<'c>(call: &'c Call<'_>) -> Result<&'c str, Error> {
+    match call.model.trim() {
+        "" => Err(invalid("no model id to look up")),
+        id => Ok(id),
+    }
+}
+
+/// Never prints the key or header values (gateway tokens travel there).
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("api_key", &"<redacted>")
+            .field("service", &self.service)
+            .field("organization", &self.organization)
+            .field("project", &self.project)
+            .field("user_agent", &self.user_agent)
+            .field("extra_headers", &self.extra_headers.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field("timeouts", &self.timeouts)
+            .field("max_retries", &self.max_retries)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+fn operation_path(endpoint: Endpoint) -> &'static str {
+    match endpoint {
+        Endpoint::ImageGenerations => "/images/generations",
+        Endpoint::ImageEdits => "/images/edits",
+        Endpoint::ChatCompletions => "/chat/completions",
+        Endpoint::RetrieveModel => "",
+    }
+}
+
+fn capability_index(capability: Capability) -> usize {
+    match capability {
+        Capability::TextToImage => 0,
+        Capability::ImageEdit => 1,
+        Capability::ImageAnalysis => 2,
+    }
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::InvalidInput(message.into())
+}
+
+fn azure_service(azure: &AzureSettings) -> Result<Service, Error> {
+    let endpoint = azure.endpoint.trim();
+    if endpoint.is_empty() {
+        return Err(invalid("azure.endpoint is empty"));
+    }
+    let endpoint = parse_base_url(endpoint).map_err(|why| invalid(format!("azure.endpoint {why}")))?;
+    let api_version = azure.api_version.trim();
+    if api_version.is_empty() {
+        return Err(invalid("azure.api-version is empty (e.g. 2025-04-01-preview)"));
+    }
+    if !api_version.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
+        return Err(invalid(format!(
+            "azure.api-version {api_version:?} is not an API version (e.g. 2025-04-01-preview)"
+        )));
+    }
+    // A blank deployment is how a form says "none"; it turns the capability off.
+    let deployment = |d: &Option<String>| d.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
+    Ok(Service::Azure {
+        endpoint,
+        api_version: api_version.to_string(),
+        deployments: [
+            deployment(&azure.text_to_image_deployment),
+            deployment(&azure.image_edit_deployment),
+            deployment(&azure.image_analysis_deployment),
+        ],
+    })
+}
+
+/// People paste the bare host (`https://api.openai.com`) as often as the API
+/// root; a URL with no path means the standard `/v1`. Any other path is kept,
+/// since gateways mount the API wherever they like.
+fn with_default_version(mut base: BaseUrl) -> BaseUrl {
+    if base.path.is_empty() {
+        base.path = "/v1".to_string();
+    }
+    base
+}
+
+/// Splits and checks a pasted URL. Errors complete the sentence "base-url ...".
+fn parse_base_url(input: &str) -> Result<BaseUrl, String> {
+    let input = input.trim();
+    let (scheme, rest) =
+        input.split_once("://").ok_or_else(|| format!("{input:?} must start with https:// or http://"))?;
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "https" => Scheme::Https,
+        "http" => Scheme::Http,
+        _ => return Err(format!("{input:?} must start with https:// or http://")),
+    };
+    if rest.contains(['?', '#']) {
+        return Err(format!("{input:?} must not have a query (?) or fragment (#)"));
+    }
+    let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+    if authority.contains('@') {
+        return Err("must not contain a user name or password; the key goes in api-key".to_string());
+    }
+    let authority = check_authority(authority).map_err(|why| format!("{input:?}: {why}"))?;
+    if let Some(bad) = path.chars().find(|&c| !is_path_char(c)) {
+        return Err(format!("{input:?}: the path contains {bad:?}, which a URL path cannot hold unencoded"));
+    }
+    if path.split('/').any(|segment| segment == "." || segment == "..") {
+        return Err(format!("{input:?}: the path must not contain . or .. segments"));
+    }
+    Ok(BaseUrl { scheme, authority, path: path.trim_end_matches('/').to_string() })
+}
+
+/// `host[:port]` with a DNS name, IPv4 or bracketed IPv6 host; returned lower-cased.
+fn check_authority(authority: &str) -> Result<String, String> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (addr, after) = v6.split_once(']').ok_or("the IPv6 address is missing its closing ]")?;
+        if addr.is_empty() || !addr.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+            return Err("the IPv6 address is not valid".into());
+        }
+        match after {
+            "" => (authority, None),
+            _ => (&authority[..addr.len() + 2], Some(after.strip_prefix(':').ok_or("junk after the IPv6 address")?)),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("the host is missing".into());
+    }
+    if !host.starts_with('[') && !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_') {
+        return Err("the host name has characters a host cannot (use the xn-- form for international names)".into());
+    }
+    if let Some(port) = port {
+        let valid = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+        if !valid || !port.parse::<u16>().is_ok_and(|p| p > 0) {
+            return Err(format!("{port:?} is not a port number"));
+        }
+    }
+    Ok(authority.to_ascii_lowercase())
+}
+
+/// RFC 3986 `pchar` plus `/`, and `%` for already-encoded octets.
+fn is_path_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/%".contains(c)
+}
+
+/// Percent-encodes all but RFC 3986 unreserved characters, for a path
+/// segment or query value (model ids like `ft:gpt-4o:org::id` keep their meaning).
+fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An optional header-valued setting; blank means unset.
+fn optional_value(what: &str, value: Option<&str>) -> Result<Option<String>, Error> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) if is_header_value(v) => Ok(Some(v.to_string())),
+        Some(_) => Err(invalid(format!("{what} contains control characters"))),
+    }
+}
+
+fn check_header(name: &str, value: &str) -> Result<(), Error> {
+    if name.is_empty() {
+        return Err(invalid("an extra header has an empty name"));
+    }
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
+        return Err(invalid(format!("extra header name {name:?} is not a valid HTTP header name")));
+    }
+    let lower = name.to_ascii_lowercase();
+    if OWN_HEADERS.contains(&lower.as_str()) {
+        return Err(invalid(format!("extra header {name} is set by the backend itself and cannot be overridden")));
+    }
+    if HOP_BY_HOP.contains(&lower.as_str()) {
+        return Err(invalid(format!("extra header {name} is a connection header, which hosts do not let plugins set")));
+    }
+    if !is_header_value(value) {
+        // The value may be a gateway secret: name the header only.
+        return Err(invalid(format!("the value of extra header {name} contains control characters or line breaks")));
+    }
+    Ok(())
+}
+
+/// RFC 9110 field-value: visible characters, spaces and tabs (non-ASCII allowed as obs-text).
+fn is_header_value(value: &str) -> bool {
+    value.chars().all(|c| c == '\t' || !c.is_control())
+}
+
+fn timeout(what: &str, ms: Option<u64>, default: Duration) -> Result<Duration, Error> {
+    match ms {
+        None => Ok(default),
+        Some(0) => Err(invalid(format!("{what} must be greater than 0"))),
+        Some(ms) => Ok(Duration::from_millis(ms)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Header;
+    use std::borrow::Cow;
+
+    const KEY: &str = "sk-test-0123456789abcdef";
+
+    fn settings() -> Settings {
+        Settings { api_key: KEY.into(), ..Settings::default() }
+    }
+
+    fn with_base(url: &str) -> Settings {
+        Settings { base_url: Some(url.into()), ..settings() }
+    }
+
+    fn azure(edit: Option<&str>) -> Settings {
+        Settings {
+            azure: Some(AzureSettings {
+                endpoint: "https://my-resource.openai.azure.com/".into(),
+                api_version: "2025-04-01-preview".into(),
+                text_to_image_deployment: Some("dalle3-prod".into()),
+                image_edit_deployment: edit.map(Into::into),
+                image_analysis_deployment: Some("vision 4.1".into()),
+            }),
+            ..settings()
+        }
+    }
+
+    fn call(endpoint: Endpoint) -> Call<'static> {
+        Call {
+            endpoint,
+            model: "gpt-image-1".into(),
+            content_type: Some("application/json".into()),
+            body: Body::from_vec(b"{}".to_vec()),
+            streaming: false,
+        }
+    }
+
+    fn config(s: Settings) -> Config {
+        Config::from_settings(&s).unwrap()
+    }
+
+    fn invalid_message(s: Settings) -> String {
+        match Config::from_settings(&s) {
+            Err(Error::InvalidInput(m)) => m,
+            other => panic!("expected invalid-input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(settings());
+        assert_eq!(c.base_url(), "https://api.openai.com/v1");
+        assert_eq!(c.base_authority(), "api.openai.com");
+        assert_eq!(
+            c.timeouts(),
+            Timeouts {
+                connect: Duration::from_secs(10),
+                first_byte: Duration::from_secs(301),
+                between_bytes: Duration::from_secs(60)
+            }
+        );
+        assert_eq!((c.max_retries(), c.max_response_bytes()), (2, 64 * 1024 * 1024));
+        assert!(!c.is_azure());
+        assert_eq!(c.deployment_for(Capability::TextToImage), None);
+        assert_eq!(c.api_key(), KEY);
+    }
+
+    #[test]
+    fn base_url_forms_people_paste() {
+        let cases = [
+            ("https://api.openai.com", "https://api.openai.com/v1"),
+            ("https://api.openai.com/", "https://api.openai.com/v1"),
+            ("https://api.openai.com/v1", "https://api.openai.com/v1"),
+            ("https://api.openai.com/v1/", "https://api.openai.com/v1"),
+            ("http://localhost:8080/v1", "http://localhost:8080/v1"),
+            ("https://gateway.example/openai/v1/", "https://gateway.example/openai/v1"),
+            ("  HTTPS://API.OpenAI.com/v1\n", "https://api.openai.com/v1"),
+            ("http://[::1]:9000", "http://[::1]:9000/v1"),
+            ("http://127.0.0.1:8080/proxy/v1", "http://127.0.0.1:8080/proxy/v1"),
+            ("", "https://api.openai.com/v1"),
+        ];
+        for (input, expected) in cases {
+            let c = config(with_base(input));
+            assert_eq!(c.base_url(), expected, "{input:?}");
+            let request = c.request(&call(Endpoint::ImageGenerations)).unwrap();
+            assert_eq!(request.url(), format!("{expected}/images/generations"), "{input:?}");
+        }
+        assert_eq!(config(with_base("http://localhost:8080/v1")).base_authority(), "localhost:8080");
+        let local = config(with_base("http://localhost:8080/v1")).request(&call(Endpoint::ImageEdits)).unwrap();
+        assert_eq!(
+            (local.scheme, local.authority.as_str(), local.path_with_query.as_str()),
+            (Scheme::Http, "localhost:8080", "/v1/images/edits")
+        );
+    }
+
+    #[test]
+    fn bad_base_urls_are_refused_with_the_reason() {
+        let cases = [
+            ("api.openai.com/v1", "must start with"),
+            ("ftp://api.openai.com", "must start with"),
+            ("https://user:pass@api.openai.com/v1", "user name or password"),
+            ("https://api.openai.com/v1?x=1", "query"),
+            ("https://api.openai.com/v1#frag", "fragment"),
+            ("https:///v1", "host is missing"),
+            ("https://api.openai.com:0/v1", "port"),
+            ("https://api.openai.com:99999/v1", "port"),
+            ("https://api.openai.com:/v1", "port"),
+            ("https://api.openai.com:8a/v1", "port"),
+            ("https://exämple.com/v1", "xn--"),
+            ("https://api.openai.com/v 1", "path"),
+            ("https://api.openai.com\\v1", "host"),
+            ("https://api.openai.com/v1/../x", ".."),
+            ("https://[::1/v1", "]"),
+            ("https://[::1]x/v1", "junk"),
+        ];
+        for (input, why) in cases {
+            let message = invalid_message(with_base(input));
+            assert!(message.starts_with("base-url") && message.contains(why), "{input:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn openai_requests() {
+        let c = config(Settings {
+            organization: Some("org-123".into()),
+            project: Some(" proj_456 ".into()),
+            extra_headers: vec![Header { name: "X-Trace".into(), value: "abc".into() }],
+            ..settings()
+        });
+        let json = call(Endpoint::ImageGenerations);
+        let r = c.request(&json).unwrap();
+        assert_eq!((r.method, r.scheme), (Method::Post, Scheme::Https));
+        assert_eq!(r.url(), "https://api.openai.com/v1/images/generations");
+        let expected: Vec<(String, String)> = [
+            ("Authorization", format!("Bearer {KEY}").as_str()),
+            ("OpenAI-Organization", "org-123"),
+            ("OpenAI-Project", "proj_456"),
+            ("Content-Type", "application/json"),
+            ("Accept", "application/json"),
+            ("User-Agent", concat!("openai-visual-backend/", env!("CARGO_PKG_VERSION"))),
+            ("X-Trace", "abc"),
+        ]
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(r.headers, expected);
+        assert_eq!(r.body.to_vec(), b"{}");
+
+        let streaming = Call { streaming: true, ..call(Endpoint::ImageEdits) };
+        let r = c.request(&streaming).unwrap();
+        assert_eq!(r.path_with_query, "/v1/images/edits");
+        assert_eq!(r.header("accept"), Some("text/event-stream"));
+
+        let r = c.request(&call(Endpoint::ChatCompletions)).unwrap();
+        assert_eq!(r.path_with_query, "/v1/chat/completions");
+    }
+
+    #[test]
+    fn retrieve_model_is_a_get_with_the_id_encoded() {
+        let c = config(settings());
+        let get = Call { model: "ft:gpt-4o:my org::abc/1".into(), ..call(Endpoint::RetrieveModel) };
+        let r = c.request(&get).unwrap();
+        assert_eq!(r.method, Method::Get);
+        assert_eq!(r.path_with_query, "/v1/models/ft%3Agpt-4o%3Amy%20org%3A%3Aabc%2F1");
+        assert!(r.body.is_empty());
+        assert_eq!(r.header("content-type"), None);
+        let empty = Call { model: " ".into(), ..call(Endpoint::RetrieveModel) };
+        assert!(matches!(c.request(&empty), Err(Error::InvalidInput(_))));
+    }
+
+    #[test]
+    fn request_body_keeps_borrowed_segments_borrowed() {
+        let image = vec![9u8; 1000];
+        let mut body = Body::empty();
+        body.push_owned(b"head".to_vec());
+        body.push_borrowed(&image);
+        let c = config(settings());
+        let call = Call { body, ..call(Endpoint::ImageEdits) };
+        let r = c.request(&call).unwrap();
+        match &r.body.segments[1] {
+            Cow::Borrowed(slice) => assert_eq!(slice.as_ptr(), image.as_ptr()),
+            Cow::Owned(_) => panic!("the image was copied"),
+        }
+    }
+
+    #[test]
+    fn azure_requests() {
+        let c = config(azure(None));
+        assert!(c.is_azure());
+        assert_eq!(c.base_authority(), "my-resource.openai.azure.com");
+        assert_eq!(c.deployment_for(Capability::TextToImage), Some("dalle3-prod"));
+        assert_eq!(c.deployment_for(Capability::ImageEdit), None);
+        let r = c.request(&call(Endpoint::ImageGenerations)).unwrap();
+        assert_eq!(
+            r.url(),
+            "https://my-resource.openai.azure.com/openai/deployments/dalle3-prod/images/generations?api-version=2025-04-01-preview"
+        );
+        assert_eq!(r.header("api-key"), Some(KEY));
+        assert_eq!(r.header("authorization"), None);
+        let r = c.request(&call(Endpoint::ChatCompletions)).unwrap();
+        assert_eq!(
+            r.path_with_query,
+            "/openai/deployments/vision%204.1/chat/completions?api-version=2025-04-01-preview"
+        );
+        let lookup = Call { model: "dalle3-prod".into(), ..call(Endpoint::RetrieveModel) };
+        let r = c.request(&lookup).unwrap();
+        assert_eq!(
+            (r.method, r.path_with_query.as_str()),
+            (Method::Get, "/openai/deployments/dalle3-prod?api-version=2025-04-01-preview")
+        );
+        assert!(r.body.is_empty() && r.header("content-type").is_none());
+        assert_eq!(r.header("api-key"), Some(KEY));
+        let blank = Call { model: "".into(), ..call(Endpoint::RetrieveModel) };
+        assert!(matches!(c.request(&blank), Err(Error::InvalidInput(_))));
+        match c.request(&call(Endpoint::ImageEdits)) {
+            Err(Error::Unsupported(m)) => assert!(m.contains("azure.image-edit-deployment"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        let with_edit = config(azure(Some("gpt-image-1")));
+        assert_eq!(
+            with_edit.request(&call(Endpoint::ImageEdits)).unwrap().path_with_query,
+            "/openai/deployments/gpt-image-1/images/edits?api-version=2025-04-01-preview"
+        );
+        // A blank deployment is no deployment.
+        assert_eq!(config(azure(Some("  "))).deployment_for(Capability::ImageEdit), None);
+    }
+
+    #[test]
+    fn azure_endpoint_with_a_gateway_path() {
+        let mut s = azure(None);
+        s.azure.as_mut().unwrap().endpoint = "https://apim.example.com/aoai/".into();
+        let r = config(s).request(&call(Endpoint::ImageGenerations)).unwrap();
+        assert_eq!(
+            r.path_with_query,
+            "/aoai/openai/deployments/dalle3-prod/images/generations?api-version=2025-04-01-preview"
+        );
+    }
+
+    #[test]
+    fn bad_azure_settings() {
+        let edit = |f: fn(&mut Settings)| {
+            let mut s = azure(None);
+            f(&mut s);
+            invalid_message(s)
+        };
+        assert!(edit(|s| s.azure.as_mut().unwrap().endpoint = " ".into()).contains("azure.endpoint is empty"));
+        assert!(
+            edit(|s| s.azure.as_mut().unwrap().endpoint = "my-resource.openai.azure.com".into()).contains("https://")
+        );
+        assert!(
+            edit(|s| s.azure.as_mut().unwrap().endpoint = "https://x.openai.azure.com/?a=b".into()).contains("query")
+        );
+        assert!(edit(|s| s.azure.as_mut().unwrap().api_version = "".into()).contains("api-version is empty"));
+        assert!(edit(|s| s.azure.as_mut().unwrap().api_version = "2025&x=1".into()).contains("not an API version"));
+        assert!(edit(|s| s.base_url = Some("https://api.openai.com".into())).contains("not both"));
+        assert!(edit(|s| s.organization = Some("org-1".into())).contains("Azure"));
+    }
+
+    #[test]
+    fn api_key_checks_never_echo_the_key() {
+        assert!(invalid_message(Settings { api_key: "  ".into(), ..settings() }).contains("empty"));
+        for key in ["sk-abc def", "sk-abc\ndef", "sk-abc\u{201d}"] {
+            let message = invalid_message(Settings { api_key: key.into(), ..settings() });
+            assert!(!message.contains("sk-abc"), "{message}");
+        }
+        // A pasted trailing newline is forgiven.
+        assert_eq!(config(Settings { api_key: format!("{KEY}\n"), ..settings() }).api_key(), KEY);
+        let debug = format!("{:?}", config(settings()));
+        assert!(!debug.contains(KEY) && debug.contains("<redacted>"), "{debug}");
+    }
+
+    #[test]
+    fn extra_header_validation() {
+        let with = |name: &str, value: &str| Settings {
+            extra_headers: vec![Header { name: name.into(), value: value.into() }],
+            ..settings()
+        };
+        for name in ["Authorization", "api-key", "Content-Type", "content-length", "Host", "Accept"] {
+            assert!(invalid_message(with(name, "x")).contains("set by the backend"), "{name}");
+        }
+        for name in ["Connection", "Transfer-Encoding", "Proxy-Authorization", "Upgrade"] {
+            assert!(invalid_message(with(name, "x")).contains("connection header"), "{name}");
+        }
+        for name in ["", "X Bad", "X:Bad", "Ünï", "X\r\nInjected"] {
+            assert!(Config::from_settings(&with(name, "x")).is_err(), "{name:?}");
+        }
+        let message = invalid_message(with("X-Gateway-Key", "secret\r\nX-Evil: 1"));
+        assert!(message.contains("X-Gateway-Key") && !message.contains("secret"), "{message}");
+        assert!(Config::from_settings(&with("X-Nul", "a\0b")).is_err());
+        // Tabs and non-ASCII values are legal field content.
+        let ok = config(with("X-Note", "a\tb é"));
+        let debug = format!("{ok:?}");
+        assert!(debug.contains("X-Note") && !debug.contains("a\\tb"), "{debug}");
+        // User-Agent replaces ours rather than adding a second one.
+        let ua = config(with("user-agent", "my-app/2")).request(&call(Endpoint::ImageGenerations)).unwrap();
+        assert_eq!(ua.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("user-agent")).count(), 1);
+        assert_eq!(ua.header("User-Agent"), Some("my-app/2"));
+        // OpenAI-Organization may come from either place, not both.
+        let org = config(with("OpenAI-Organization", "org-9")).request(&call(Endpoint::ImageGenerations)).unwrap();
+        assert_eq!(org.header("openai-organization"), Some("org-9"));
+        let both = Settings { organization: Some("org-1".into()), ..with("OpenAI-Organization", "org-9") };
+        assert!(invalid_message(both).contains("one place"));
+        assert!(invalid_message(Settings { project: Some("p\n1".into()), ..settings() }).contains("project"));
+    }
+
+    #[test]
+    fn limits_and_timeouts() {
+        for (name, s) in [
+            ("connect-timeout-ms", Settings { connect_timeout_ms: Some(0), ..settings() }),
+            ("generation-timeout-ms", Settings { generation_timeout_ms: Some(0), ..settings() }),
+            ("between-bytes-timeout-ms", Settings { between_bytes_timeout_ms: Some(0), ..settings() }),
+            ("max-response-bytes", Settings { max_response_bytes: Some(0), ..settings() }),
+            ("max-retries", Settings { max_retries: Some(11), ..settings() }),
+        ] {
+            assert!(invalid_message(s).contains(name), "{name}");
+        }
+        let c = config(Settings {
+            connect_timeout_ms: Some(1500),
+            generation_timeout_ms: Some(600_000),
+            between_bytes_timeout_ms: Some(5),
+            max_retries: Some(0),
+            max_response_bytes: Some(1),
+            ..settings()
+        });
+        assert_eq!(
+            c.timeouts(),
+            Timeouts {
+                connect: Duration::from_millis(1500),
+                first_byte: Duration::from_secs(600),
+                between_bytes: Duration::from_millis(5)
+            }
+        );
+        assert_eq!((c.max_retries(), c.max_response_bytes()), (0, 1));
+    }
+}

@@ -1,1 +1,515 @@
-//! TODO
+//! Image edit: checks an [`EditRequest`] and builds the multipart body of
+//! `POST /images/edits`, with the reference images borrowed, never copied.
+//!
+//! Images are identified from their bytes, so each part carries the type the
+//! API will see (a JPEG sent as `image/png` is refused upstream).
+
+use crate::call::{Call, Endpoint};
+use crate::error::Error;
+use crate::generate::{self, Options};
+use crate::imaging::{self, ImageKind, ImageMeta};
+use crate::models::{self, ImageModel};
+use crate::multipart::Multipart;
+use crate::types::EditRequest;
+
+/// The API takes input images (and masks) under 50 MB each.
+pub const MAX_IMAGE_BYTES: usize = 50 * 1024 * 1024;
+
+/// Checks `req` and builds its call. `boundary` is the multipart boundary
+/// (random, from the caller); `partial_images` as for [`generate::prepare`].
+pub fn prepare<'a>(req: &'a EditRequest, boundary: String, partial_images: Option<u32>) -> Result<Call<'a>, Error> {
+    let model = models::image_model(generate::model_id(req.model.as_deref(), models::DEFAULT_EDIT));
+    if model.max_reference_images == 0 {
+        return Err(Error::Unsupported(format!(
+            "{} cannot edit images; models that can: {}",
+            model.id,
+            models::edit_model_ids().join(", ")
+        )));
+    }
+    generate::check_prompt(&model, &req.prompt)?;
+    let partial_images = generate::streaming(&model, partial_images)?;
+    let metas = check_images(&model, &req.images)?;
+    if let Some(mask) = &req.mask {
+        check_mask(mask, &metas[0])?;
+    }
+    let checked = generate::check_options(
+        &model,
+        &Options {
+            format: req.format,
+            size: req.size,
+            n: req.n,
+            quality: req.quality,
+            output_format: req.output_format,
+            output_compression: req.output_compression,
+            background: req.background,
+        },
+    )?;
+    if req.input_fidelity.is_some() && !model.input_fidelity {
+        return Err(invalid(format!("{} does not take input_fidelity", model.id)));
+    }
+
+    let mut form = Multipart::new(boundary);
+    form.text("model", &model.id);
+    form.text("prompt", &req.prompt);
+    form.text("n", &checked.n.to_string());
+    form.text("size", &checked.size.to_string());
+    let compression = req.output_compression.map(|c| c.to_string());
+    let partial_count = partial_images.map(|k| k.to_string());
+    let optional = [
+        ("quality", req.quality.map(|q| q.as_str())),
+        ("output_format", req.output_format.map(|f| f.as_str())),
+        ("output_compression", compression.as_deref()),
+        ("background", req.background.map(|b| b.as_str())),
+        ("input_fidelity", req.input_fidelity.map(|f| f.as_str())),
+        ("user", generate::user(req.user.as_deref())),
+        ("stream", partial_images.map(|_| "true")),
+        ("partial_images", partial_count.as_deref()),
+    ];
+    for (name, value) in optional {
+        if let Some(value) = value {
+            form.text(name, value);
+        }
+    }
+    // The SDK's convention: `image` for one file, `image[]` for each of several.
+    let several = req.images.len() > 1;
+    for (i, (data, meta)) in req.images.iter().zip(&metas).enumerate() {
+        let ext = meta.kind.extension();
+        let (name, filename) =
+            if several { ("image[]", format!("image_{}.{ext}", i + 1)) } else { ("image", format!("image.{ext}")) };
+        form.file(name, &filename, meta.kind.mime_type(), data);
+    }
+    if let Some(mask) = &req.mask {
+        form.file("mask", "mask.png", ImageKind::Png.mime_type(), mask);
+    }
+    let (content_type, body) = form.finish();
+    Ok(Call {
+        endpoint: Endpoint::ImageEdits,
+        model: model.id,
+        content_type: Some(content_type),
+        body,
+        streaming: partial_images.is_some(),
+    })
+}
+
+/// Each image's type and size, or the first problem, naming the image.
+fn check_images(model: &ImageModel, images: &[Vec<u8>]) -> Result<Vec<ImageMeta>, Error> {
+    let count = images.len();
+    if count == 0 {
+        return Err(invalid("an edit needs at least one image"));
+    }
+    if count > model.max_reference_images as usize {
+        return Err(invalid(format!(
+            "{count} images given; {} takes at most {}",
+            model.id, model.max_reference_images
+        )));
+    }
+    images
+        .iter()
+        .enumerate()
+        .map(|(i, data)| {
+            let which = format!("image {} of {count}", i + 1);
+            check_size_limit(&which, data)?;
+            match imaging::sniff(data) {
+                Some(meta) if meta.kind != ImageKind::Gif => Ok(meta),
+                Some(_) => Err(invalid(format!("{which} is a GIF; edits take PNG, JPEG or WebP"))),
+                None => Err(invalid(format!("{which} is not a PNG, JPEG or WebP image"))),
+            }
+        })
+        .collect()
+}
+
+/// The mask marks what to edit with transparent pixels, so it must be a PNG
+/// with transparency, the size of the first image.
+fn check_mask(mask: &[u8], first: &ImageMeta) -> Result<(), Error> {
+    check_size_limit("the mask", mask)?;
+    let meta = match imaging::sniff(mask) {
+        Some(meta) if meta.kind == ImageKind::Png => meta,
+        Some(meta) => return Err(invalid(format!("the mask must be a PNG, not {}", meta.kind.mime_type()))),
+        None => return Err(invalid("the mask is not a PNG image")),
+    };
+    if (meta.width, meta.height) != (first.width, first.height) {
+        return Err(invalid(format!(
+            "the mask is {}x{} but image 1 is {}x{}; they must match",
+            meta.width, meta.height, first.width, first.height
+        )));
+    }
+    if !png_has_alpha(mask) {
+        return Err(invalid("the mask has no alpha channel; its fully transparent pixels mark the area to edit"));
+    }
+    Ok(())
+}
+
+fn check_size_limit(which: &str, data: &[u8]) -> Result<(), Error> {
+    if data.is_empty() {
+        return Err(invalid(format!("{which} is empty")));
+    }
+    if data.len() > MAX_IMAGE_BYTES {
+        let mib = data.len() as f64 / (1024.0 * 1024.0);
+        return Err(invalid(format!("{which} is {mib:.1} MB; the API takes at most 50 MB")));
+    }
+    Ok(())
+}
+
+/// Whether a PNG can hold transparency: an alpha colour type (4, 6) or a
+/// `tRNS` chunk before the image data.
+fn png_has_alpha(png: &[u8]) -> bool {
+    // Signature (8), then IHDR: length (4), type (4), width (4), height (4), depth (1), colour type.
+    const COLOUR_TYPE: usize = 25;
+    if matches!(png.get(COLOUR_TYPE), Some(4 | 6)) {
+        return true;
+    }
+    let mut at = 8usize;
+    while let Some(head) = png.get(at..at + 8) {
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        match &head[4..8] {
+            b"tRNS" => return true,
+            b"IDAT" | b"IEND" => return false,
+            _ => {}
+        }
+        // Length, type, data, CRC.
+        let Some(next) = at.checked_add(12).and_then(|n| n.checked_add(len)) else { return false };
+        at = next;
+    }
+    false
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::InvalidInput(message.into())
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    //! Minimal image headers: enough for a sniffer, far smaller than real files.
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let crc = crc32(&out[start..]);
+        out.extend_from_slice(&crc.to_be_bytes());
+    }
+
+    /// A PNG header; `colour_type` 6 is RGBA, 2 is RGB. `trns` adds a tRNS chunk.
+    pub fn png_with(width: u32, height: u32, colour_type: u8, trns: bool) -> Vec<u8> {
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&width.to_be_bytes());
+        ihdr.extend_from_slice(&height.to_be_bytes());
+        ihdr.extend_from_slice(&[8, colour_type, 0, 0, 0]);
+        chunk(&mut out, b"IHDR", &ihdr);
+        if trns {
+            chunk(&mut out, b"tRNS", &[0, 0, 0, 0, 0, 0]);
+        }
+        chunk(&mut out, b"IDAT", &[0x78, 0x01]);
+        chunk(&mut out, b"IEND", &[]);
+        out
+    }
+
+    pub fn png(width: u32, height: u32) -> Vec<u8> {
+        png_with(width, height, 6, false)
+    }
+
+    pub fn jpeg(width: u16, height: u16) -> Vec<u8> {
+        let mut out = vec![0xFF, 0xD8];
+        out.extend_from_slice(&[0xFF, 0xE0, 0x00, 0x10]);
+        out.extend_from_slice(b"JFIF\0\x01\x01\x00\x00\x01\x00\x01\x00\x00");
+        out.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08]);
+        out.extend_from_slice(&height.to_be_bytes());
+        out.extend_from_slice(&width.to_be_bytes());
+        out.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
+        out.extend_from_slice(&[0xFF, 0xD9]);
+        out
+    }
+
+    /// An extended-format (VP8X) WebP header.
+    pub fn webp(width: u32, height: u32) -> Vec<u8> {
+        let mut vp8x = vec![0u8; 4];
+        vp8x.extend_from_slice(&(width - 1).to_le_bytes()[..3]);
+        vp8x.extend_from_slice(&(height - 1).to_le_bytes()[..3]);
+        let mut out = b"RIFF".to_vec();
+        out.extend_from_slice(&(4 + 8 + vp8x.len() as u32).to_le_bytes());
+        out.extend_from_slice(b"WEBPVP8X");
+        out.extend_from_slice(&(vp8x.len() as u32).to_le_bytes());
+        out.extend_from_slice(&vp8x);
+        out
+    }
+
+    pub fn gif(width: u16, height: u16) -> Vec<u8> {
+        let mut out = b"GIF89a".to_vec();
+        out.extend_from_slice(&width.to_le_bytes());
+        out.extend_from_slice(&height.to_le_bytes());
+        out.extend_from_slice(&[0x00, 0x00, 0x00, 0x3B]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+    use crate::types::{Background, ImageFormat, InputFidelity, OutputFormat, Quality, Size};
+    use std::borrow::Cow;
+
+    const BOUNDARY: &str = "test-boundary-0123456789";
+
+    fn edit(images: Vec<Vec<u8>>) -> EditRequest {
+        EditRequest::new("put a hat on it", ImageFormat::Square, images)
+    }
+
+    fn invalid_message(req: &EditRequest) -> String {
+        match prepare(req, BOUNDARY.into(), None) {
+            Err(Error::InvalidInput(m)) => m,
+            other => panic!("expected invalid-input, got {other:?}"),
+        }
+    }
+
+    /// The parts of an encoded form: (headers, content), split on the boundary.
+    fn parts(body: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let delimiter = format!("--{BOUNDARY}");
+        let text = body.to_vec();
+        let mut out = Vec::new();
+        let mut rest = &text[..];
+        let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+        let first = find(rest, delimiter.as_bytes()).expect("opening delimiter");
+        rest = &rest[first + delimiter.len()..];
+        while rest.starts_with(b"\r\n") {
+            rest = &rest[2..];
+            let head_end = find(rest, b"\r\n\r\n").expect("part headers end");
+            let head = String::from_utf8(rest[..head_end].to_vec()).unwrap();
+            rest = &rest[head_end + 4..];
+            let next = find(rest, format!("\r\n{delimiter}").as_bytes()).expect("next delimiter");
+            out.push((head, rest[..next].to_vec()));
+            rest = &rest[next + 2 + delimiter.len()..];
+        }
+        assert!(rest.starts_with(b"--"), "closing delimiter");
+        out
+    }
+
+    #[test]
+    fn dall_e_3_cannot_edit() {
+        let req = EditRequest { model: Some("dall-e-3".into()), ..edit(vec![png(1024, 1024)]) };
+        match prepare(&req, BOUNDARY.into(), None) {
+            Err(Error::Unsupported(m)) => assert!(m.contains("dall-e-3") && m.contains("gpt-image-1, "), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn image_count_and_type_checks() {
+        assert!(invalid_message(&edit(vec![])).contains("at least one image"));
+        assert!(invalid_message(&edit(vec![png(8, 8); 17])).contains("at most 16"));
+        let gif_second = invalid_message(&edit(vec![png(8, 8), gif(8, 8), png(8, 8)]));
+        assert!(gif_second.contains("image 2 of 3") && gif_second.contains("GIF"), "{gif_second}");
+        let junk = invalid_message(&edit(vec![png(8, 8), b"not an image at all".to_vec()]));
+        assert!(junk.contains("image 2 of 2") && junk.contains("not a PNG, JPEG or WebP"), "{junk}");
+        assert!(invalid_message(&edit(vec![Vec::new()])).contains("image 1 of 1 is empty"));
+        let mut huge = png(8, 8);
+        huge.resize(MAX_IMAGE_BYTES + 1, 0);
+        assert!(invalid_message(&edit(vec![huge])).contains("50 MB"));
+    }
+
+    #[test]
+    fn mask_checks() {
+        let with_mask = |mask: Vec<u8>| EditRequest { mask: Some(mask), ..edit(vec![jpeg(640, 480), png(10, 10)]) };
+        assert!(prepare(&with_mask(png(640, 480)), BOUNDARY.into(), None).is_ok());
+        assert!(prepare(&with_mask(png_with(640, 480, 2, true)), BOUNDARY.into(), None).is_ok());
+        assert!(invalid_message(&with_mask(png(480, 640))).contains("480x640 but image 1 is 640x480"));
+        assert!(invalid_message(&with_mask(webp(640, 480))).contains("must be a PNG"));
+        assert!(invalid_message(&with_mask(b"garbage".to_vec())).contains("not a PNG"));
+        assert!(invalid_message(&with_mask(png_with(640, 480, 2, false))).contains("alpha"));
+        assert!(invalid_message(&with_mask(Vec::new())).contains("mask is empty"));
+    }
+
+    #[test]
+    fn png_alpha_detection() {
+        assert!(png_has_alpha(&png_with(4, 4, 6, false)));
+        assert!(png_has_alpha(&png_with(4, 4, 4, false)));
+        assert!(png_has_alpha(&png_with(4, 4, 3, true)));
+        assert!(!png_has_alpha(&png_with(4, 4, 2, false)));
+        assert!(!png_has_alpha(&png_with(4, 4, 0, false)[..30]));
+        // A chunk length pointing past the end stops the walk.
+        let mut odd = png_with(4, 4, 2, false);
+        odd[33..37].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert!(!png_has_alpha(&odd));
+    }
+
+    #[test]
+    fn options_are_checked_as_for_generate() {
+        let base = || edit(vec![png(1024, 1024)]);
+        let cases = [
+            (EditRequest { prompt: " ".into(), ..base() }, "empty"),
+            (EditRequest { prompt: "a".repeat(32_001), ..base() }, "32000"),
+            (EditRequest { n: Some(11), ..base() }, "1 to 10"),
+            (EditRequest { size: Some(Size::new(1792, 1024)), ..base() }, "1536x1024"),
+            (EditRequest { quality: Some(Quality::Hd), ..base() }, "quality hd"),
+            (EditRequest { output_compression: Some(10), ..base() }, "jpeg or webp"),
+            (
+                EditRequest {
+                    background: Some(Background::Transparent),
+                    output_format: Some(OutputFormat::Jpeg),
+                    ..base()
+                },
+                "transparent",
+            ),
+            (
+                EditRequest {
+                    model: Some("gpt-image-1-mini".into()),
+                    input_fidelity: Some(InputFidelity::High),
+                    ..base()
+                },
+                "input_fidelity",
+            ),
+        ];
+        for (req, why) in cases {
+            let message = invalid_message(&req);
+            assert!(message.contains(why), "{why}: {message}");
+        }
+        assert!(matches!(prepare(&base(), BOUNDARY.into(), Some(4)), Err(Error::InvalidInput(_))));
+    }
+
+    #[test]
+    fn single_image_form() {
+        let image = png(1024, 1024);
+        let req = edit(vec![image.clone()]);
+        let call = prepare(&req, BOUNDARY.into(), None).unwrap();
+        assert_eq!(call.endpoint, Endpoint::ImageEdits);
+        assert_eq!(call.model, "gpt-image-1");
+        assert!(!call.streaming);
+        assert_eq!(call.content_type.as_deref(), Some(format!("multipart/form-data; boundary={BOUNDARY}").as_str()));
+        // The image bytes are borrowed from the request, not copied.
+        let borrowed =
+            call.body.segments.iter().any(|s| matches!(s, Cow::Borrowed(b) if b.as_ptr() == req.images[0].as_ptr()));
+        assert!(borrowed, "the image is not borrowed from the request");
+        let parts = parts(&call.body.to_vec());
+        let texts: Vec<(String, String)> = parts
+            .iter()
+            .filter(|(head, _)| !head.contains("filename"))
+            .map(|(head, value)| (head.clone(), String::from_utf8(value.clone()).unwrap()))
+            .collect();
+        let field = |name: &str| format!("Content-Disposition: form-data; name=\"{name}\"");
+        assert_eq!(
+            texts,
+            vec![
+                (field("model"), "gpt-image-1".to_string()),
+                (field("prompt"), "put a hat on it".to_string()),
+                (field("n"), "1".to_string()),
+                (field("size"), "1024x1024".to_string()),
+            ]
+        );
+        let files: Vec<&(String, Vec<u8>)> = parts.iter().filter(|(head, _)| head.contains("filename")).collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!(
+            files[0].0,
+            "Content-Disposition: form-data; name=\"image\"; filename=\"image.png\"\r\nContent-Type: image/png"
+        );
+        assert_eq!(files[0].1, image);
+    }
+
+    #[test]
+    fn several_images_with_mask_and_every_option_in_sdk_order() {
+        let images = vec![png(1024, 1536), jpeg(300, 200), webp(64, 64)];
+        let mask = png(1024, 1536);
+        let req = EditRequest {
+            model: Some("gpt-image-1.5".into()),
+            mask: Some(mask.clone()),
+            size: Some(Size::new(1024, 1536)),
+            n: Some(2),
+            quality: Some(Quality::High),
+            output_format: Some(OutputFormat::Webp),
+            output_compression: Some(70),
+            background: Some(Background::Transparent),
+            input_fidelity: Some(InputFidelity::High),
+            user: Some("user-7".into()),
+            ..EditRequest::new("combine them", ImageFormat::Landscape, images.clone())
+        };
+        let call = prepare(&req, BOUNDARY.into(), Some(2)).unwrap();
+        assert!(call.streaming);
+        let parts = parts(&call.body.to_vec());
+        let names: Vec<String> = parts.iter().map(|(head, _)| head.split('"').nth(1).unwrap().to_string()).collect();
+        assert_eq!(
+            names,
+            [
+                "model",
+                "prompt",
+                "n",
+                "size",
+                "quality",
+                "output_format",
+                "output_compression",
+                "background",
+                "input_fidelity",
+                "user",
+                "stream",
+                "partial_images",
+                "image[]",
+                "image[]",
+                "image[]",
+                "mask"
+            ]
+        );
+        let values: Vec<String> = parts[..12].iter().map(|(_, v)| String::from_utf8(v.clone()).unwrap()).collect();
+        assert_eq!(
+            values,
+            [
+                "gpt-image-1.5",
+                "combine them",
+                "2",
+                "1024x1536",
+                "high",
+                "webp",
+                "70",
+                "transparent",
+                "high",
+                "user-7",
+                "true",
+                "2"
+            ]
+        );
+        let files: Vec<(&str, &[u8])> = parts[12..].iter().map(|(h, v)| (h.as_str(), v.as_slice())).collect();
+        assert_eq!(
+            files,
+            [
+                (
+                    "Content-Disposition: form-data; name=\"image[]\"; filename=\"image_1.png\"\r\nContent-Type: image/png",
+                    images[0].as_slice()
+                ),
+                (
+                    "Content-Disposition: form-data; name=\"image[]\"; filename=\"image_2.jpg\"\r\nContent-Type: image/jpeg",
+                    images[1].as_slice()
+                ),
+                (
+                    "Content-Disposition: form-data; name=\"image[]\"; filename=\"image_3.webp\"\r\nContent-Type: image/webp",
+                    images[2].as_slice()
+                ),
+                (
+                    "Content-Disposition: form-data; name=\"mask\"; filename=\"mask.png\"\r\nContent-Type: image/png",
+                    mask.as_slice()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn default_size_follows_the_format_and_model() {
+        let req = EditRequest { model: Some("gpt-image-2".into()), ..edit(vec![png(8, 8)]) };
+        let req = EditRequest { format: ImageFormat::Portrait, ..req };
+        let call = prepare(&req, BOUNDARY.into(), None).unwrap();
+        let parts = parts(&call.body.to_vec());
+        let size = parts.iter().find(|(h, _)| h.ends_with("name=\"size\"")).unwrap();
+        assert_eq!(size.1, b"1024x1536");
+        let free = EditRequest { size: Some(Size::new(1536, 864)), ..req };
+        assert!(prepare(&free, BOUNDARY.into(), None).is_ok());
+    }
+}
