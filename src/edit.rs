@@ -418,6 +418,41 @@ mod tests {
     }
 
     #[test]
+    fn single_image_form_byte_for_byte() {
+        let image = png(1536, 1024);
+        let req = EditRequest {
+            model: Some("gpt-image-1.5".into()),
+            quality: Some(Quality::Low),
+            ..EditRequest::new("line 1\r\nline 2", ImageFormat::Landscape, vec![image.clone()])
+        };
+        let call = prepare(&req, BOUNDARY.into(), Some(1)).unwrap();
+        let mut expected = Vec::new();
+        for (name, value) in [
+            ("model", "gpt-image-1.5"),
+            ("prompt", "line 1\r\nline 2"),
+            ("n", "1"),
+            ("size", "1536x1024"),
+            ("quality", "low"),
+            ("stream", "true"),
+            ("partial_images", "1"),
+        ] {
+            let part = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+            expected.extend_from_slice(part.as_bytes());
+        }
+        expected.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"image.png\"\r\n\
+                 Content-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        expected.extend_from_slice(&image);
+        expected.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        assert_eq!(String::from_utf8_lossy(&call.body.to_vec()), String::from_utf8_lossy(&expected));
+        assert_eq!(call.body.len(), expected.len() as u64);
+    }
+
+    #[test]
     fn several_images_with_mask_and_every_option_in_sdk_order() {
         let images = vec![png(1024, 1536), jpeg(300, 200), webp(64, 64)];
         let mask = png(1024, 1536);
