@@ -1,1 +1,939 @@
-//! TODO
+//! The calls themselves: request building, sending with retries, response
+//! mapping, over any [`Transport`].
+//!
+//! Every public method returns errors scrubbed of the API key
+//! ([`Error::redacted`]): a server or proxy that echoes the key back, or a
+//! transport message that quotes it, cannot leak it to the host.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::analyze;
+use crate::api_error;
+use crate::call::{Call, Endpoint};
+use crate::config::Config;
+use crate::edit;
+use crate::error::{Error, Failure};
+use crate::generate;
+use crate::http::{read_to_end, Body, BodyReader, ResponseHead, Transport};
+use crate::images_response;
+use crate::models::{self, Family};
+use crate::multipart;
+use crate::retry::{Decision, RetryPolicy};
+use crate::streaming::{GenerationStream, StreamSetup};
+use crate::types::{
+    Analysis, AnalyzeRequest, Capability, EditRequest, GenerateRequest, Generation, Status, StatusLevel,
+};
+
+/// How much of a non-2xx body is read: error envelopes are a few hundred
+/// bytes, and anything longer is only ever shown as an excerpt.
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+
+/// The longest wait for a model lookup (`check`) to answer, whatever the
+/// generation timeout: a status indicator should not hang for five minutes.
+const LOOKUP_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Longest model id `check` accepts; ids are short, and it goes into a URL.
+const MAX_MODEL_ID_CHARS: usize = 256;
+
+/// A configured connection to the service.
+pub struct Client<T: Transport> {
+    config: Config,
+    transport: T,
+    policy: RetryPolicy,
+}
+
+/// A response whose status was 2xx, body not yet read.
+struct Exchange {
+    head: ResponseHead,
+    body: Box<dyn BodyReader>,
+    url: String,
+}
+
+impl<T: Transport> Client<T> {
+    pub fn new(config: Config, transport: T) -> Self {
+        let policy = RetryPolicy::new(config.max_retries());
+        Client { config, transport, policy }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Text to image.
+    pub fn generate(&mut self, request: &GenerateRequest) -> Result<Generation, Error> {
+        let result = generate::prepare(request, None).and_then(|call| self.images(&call));
+        result.map_err(|e| self.redact(e))
+    }
+
+    /// Reference images (and an optional mask) to image.
+    pub fn edit(&mut self, request: &EditRequest) -> Result<Generation, Error> {
+        let boundary = self.boundary();
+        let result = edit::prepare(request, boundary, None).and_then(|call| self.images(&call));
+        result.map_err(|e| self.redact(e))
+    }
+
+    /// A question about an image.
+    pub fn analyze(&mut self, request: &AnalyzeRequest) -> Result<Analysis, Error> {
+        let result = analyze::prepare(request).and_then(|call| {
+            let (head, body) = self.execute(&call)?;
+            analyze::parse_response(&body).map_err(|e| annotate(e, &head))
+        });
+        result.map_err(|e| self.redact(e))
+    }
+
+    /// Like [`generate`](Self::generate), streaming up to `partial_images`
+    /// previews first. A model that cannot stream makes a plain call and the
+    /// stream yields its result once. Failures before the first event
+    /// (invalid input, a non-2xx answer) are returned here, not in the stream.
+    pub fn start_generate(
+        &mut self,
+        request: &GenerateRequest,
+        partial_images: u32,
+    ) -> Result<GenerationStream, Error> {
+        let images = request.n.unwrap_or(1);
+        let result = generate::prepare(request, Some(partial_images)).and_then(|call| self.start(&call, images));
+        result.map_err(|e| self.redact(e))
+    }
+
+    /// Like [`edit`](Self::edit), streamed as [`start_generate`](Self::start_generate).
+    pub fn start_edit(&mut self, request: &EditRequest, partial_images: u32) -> Result<GenerationStream, Error> {
+        let images = request.n.unwrap_or(1);
+        let boundary = self.boundary();
+        let result = edit::prepare(request, boundary, Some(partial_images)).and_then(|call| self.start(&call, images));
+        result.map_err(|e| self.redact(e))
+    }
+
+    /// Whether `capability` would work with `model` (default: the
+    /// capability's default), by looking the model up (`GET /models/{model}`,
+    /// or the deployment on Azure). What the check finds, failures included,
+    /// is reported in the [`Status`]; `Err` only for arguments that cannot be
+    /// checked at all.
+    ///
+    /// A 200 cannot prove an organization is verified (the lookup succeeds
+    /// either way), so GPT image models get a `warning` saying so.
+    pub fn check(&mut self, capability: Capability, model: Option<&str>) -> Result<Status, Error> {
+        let result = self.check_inner(capability, model);
+        let key = self.config.api_key().to_string();
+        result
+            .map(|mut status| {
+                status.message = crate::error::redact(&status.message, &key);
+                status.problem = status.problem.map(|p| p.redacted(&key));
+                status
+            })
+            .map_err(|e| e.redacted(&key))
+    }
+
+    fn check_inner(&mut self, capability: Capability, model: Option<&str>) -> Result<Status, Error> {
+        let default = match capability {
+            Capability::TextToImage => models::DEFAULT_TEXT_TO_IMAGE,
+            Capability::ImageEdit => models::DEFAULT_EDIT,
+            Capability::ImageAnalysis => analyze::DEFAULT_MODEL,
+        };
+        let model = model.map(str::trim).filter(|m| !m.is_empty()).unwrap_or(default).to_string();
+        if model.chars().count() > MAX_MODEL_ID_CHARS || model.chars().any(char::is_control) {
+            return Err(Error::InvalidInput(format!(
+                "the model id must be at most {MAX_MODEL_ID_CHARS} characters without control characters"
+            )));
+        }
+        let status = |level, message: String, problem| Status { level, message, model: model.clone(), problem };
+        let image_model = (capability != Capability::ImageAnalysis).then(|| models::image_model(&model));
+        if let Some(m) =
+            image_model.as_ref().filter(|m| capability == Capability::ImageEdit && m.max_reference_images == 0)
+        {
+            let why = format!("{} cannot edit images; models that can: {}", m.id, models::edit_model_ids().join(", "));
+            return Ok(status(StatusLevel::Error, why.clone(), Some(Error::Unsupported(why))));
+        }
+        let lookup = if self.config.is_azure() {
+            match self.config.deployment_for(capability) {
+                Some(deployment) => deployment.to_string(),
+                None => {
+                    let why = format!(
+                        "no Azure OpenAI deployment is set for {0}: set azure.{0}-deployment",
+                        capability.name()
+                    );
+                    return Ok(status(StatusLevel::Error, why.clone(), Some(Error::Unsupported(why))));
+                }
+            }
+        } else {
+            model.clone()
+        };
+        let call = Call {
+            endpoint: Endpoint::RetrieveModel,
+            model: lookup.clone(),
+            content_type: None,
+            body: Body::empty(),
+            streaming: false,
+        };
+        let subject = if self.config.is_azure() { format!("deployment `{lookup}`") } else { format!("`{model}`") };
+        match self.execute(&call) {
+            Ok((head, body)) => {
+                let is_object = serde_json::from_slice::<Value>(&body).is_ok_and(|v| v.is_object());
+                if !is_object {
+                    let why = format!(
+                        "the service answered the lookup of {subject}, but not like the OpenAI API: {}; check the base URL",
+                        images_response::quoted(&body)
+                    );
+                    let problem = annotate(images_response::malformed(why.clone()), &head);
+                    return Ok(status(StatusLevel::Error, why, Some(problem)));
+                }
+                let gpt_image = image_model.is_some_and(|m| m.family == Family::GptImage);
+                Ok(if gpt_image && !self.config.is_azure() {
+                    status(
+                        StatusLevel::Warning,
+                        format!(
+                            "{subject} is available; organization verification can only be confirmed by a real \
+                             image call"
+                        ),
+                        None,
+                    )
+                } else {
+                    status(StatusLevel::Ok, format!("{subject} is available"), None)
+                })
+            }
+            Err(Error::InvalidInput(why)) => Err(Error::InvalidInput(why)),
+            Err(problem) => {
+                let (level, message) = match &problem {
+                    Error::NotFound(_) if self.config.is_azure() => {
+                        (StatusLevel::Error, format!("unknown deployment {subject}: {}", problem.message()))
+                    }
+                    Error::NotFound(_) => {
+                        (StatusLevel::Error, format!("unknown model {subject}: {}", problem.message()))
+                    }
+                    Error::Authentication(_) => {
+                        (StatusLevel::Error, format!("the API key was refused: {}", problem.message()))
+                    }
+                    Error::RateLimited { .. } => (
+                        StatusLevel::Warning,
+                        format!("the key works, but requests are being rate limited: {}", problem.message()),
+                    ),
+                    _ => (StatusLevel::Error, problem.message().to_string()),
+                };
+                Ok(status(level, message, Some(problem)))
+            }
+        }
+    }
+
+    /// A non-streaming image call: send, then parse the `ImagesResponse`.
+    fn images(&mut self, call: &Call<'_>) -> Result<Generation, Error> {
+        let (head, body) = self.execute(call)?;
+        images_response::parse(&body, &call.model).map_err(|e| annotate(e, &head))
+    }
+
+    fn start(&mut self, call: &Call<'_>, images: u32) -> Result<GenerationStream, Error> {
+        if !call.streaming {
+            return self.images(call).map(GenerationStream::completed);
+        }
+        let exchange = self.send(call)?;
+        let sse = exchange
+            .head
+            .header("content-type")
+            .is_none_or(|t| !t.trim_start().to_ascii_lowercase().starts_with("application/json"));
+        if !sse {
+            // A gateway that ignored `stream: true` and answered in one piece.
+            let (head, body) = self.read(exchange)?;
+            return images_response::parse(&body, &call.model)
+                .map(GenerationStream::completed)
+                .map_err(|e| annotate(e, &head));
+        }
+        let setup = StreamSetup {
+            model: call.model.clone(),
+            images: images.max(1),
+            status: exchange.head.status,
+            request_id: api_error::request_id(&exchange.head),
+            url: exchange.url,
+            api_key: self.config.api_key().to_string(),
+            max_bytes: self.config.max_response_bytes(),
+        };
+        Ok(GenerationStream::from_sse(exchange.body, setup))
+    }
+
+    /// Sends `call` (with retries) and reads the whole 2xx body.
+    fn execute(&mut self, call: &Call<'_>) -> Result<(ResponseHead, Vec<u8>), Error> {
+        let exchange = self.send(call)?;
+        self.read(exchange)
+    }
+
+    fn read(&self, mut exchange: Exchange) -> Result<(ResponseHead, Vec<u8>), Error> {
+        match read_to_end(exchange.body.as_mut(), self.config.max_response_bytes()) {
+            Ok(body) => Ok((exchange.head, body)),
+            Err(e) => Err(annotate(e.into_error(&exchange.url), &exchange.head)),
+        }
+    }
+
+    /// Sends `call` until it gets a 2xx or the retry policy gives up, at most
+    /// `max_retries + 1` times. Non-2xx answers are read (up to
+    /// [`ERROR_BODY_LIMIT`]) and mapped by `api_error`.
+    fn send(&mut self, call: &Call<'_>) -> Result<Exchange, Error> {
+        let request = self.config.request(call)?;
+        let url = request.url();
+        let mut timeouts = self.config.timeouts();
+        if call.endpoint == Endpoint::RetrieveModel {
+            // A lookup answers at once; the generation timeout is for images.
+            timeouts.first_byte = timeouts.first_byte.min(LOOKUP_FIRST_BYTE_TIMEOUT);
+        }
+        let mut attempt = 0u32;
+        loop {
+            let (decision, error) = match self.transport.send(&request, &timeouts) {
+                Ok((head, body)) if (200..300).contains(&head.status) => return Ok(Exchange { head, body, url }),
+                Ok((head, mut body)) => {
+                    let limit = ERROR_BODY_LIMIT.min(self.config.max_response_bytes());
+                    let bytes = read_capped(body.as_mut(), limit);
+                    drop(body);
+                    let error = api_error::from_response(&head, &bytes, &call.model);
+                    let random = self.transport.random_u64();
+                    (self.policy.after_response(attempt, &head, &error, random), error)
+                }
+                Err(e) => {
+                    let random = self.transport.random_u64();
+                    (self.policy.after_transport_error(attempt, &e, random), e.into_error(&url))
+                }
+            };
+            match decision {
+                Decision::Retry(wait) => {
+                    self.sleep(wait);
+                    attempt += 1;
+                }
+                Decision::GiveUp => return Err(error),
+            }
+        }
+    }
+
+    fn sleep(&mut self, wait: Duration) {
+        if !wait.is_zero() {
+            self.transport.sleep(wait);
+        }
+    }
+
+    /// A multipart boundary of 128 random bits.
+    fn boundary(&mut self) -> String {
+        let (high, low) = (self.transport.random_u64(), self.transport.random_u64());
+        multipart::boundary_from_random(high, low)
+    }
+
+    fn redact(&self, error: Error) -> Error {
+        error.redacted(self.config.api_key())
+    }
+}
+
+/// Reads at most `limit` bytes of an error body. A body that breaks off or
+/// runs long is still worth its first bytes, so read errors end the read.
+fn read_capped(body: &mut dyn BodyReader, limit: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Ok(Some(chunk)) = body.next_chunk() {
+        let room = limit.saturating_sub(out.len() as u64) as usize;
+        out.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if out.len() as u64 >= limit {
+            break;
+        }
+    }
+    out
+}
+
+/// Adds the response's status and request id to a failure found in its body.
+fn annotate(mut error: Error, head: &ResponseHead) -> Error {
+    let failure: Option<&mut Failure> = match &mut error {
+        Error::RateLimited { failure, .. } => Some(failure),
+        Error::Authentication(f)
+        | Error::PermissionDenied(f)
+        | Error::NotFound(f)
+        | Error::ContentPolicy(f)
+        | Error::QuotaExceeded(f)
+        | Error::Upstream(f)
+        | Error::MalformedResponse(f) => Some(f),
+        _ => None,
+    };
+    if let Some(f) = failure {
+        f.status = f.status.or(Some(head.status));
+        if f.request_id.is_none() {
+            f.request_id = api_error::request_id(head);
+        }
+    }
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::fixtures;
+    use crate::error::TimeoutPhase;
+    use crate::http::{Method, Request, Timeouts, TransportError};
+    use crate::images_response::tests::b64;
+    use crate::streaming::tests::{completed, partial, Chunks};
+    use crate::types::{Detail, GenerationEvent, ImageFormat, Settings};
+    use serde_json::json;
+    use std::collections::VecDeque;
+
+    const KEY: &str = "sk-proj-Zx8aQ2mN4bV6cX1zL9kJ3hG5fD7sA0pO";
+
+    /// One scripted answer.
+    enum Step {
+        Respond { status: u16, headers: Vec<(String, String)>, chunks: Vec<Result<Vec<u8>, TransportError>> },
+        Fail(TransportError),
+    }
+
+    fn respond(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Step {
+        Step::Respond {
+            status,
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+            chunks: vec![Ok(body.into())],
+        }
+    }
+
+    fn json_response(status: u16, body: Value) -> Step {
+        respond(
+            status,
+            &[("content-type", "application/json"), ("x-request-id", "req_1")],
+            serde_json::to_vec(&body).unwrap(),
+        )
+    }
+
+    #[derive(Debug, Clone)]
+    struct Sent {
+        method: Method,
+        url: String,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        timeouts: Timeouts,
+    }
+
+    impl Sent {
+        fn header(&self, name: &str) -> Option<&str> {
+            self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        }
+
+        fn json(&self) -> Value {
+            serde_json::from_slice(&self.body).unwrap()
+        }
+    }
+
+    /// Records requests and sleeps, answers from a script, never sleeps.
+    #[derive(Default)]
+    struct Fake {
+        script: VecDeque<Step>,
+        sent: Vec<Sent>,
+        sleeps: Vec<Duration>,
+        randoms: u64,
+    }
+
+    impl Transport for Fake {
+        fn send(
+            &mut self,
+            request: &Request<'_>,
+            timeouts: &Timeouts,
+        ) -> Result<(ResponseHead, Box<dyn BodyReader>), TransportError> {
+            self.sent.push(Sent {
+                method: request.method,
+                url: request.url(),
+                headers: request.headers.clone(),
+                body: request.body.to_vec(),
+                timeouts: *timeouts,
+            });
+            match self.script.pop_front().expect("the script ran out: an unexpected request") {
+                Step::Respond { status, headers, chunks } => {
+                    Ok((ResponseHead { status, headers }, Box::new(Chunks::new(chunks))))
+                }
+                Step::Fail(e) => Err(e),
+            }
+        }
+
+        fn sleep(&mut self, duration: Duration) {
+            self.sleeps.push(duration);
+        }
+
+        /// A fixed sequence, so jitter and boundaries are reproducible.
+        fn random_u64(&mut self) -> u64 {
+            self.randoms += 1;
+            self.randoms.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings { api_key: KEY.into(), base_url: Some("https://api.test/v1".into()), ..Settings::default() }
+    }
+
+    fn client_with(settings: Settings, script: Vec<Step>) -> Client<Fake> {
+        let config = Config::from_settings(&settings).unwrap();
+        Client::new(config, Fake { script: script.into(), ..Fake::default() })
+    }
+
+    fn client(script: Vec<Step>) -> Client<Fake> {
+        client_with(settings(), script)
+    }
+
+    fn images_body(images: &[Vec<u8>]) -> Value {
+        json!({
+            "created": 1713833628,
+            "data": images.iter().map(|i| json!({"b64_json": b64(i)})).collect::<Vec<_>>(),
+            "usage": {"total_tokens": 100, "input_tokens": 50, "output_tokens": 50,
+                      "input_tokens_details": {"text_tokens": 10, "image_tokens": 40}}
+        })
+    }
+
+    fn error_body(message: &str, kind: &str, code: Option<&str>) -> Value {
+        json!({"error": {"message": message, "type": kind, "param": null, "code": code}})
+    }
+
+    fn gpt(prompt: &str) -> GenerateRequest {
+        let mut r = GenerateRequest::new(prompt, ImageFormat::Landscape);
+        r.model = Some("gpt-image-1".into());
+        r
+    }
+
+    #[test]
+    fn generate_sends_one_request_and_describes_the_image() {
+        let png = fixtures::png(1792, 1024);
+        let mut c = client(vec![json_response(200, images_body(std::slice::from_ref(&png)))]);
+        let g = c.generate(&GenerateRequest::new("an otter", ImageFormat::Landscape)).unwrap();
+        assert_eq!((g.model.as_str(), g.images.len()), ("dall-e-3", 1));
+        assert_eq!(g.images[0].data, png);
+        assert_eq!((g.images[0].width, g.images[0].height, g.images[0].mime_type.as_str()), (1792, 1024, "image/png"));
+        assert_eq!(g.usage.unwrap().total_tokens, 100);
+        let sent = &c.transport.sent;
+        assert_eq!(sent.len(), 1);
+        assert_eq!((sent[0].method, sent[0].url.as_str()), (Method::Post, "https://api.test/v1/images/generations"));
+        assert_eq!(sent[0].header("authorization"), Some(format!("Bearer {KEY}").as_str()));
+        assert_eq!(sent[0].json()["model"], "dall-e-3");
+        assert_eq!(sent[0].json()["response_format"], "b64_json");
+        assert_eq!(sent[0].timeouts, c.config.timeouts());
+        assert!(c.transport.sleeps.is_empty());
+    }
+
+    #[test]
+    fn invalid_input_sends_nothing() {
+        let mut c = client(vec![]);
+        let e = c.generate(&GenerateRequest::new("  ", ImageFormat::Square)).unwrap_err();
+        assert_eq!(e.kind(), "invalid-input");
+        let mut dalle_edit = EditRequest::new("x", ImageFormat::Square, vec![fixtures::png(8, 8)]);
+        dalle_edit.model = Some("dall-e-3".into());
+        assert_eq!(c.edit(&dalle_edit).unwrap_err().kind(), "unsupported");
+        assert_eq!(c.start_edit(&dalle_edit, 2).unwrap_err().kind(), "unsupported");
+        assert!(c.transport.sent.is_empty());
+    }
+
+    #[test]
+    fn a_429_then_success_retries_once_after_the_requested_wait() {
+        let limited = error_body("Rate limit reached for gpt-image-1.", "requests", Some("rate_limit_exceeded"));
+        let mut c = client(vec![
+            respond(429, &[("retry-after-ms", "1200")], serde_json::to_vec(&limited).unwrap()),
+            json_response(200, images_body(&[fixtures::png(8, 8)])),
+        ]);
+        c.generate(&gpt("x")).unwrap();
+        assert_eq!(c.transport.sent.len(), 2);
+        assert_eq!(c.transport.sleeps, vec![Duration::from_millis(1200)]);
+        // The same request both times.
+        assert_eq!(c.transport.sent[0].body, c.transport.sent[1].body);
+    }
+
+    #[test]
+    fn a_persistent_503_makes_max_retries_plus_one_attempts() {
+        let overloaded = || json_response(503, error_body("The engine is currently overloaded", "server_error", None));
+        for retries in [0u32, 2, 4] {
+            let mut s = settings();
+            s.max_retries = Some(retries);
+            let mut c = client_with(s, (0..=retries).map(|_| overloaded()).collect());
+            let e = c.generate(&gpt("x")).unwrap_err();
+            assert_eq!((e.kind(), e.status()), ("upstream", Some(503)));
+            assert_eq!(e.failure().unwrap().request_id.as_deref(), Some("req_1"));
+            assert_eq!(c.transport.sent.len() as u32, retries + 1);
+            assert_eq!(c.transport.sleeps.len() as u32, retries);
+            // Exponential backoff with at most 25 % jitter.
+            for (i, slept) in c.transport.sleeps.iter().enumerate() {
+                let full = Duration::from_millis(500 * (1 << i)).min(Duration::from_secs(8));
+                assert!(*slept <= full && *slept >= full.mul_f64(0.75), "{i}: {slept:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_account_is_never_retried() {
+        let quota = error_body("You exceeded your current quota.", "insufficient_quota", Some("insufficient_quota"));
+        let mut c = client(vec![respond(429, &[("retry-after", "1")], serde_json::to_vec(&quota).unwrap())]);
+        assert_eq!(c.generate(&gpt("x")).unwrap_err().kind(), "quota-exceeded");
+        assert_eq!(c.transport.sent.len(), 1);
+        assert!(c.transport.sleeps.is_empty());
+    }
+
+    #[test]
+    fn a_long_server_wait_is_returned_not_slept_through() {
+        let limited = error_body("Rate limit reached.", "requests", Some("rate_limit_exceeded"));
+        let mut c = client(vec![respond(429, &[("retry-after", "120")], serde_json::to_vec(&limited).unwrap())]);
+        let e = c.generate(&gpt("x")).unwrap_err();
+        assert!(matches!(e, Error::RateLimited { retry_after_ms: Some(120_000), .. }), "{e:?}");
+        assert_eq!(c.transport.sent.len(), 1);
+        assert!(c.transport.sleeps.is_empty());
+    }
+
+    #[test]
+    fn timeouts_after_sending_are_not_retried() {
+        for phase in [TimeoutPhase::FirstByte, TimeoutPhase::BetweenBytes] {
+            let mut c = client(vec![Step::Fail(TransportError::Timeout(phase))]);
+            let e = c.generate(&gpt("x")).unwrap_err();
+            assert!(matches!(e, Error::Timeout { phase: p, .. } if p == phase), "{e:?}");
+            assert_eq!(c.transport.sent.len(), 1);
+        }
+        let mut c = client(vec![Step::Fail(TransportError::Reset("connection reset by peer".into()))]);
+        assert_eq!(c.generate(&gpt("x")).unwrap_err().kind(), "network");
+        assert_eq!(c.transport.sent.len(), 1);
+        // A body that stalls after a 200 is not retried either: the image was made.
+        let mut c = client(vec![Step::Respond {
+            status: 200,
+            headers: vec![],
+            chunks: vec![Ok(b"{\"data\":[".to_vec()), Err(TransportError::Timeout(TimeoutPhase::BetweenBytes))],
+        }]);
+        assert!(matches!(c.generate(&gpt("x")).unwrap_err(), Error::Timeout { phase: TimeoutPhase::BetweenBytes, .. }));
+        assert_eq!(c.transport.sent.len(), 1);
+    }
+
+    #[test]
+    fn connection_failures_are_retried() {
+        let mut c = client(vec![
+            Step::Fail(TransportError::Connect("connection refused".into())),
+            Step::Fail(TransportError::Timeout(TimeoutPhase::Connect)),
+            json_response(200, images_body(&[fixtures::png(8, 8)])),
+        ]);
+        c.generate(&gpt("x")).unwrap();
+        assert_eq!(c.transport.sent.len(), 3);
+        assert_eq!(c.transport.sleeps.len(), 2);
+        let mut c = client((0..3).map(|_| Step::Fail(TransportError::Connect("refused".into()))).collect());
+        let e = c.generate(&gpt("x")).unwrap_err();
+        assert_eq!(e.kind(), "network");
+        assert!(e.message().contains("https://api.test/v1/images/generations"), "{}", e.message());
+    }
+
+    #[test]
+    fn the_key_never_leaves_in_an_error() {
+        // EchoKey: a server that quotes the whole key back.
+        let echo = error_body(
+            &format!("Incorrect API key provided: {KEY}."),
+            "invalid_request_error",
+            Some("invalid_api_key"),
+        );
+        let mut c = client(vec![json_response(401, echo)]);
+        let e = c.generate(&gpt("x")).unwrap_err();
+        assert_eq!((e.kind(), e.status()), ("authentication", Some(401)));
+        assert!(!format!("{e:?}").contains(&KEY[8..20]), "{e:?}");
+        assert!(e.message().contains("[redacted]"));
+        // In a proxy page, a transport message, a stream, a check.
+        let mut c = client(vec![respond(403, &[], format!("<h1>forbidden for {KEY}</h1>"))]);
+        assert!(!format!("{:?}", c.generate(&gpt("x")).unwrap_err()).contains(KEY));
+        let mut c = client(vec![Step::Fail(TransportError::Other(format!("tls alert with {KEY}")))]);
+        assert!(!format!("{:?}", c.generate(&gpt("x")).unwrap_err()).contains(KEY));
+        let mut c = client(vec![json_response(401, error_body(&format!("bad key {KEY}"), "x", None))]);
+        let status = c.check(Capability::TextToImage, Some("gpt-image-1")).unwrap();
+        assert!(!format!("{status:?}").contains(KEY), "{status:?}");
+        let event =
+            format!("event: error\ndata: {}\n\n", json!({"type": "error", "code": "server_error", "message": KEY}));
+        let mut c = client(vec![respond(200, &[("content-type", "text/event-stream")], event)]);
+        let mut stream = c.start_generate(&gpt("x"), 1).unwrap();
+        assert!(!format!("{:?}", stream.next()).contains(KEY));
+    }
+
+    #[test]
+    fn the_body_cap_is_enforced() {
+        let mut s = settings();
+        s.max_response_bytes = Some(1000);
+        let big = images_body(&[fixtures::png(8, 8), vec![0u8; 2000]]);
+        let mut c = client_with(s, vec![json_response(200, big)]);
+        let e = c.generate(&gpt("x")).unwrap_err();
+        assert_eq!((e.kind(), e.status()), ("malformed-response", Some(200)));
+        assert!(e.message().contains("1000-byte cap"), "{}", e.message());
+    }
+
+    #[test]
+    fn error_bodies_are_read_only_up_to_a_limit() {
+        let mut body = Vec::new();
+        for _ in 0..1000 {
+            body.extend_from_slice(&[b'x'; 1024]);
+        }
+        let mut s = settings();
+        s.max_retries = Some(0);
+        let mut c = client_with(s, vec![respond(500, &[], body)]);
+        let e = c.generate(&gpt("x")).unwrap_err();
+        assert_eq!(e.kind(), "upstream");
+        assert!(e.message().len() < 400);
+    }
+
+    #[test]
+    fn bad_2xx_bodies_carry_status_and_request_id() {
+        let mut c = client(vec![respond(200, &[("x-request-id", "req_bad")], "<html>oops</html>")]);
+        let e = c.generate(&gpt("x")).unwrap_err();
+        let f = e.failure().unwrap();
+        assert_eq!((e.kind(), f.status, f.request_id.as_deref()), ("malformed-response", Some(200), Some("req_bad")));
+    }
+
+    #[test]
+    fn edit_uses_a_random_boundary() {
+        let mut c = client(vec![json_response(200, images_body(&[fixtures::png(1024, 1024)]))]);
+        let mut request = EditRequest::new("add a hat", ImageFormat::Square, vec![fixtures::png(512, 512)]);
+        request.model = Some("gpt-image-1".into());
+        c.edit(&request).unwrap();
+        let sent = &c.transport.sent[0];
+        assert_eq!(sent.url, "https://api.test/v1/images/edits");
+        let content_type = sent.header("content-type").unwrap();
+        let boundary = content_type.strip_prefix("multipart/form-data; boundary=").unwrap();
+        assert_eq!(boundary.len(), 32);
+        assert!(boundary.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(sent.body.windows(boundary.len()).any(|w| w == boundary.as_bytes()));
+    }
+
+    #[test]
+    fn analyze_asks_chat_completions() {
+        let answer = json!({
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4.1-mini-2025-04-14",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "An otter.", "refusal": null},
+                         "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13}
+        });
+        let mut c = client(vec![json_response(200, answer)]);
+        let request = AnalyzeRequest {
+            image: fixtures::png(64, 64),
+            prompt: "what is this?".into(),
+            model: None,
+            detail: Some(Detail::Low),
+            max_output_tokens: None,
+        };
+        let a = c.analyze(&request).unwrap();
+        assert_eq!(a.text, "An otter.");
+        assert_eq!(c.transport.sent[0].url, "https://api.test/v1/chat/completions");
+        assert_eq!(c.transport.sent[0].json()["model"], analyze::DEFAULT_MODEL);
+        let mut c = client(vec![json_response(
+            404,
+            error_body("The model 'nope' does not exist", "invalid_request_error", Some("model_not_found")),
+        )]);
+        let e = c.analyze(&AnalyzeRequest { model: Some("nope".into()), ..request }).unwrap_err();
+        assert_eq!(e.kind(), "not-found");
+    }
+
+    #[test]
+    fn check_reports_what_it_finds() {
+        let model = json!({"id": "gpt-image-1", "object": "model", "created": 1, "owned_by": "system"});
+        type Case = (Capability, Option<&'static str>, Step, StatusLevel, Option<&'static str>);
+        let cases: Vec<Case> = vec![
+            (Capability::TextToImage, None, json_response(200, model.clone()), StatusLevel::Ok, None),
+            (
+                Capability::TextToImage,
+                Some("gpt-image-1"),
+                json_response(200, model.clone()),
+                StatusLevel::Warning,
+                None,
+            ),
+            (Capability::ImageAnalysis, None, json_response(200, model.clone()), StatusLevel::Ok, None),
+            (
+                Capability::TextToImage,
+                Some("gpt-image-9"),
+                json_response(
+                    404,
+                    error_body(
+                        "The model 'gpt-image-9' does not exist",
+                        "invalid_request_error",
+                        Some("model_not_found"),
+                    ),
+                ),
+                StatusLevel::Error,
+                Some("not-found"),
+            ),
+            (
+                Capability::ImageEdit,
+                None,
+                json_response(
+                    401,
+                    error_body("Incorrect API key provided", "invalid_request_error", Some("invalid_api_key")),
+                ),
+                StatusLevel::Error,
+                Some("authentication"),
+            ),
+            (
+                Capability::TextToImage,
+                None,
+                Step::Fail(TransportError::Timeout(TimeoutPhase::FirstByte)),
+                StatusLevel::Error,
+                Some("timeout"),
+            ),
+            (
+                Capability::TextToImage,
+                None,
+                Step::Fail(TransportError::Denied("not on the allowlist".into())),
+                StatusLevel::Error,
+                Some("network"),
+            ),
+            (
+                Capability::TextToImage,
+                None,
+                respond(200, &[], "<html>welcome</html>"),
+                StatusLevel::Error,
+                Some("malformed-response"),
+            ),
+        ];
+        for (capability, model, step, level, problem) in cases {
+            let mut c = client(vec![step]);
+            let status = c.check(capability, model).unwrap();
+            assert_eq!(status.level, level, "{capability:?} {model:?}: {status:?}");
+            assert_eq!(status.problem.as_ref().map(Error::kind), problem, "{status:?}");
+            assert_eq!(c.transport.sent[0].method, Method::Get);
+            if status.level == StatusLevel::Warning {
+                assert!(status.message.contains("organization verification"), "{}", status.message);
+            }
+            if problem == Some("not-found") {
+                assert!(status.message.contains("unknown model"), "{}", status.message);
+            }
+        }
+        let mut c = client(vec![json_response(200, model.clone())]);
+        let status = c.check(Capability::TextToImage, Some(" gpt-image-1.5 ")).unwrap();
+        assert_eq!(status.model, "gpt-image-1.5");
+        assert_eq!(c.transport.sent[0].url, "https://api.test/v1/models/gpt-image-1.5");
+    }
+
+    #[test]
+    fn check_waits_briefly_for_a_lookup() {
+        let mut c = client(vec![json_response(200, json!({"id": "dall-e-3", "object": "model"}))]);
+        c.check(Capability::TextToImage, None).unwrap();
+        let sent = &c.transport.sent[0];
+        assert_eq!(sent.timeouts.first_byte, LOOKUP_FIRST_BYTE_TIMEOUT);
+        assert_eq!(sent.timeouts.connect, c.config.timeouts().connect);
+        assert!(sent.body.is_empty());
+    }
+
+    #[test]
+    fn check_on_azure_looks_up_the_deployment() {
+        let azure = Settings {
+            api_key: KEY.into(),
+            azure: Some(crate::types::AzureSettings {
+                endpoint: "https://res.openai.azure.com".into(),
+                api_version: "2025-04-01-preview".into(),
+                text_to_image_deployment: Some("img".into()),
+                ..Default::default()
+            }),
+            ..Settings::default()
+        };
+        let deployment = json!({"id": "img", "model": "gpt-image-1", "object": "deployment", "status": "succeeded"});
+        let mut c = client_with(azure.clone(), vec![json_response(200, deployment)]);
+        let status = c.check(Capability::TextToImage, Some("gpt-image-1")).unwrap();
+        // No organization verification on Azure.
+        assert_eq!(status.level, StatusLevel::Ok, "{status:?}");
+        assert!(status.message.contains("deployment `img`"), "{}", status.message);
+        let sent = &c.transport.sent[0];
+        assert!(sent.url.starts_with("https://res.openai.azure.com/openai/deployments/img"), "{}", sent.url);
+        assert_eq!(sent.header("api-key"), Some(KEY));
+        let mut c = client_with(azure.clone(), vec![]);
+        let status = c.check(Capability::ImageEdit, None).unwrap();
+        assert_eq!((status.level, status.problem.as_ref().map(Error::kind)), (StatusLevel::Error, Some("unsupported")));
+        let missing = json!({"error": {"code": "DeploymentNotFound", "message": "The API deployment for this resource does not exist."}});
+        let mut c = client_with(azure, vec![json_response(404, missing)]);
+        let status = c.check(Capability::TextToImage, None).unwrap();
+        assert_eq!(status.problem.as_ref().map(Error::kind), Some("not-found"));
+        assert!(status.message.contains("unknown deployment"), "{}", status.message);
+    }
+
+    #[test]
+    fn an_unverified_organization_is_explained() {
+        let body: Value = serde_json::from_str(crate::api_error::tests::observed::ORG_NOT_VERIFIED_403).unwrap();
+        let mut c = client(vec![json_response(403, body)]);
+        let mut request = gpt("x");
+        request.model = Some("gpt-image-1.5".into());
+        let e = c.generate(&request).unwrap_err();
+        assert_eq!((e.kind(), e.status()), ("permission-denied", Some(403)));
+        assert!(e.message().contains("https://platform.openai.com/settings/organization/general"));
+        assert!(e.message().contains("`gpt-image-1.5`"));
+        assert_eq!(c.transport.sent.len(), 1);
+    }
+
+    #[test]
+    fn check_refuses_what_cannot_work_without_asking() {
+        let mut c = client(vec![]);
+        let status = c.check(Capability::ImageEdit, Some("dall-e-3")).unwrap();
+        assert_eq!(status.level, StatusLevel::Error);
+        assert_eq!(status.problem.as_ref().map(Error::kind), Some("unsupported"));
+        assert!(status.message.contains("gpt-image-1"), "{}", status.message);
+        assert_eq!(c.check(Capability::TextToImage, Some("bad\nid")).unwrap_err().kind(), "invalid-input");
+        assert!(c.transport.sent.is_empty());
+    }
+
+    #[test]
+    fn start_generate_streams_partials_then_the_result() {
+        let stream_body = [
+            partial("image_generation", 0, &fixtures::png(16, 16)),
+            partial("image_generation", 1, &fixtures::png(32, 32)),
+            completed("image_generation", &fixtures::png(1536, 1024)),
+        ]
+        .concat();
+        let chunks = stream_body.as_bytes().chunks(777).map(|c| Ok(c.to_vec())).collect();
+        let mut c = client(vec![Step::Respond {
+            status: 200,
+            headers: vec![("content-type".into(), "text/event-stream; charset=utf-8".into())],
+            chunks,
+        }]);
+        let stream = c.start_generate(&gpt("x"), 2).unwrap();
+        let sent = &c.transport.sent[0];
+        assert_eq!((sent.json()["stream"].clone(), sent.json()["partial_images"].clone()), (json!(true), json!(2)));
+        assert_eq!(sent.header("accept"), Some("text/event-stream"));
+        let events: Vec<_> = stream.collect::<Result<_, _>>().unwrap();
+        assert_eq!(events.len(), 3);
+        assert!(matches!(&events[0], GenerationEvent::Partial(p) if p.partial_index == 0 && p.image.width == 16));
+        assert!(matches!(&events[1], GenerationEvent::Partial(p) if p.partial_index == 1 && p.image.width == 32));
+        assert!(
+            matches!(&events[2], GenerationEvent::Completed(g) if g.images[0].width == 1536 && g.model == "gpt-image-1")
+        );
+    }
+
+    #[test]
+    fn start_generate_with_dall_e_3_yields_the_result_once() {
+        let mut c = client(vec![json_response(200, images_body(&[fixtures::png(1792, 1024)]))]);
+        let mut stream = c.start_generate(&GenerateRequest::new("x", ImageFormat::Landscape), 3).unwrap();
+        assert!(c.transport.sent[0].json().get("stream").is_none());
+        assert!(matches!(stream.next(), Some(Ok(GenerationEvent::Completed(g))) if g.images[0].width == 1792));
+        assert!(stream.next().is_none());
+    }
+
+    #[test]
+    fn a_refused_stream_fails_before_it_starts() {
+        let blocked = error_body(
+            "Your request was rejected by the safety system. safety_violations=[violence].",
+            "image_generation_user_error",
+            Some("moderation_blocked"),
+        );
+        let mut c = client(vec![json_response(400, blocked)]);
+        let e = c.start_generate(&gpt("x"), 1).unwrap_err();
+        assert_eq!((e.kind(), e.status()), ("content-policy", Some(400)));
+        let mut c = client(vec![
+            json_response(503, error_body("overloaded", "server_error", None)),
+            respond(200, &[("content-type", "text/event-stream")], completed("image_generation", &fixtures::png(8, 8))),
+        ]);
+        let mut stream = c.start_generate(&gpt("x"), 1).unwrap();
+        assert!(matches!(stream.next(), Some(Ok(GenerationEvent::Completed(_)))));
+        assert_eq!(c.transport.sleeps.len(), 1);
+    }
+
+    #[test]
+    fn a_plain_json_answer_to_a_stream_request_is_one_result() {
+        let mut c = client(vec![json_response(200, images_body(&[fixtures::png(8, 8), fixtures::png(9, 9)]))]);
+        let mut request = gpt("x");
+        request.n = Some(2);
+        let mut stream = c.start_generate(&request, 1).unwrap();
+        assert!(matches!(stream.next(), Some(Ok(GenerationEvent::Completed(g))) if g.images.len() == 2));
+        assert!(stream.next().is_none());
+    }
+
+    #[test]
+    fn start_edit_streams_edit_events() {
+        let body =
+            [partial("image_edit", 0, &fixtures::png(8, 8)), completed("image_edit", &fixtures::png(1024, 1024))]
+                .concat();
+        let mut c = client(vec![respond(200, &[("content-type", "text/event-stream")], body)]);
+        let mut request = EditRequest::new("x", ImageFormat::Square, vec![fixtures::png(64, 64)]);
+        request.model = Some("gpt-image-1.5".into());
+        let events: Vec<_> = c.start_edit(&request, 1).unwrap().collect::<Result<_, _>>().unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(c.transport.sent[0].url, "https://api.test/v1/images/edits");
+    }
+
+    #[test]
+    fn read_capped_keeps_the_first_bytes() {
+        let mut body =
+            Chunks::new(vec![Ok(b"abc".to_vec()), Ok(b"defg".to_vec()), Err(TransportError::Reset("x".into()))]);
+        assert_eq!(read_capped(&mut body, 5), b"abcde");
+        let mut body = Chunks::new(vec![Ok(b"ab".to_vec()), Err(TransportError::Reset("x".into()))]);
+        assert_eq!(read_capped(&mut body, 5), b"ab");
+    }
+}
