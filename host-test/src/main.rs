@@ -1,1 +1,16 @@
-fn main() {}
+//! `visual-host`: see `visual_host::cli` for the commands and exit codes.
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = visual_host::cli::args::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("visual-host: cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(3);
+        }
+    };
+    let code = runtime.block_on(visual_host::cli::run(cli));
+    std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
+}

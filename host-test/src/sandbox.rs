@@ -18,6 +18,9 @@ use wasmtime_wasi_http::{
 /// gpt-image-2 4K results plus their base64, and no more.
 pub const DEFAULT_MEMORY_LIMIT: usize = 512 * 1024 * 1024;
 
+/// The OpenAI API, where a backend goes when no base URL is set.
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+
 /// Where the plugin may send requests, and how long it may wait.
 #[derive(Debug, Clone, Default)]
 pub struct NetworkPolicy {
@@ -42,6 +45,17 @@ impl NetworkPolicy {
             policy.allowed.push(authority_of(url)?);
         }
         Ok(policy)
+    }
+
+    /// Allows exactly what `settings` point at: the Azure endpoint, or the
+    /// base URL (default `https://api.openai.com/v1`).
+    pub fn for_settings(settings: &crate::bindings::Settings) -> anyhow::Result<Self> {
+        let url = match (&settings.azure, &settings.base_url) {
+            (Some(azure), _) => azure.endpoint.as_str(),
+            (None, Some(base)) => base.as_str(),
+            (None, None) => DEFAULT_BASE_URL,
+        };
+        Self::allow_urls([url])
     }
 
     pub fn allowed(&self) -> &[String] {

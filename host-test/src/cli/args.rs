@@ -1,0 +1,217 @@
+//! The command line, as clap sees it. This is a contract used by acceptance
+//! checks: change it only by adding.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "visual-host", version, about = "Load a talemate:visual backend component and drive it")]
+pub struct Cli {
+    /// The backend component (.wasm). Default: the OpenAI backend built with this host.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub component: Option<PathBuf>,
+
+    /// API base URL (also OPENAI_BASE_URL), with or without /v1.
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Serve the API from an embedded mock on 127.0.0.1 instead of the real one.
+    #[arg(long, global = true)]
+    pub mock: bool,
+
+    /// Print exactly one JSON object on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Seconds to wait for the response to begin (the generation itself);
+    /// the wait between body bytes is the smaller of this and 60 s.
+    #[arg(long, global = true, value_name = "SECS")]
+    pub timeout: Option<f64>,
+
+    /// Retries after a retryable failure (default 2).
+    #[arg(long, global = true, value_name = "N")]
+    pub max_retries: Option<u32>,
+
+    /// An extra request header, `Name: value` (repeatable).
+    #[arg(long = "header", global = true, value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Azure OpenAI endpoint, e.g. https://my-resource.openai.azure.com
+    #[arg(long, global = true, value_name = "URL")]
+    pub azure_endpoint: Option<String>,
+
+    /// Azure deployment name (used for every capability).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub azure_deployment: Option<String>,
+
+    /// Azure api-version.
+    #[arg(long, global = true, value_name = "VERSION", default_value = "2025-04-01-preview")]
+    pub azure_api_version: String,
+
+    /// Compile the component every time instead of using the on-disk cache.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// What the backend offers: capabilities, models, sizes.
+    Info,
+    /// Text to image.
+    Generate(GenerateArgs),
+    /// Reference image(s) plus a prompt to image.
+    Edit(EditArgs),
+    /// Ask a question about an image.
+    Analyze(AnalyzeArgs),
+    /// Check that a capability is ready (key valid, model available).
+    Check(CheckArgs),
+    /// Run the embedded OpenAI mock until interrupted; prints its base URL.
+    MockServer(MockServerArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Landscape,
+    Portrait,
+    Square,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum QualityArg {
+    Auto,
+    Low,
+    Medium,
+    High,
+    Standard,
+    Hd,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutputFormatArg {
+    Png,
+    Jpeg,
+    Webp,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BackgroundArg {
+    Auto,
+    Transparent,
+    Opaque,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DetailArg {
+    Auto,
+    Low,
+    High,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CapabilityArg {
+    TextToImage,
+    ImageEdit,
+    ImageAnalysis,
+}
+
+/// Options shared by generate and edit.
+#[derive(Debug, Args)]
+pub struct ImageOptions {
+    /// What to draw, in natural language.
+    #[arg(long)]
+    pub prompt: String,
+    /// Model id (default: the backend's default for the capability).
+    #[arg(long)]
+    pub model: Option<String>,
+    #[arg(long, value_enum, default_value = "square")]
+    pub format: FormatArg,
+    /// Explicit size `WxH`, overriding the format's size.
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+    /// Number of images.
+    #[arg(long)]
+    pub n: Option<u32>,
+    #[arg(long, value_enum)]
+    pub quality: Option<QualityArg>,
+    /// Encoding of the result (GPT image models).
+    #[arg(long, value_enum)]
+    pub output_format: Option<OutputFormatArg>,
+    /// 0-100, with jpeg or webp output.
+    #[arg(long)]
+    pub output_compression: Option<u8>,
+    #[arg(long, value_enum)]
+    pub background: Option<BackgroundArg>,
+    /// Where to write the image; with n > 1, `-1`, `-2`, ... go before the
+    /// extension, and the extension follows the real image type.
+    #[arg(long, value_name = "PATH", default_value = "image.png")]
+    pub out: PathBuf,
+    /// Stream up to N (1-3) partial images while the model works, writing each.
+    #[arg(long, value_name = "N")]
+    pub partial_images: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub image: ImageOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    #[command(flatten)]
+    pub image: ImageOptions,
+    /// A reference image (PNG, JPEG or WebP); repeat for several. The first is the base image.
+    #[arg(long = "image", value_name = "PATH", required = true)]
+    pub images: Vec<PathBuf>,
+    /// A PNG mask the size of the first image; transparent pixels mark what to change.
+    #[arg(long, value_name = "PATH")]
+    pub mask: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// The question.
+    #[arg(long)]
+    pub prompt: String,
+    /// The image (PNG, JPEG, WebP or GIF).
+    #[arg(long, value_name = "PATH")]
+    pub image: PathBuf,
+    /// Vision model id (default gpt-4.1-mini).
+    #[arg(long)]
+    pub model: Option<String>,
+    #[arg(long, value_enum)]
+    pub detail: Option<DetailArg>,
+    /// Cap on the answer's length, in tokens.
+    #[arg(long)]
+    pub max_tokens: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[arg(long, value_enum, default_value = "text-to-image")]
+    pub capability: CapabilityArg,
+    #[arg(long)]
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MockServerArgs {
+    /// The key the mock accepts (default: OPENAI_API_KEY, else sk-mock-key).
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Serve Azure-style paths for this deployment (repeatable `deployment=model`).
+    #[arg(long = "azure-deployment-map", value_name = "DEPLOYMENT=MODEL")]
+    pub azure_deployments: Vec<String>,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("size must look like 1536x1024, not {s:?}"))?;
+    let parse = |v: &str| v.trim().parse::<u32>().map_err(|_| format!("size must look like 1536x1024, not {s:?}"));
+    Ok((parse(w)?, parse(h)?))
+}

@@ -1,0 +1,14 @@
+//! Integration tests: the real `.wasm` in wasmtime, talking HTTP over
+//! loopback to the embedded mock, which validates every request.
+
+mod harness;
+
+mod analyze;
+mod azure;
+mod cli;
+mod contract;
+mod edit;
+mod errors;
+mod generate;
+mod sandbox;
+mod streaming;
