@@ -4,5 +4,6 @@
 
 pub mod bindings;
 pub mod cache;
+pub mod mock;
 pub mod runtime;
 pub mod sandbox;

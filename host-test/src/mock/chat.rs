@@ -1,0 +1,475 @@
+//! `POST /chat/completions` with an image: checks the message shape and the
+//! data-URL image the way the real API does, and answers with a
+//! ChatCompletion whose text proves the image arrived intact (its real
+//! format, size and a hash prefix) and repeats the question.
+//!
+//! A question containing `[[refuse]]` gets a refusal (`content: null`,
+//! `refusal` set), so clients can test that path.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use http::StatusCode;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::edits::hex;
+use super::errors::{self, ApiError};
+use super::params::json_kind;
+use super::record::ImageInfo;
+use super::sniff;
+use super::tokens;
+
+/// What the handler needs from a chat body, valid or not.
+pub(crate) struct Parsed {
+    pub model: Option<String>,
+    pub stream: bool,
+    pub answer: Result<Value, ApiError>,
+}
+
+pub(crate) const REFUSE_MARKER: &str = "[[refuse]]";
+const REFUSAL: &str = "I'm sorry, but I can't help with that request.";
+const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
+
+const KNOWN_ARGUMENTS: &[&str] = &[
+    "model",
+    "messages",
+    "max_tokens",
+    "max_completion_tokens",
+    "temperature",
+    "top_p",
+    "n",
+    "stream",
+    "stream_options",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "user",
+    "seed",
+    "response_format",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "service_tier",
+    "store",
+    "metadata",
+    "reasoning_effort",
+    "modalities",
+    "prediction",
+    "audio",
+    "verbosity",
+    "web_search_options",
+    "safety_identifier",
+    "prompt_cache_key",
+    "prompt_cache_retention",
+];
+const ROLES: &[&str] = &[
+    "system",
+    "assistant",
+    "user",
+    "function",
+    "tool",
+    "developer",
+];
+const PART_TYPES: &[&str] = &[
+    "text",
+    "image_url",
+    "input_audio",
+    "refusal",
+    "audio",
+    "file",
+];
+
+/// One image the request carried.
+struct SeenImage {
+    info: ImageInfo,
+    sha256: [u8; 32],
+    detail: String,
+}
+
+pub(crate) fn parse(body: &[u8], forced_model: Option<&str>, created: u64, id: &str) -> Parsed {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => {
+            return Parsed {
+                model: None,
+                stream: false,
+                answer: Err(errors::invalid_json()),
+            }
+        }
+    };
+    let body_model = value
+        .get("model")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let model = forced_model.map(str::to_string).or(body_model);
+    let stream = value
+        .get("stream")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let answer = answer(
+        &value,
+        model.as_deref(),
+        forced_model.is_some(),
+        created,
+        id,
+    );
+    Parsed {
+        model,
+        stream,
+        answer,
+    }
+}
+
+fn answer(
+    value: &Value,
+    model: Option<&str>,
+    azure: bool,
+    created: u64,
+    id: &str,
+) -> Result<Value, ApiError> {
+    let Value::Object(request) = value else {
+        return Err(errors::invalid_type("body", "an object", json_kind(value)));
+    };
+    if let Some(unknown) = request
+        .keys()
+        .find(|k| !KNOWN_ARGUMENTS.contains(&k.as_str()))
+    {
+        return Err(errors::unrecognized_argument(unknown));
+    }
+    let missing = || {
+        ApiError::invalid(
+            StatusCode::BAD_REQUEST,
+            "you must provide a model parameter",
+            None,
+            None,
+        )
+    };
+    let model = match request.get("model") {
+        Some(v) if !v.is_string() && !v.is_null() => {
+            return Err(errors::invalid_type("model", "a string", json_kind(v)))
+        }
+        // Azure serves the deployment's model whatever the body names.
+        _ if azure => model.unwrap_or_default().to_string(),
+        Some(Value::String(m)) if !m.is_empty() => m.clone(),
+        _ => return Err(missing()),
+    };
+    if request.get("stream").and_then(Value::as_bool) == Some(true) {
+        return Err(errors::not_in_mock(
+            Some("stream"),
+            "Streaming chat completions are not supported by this mock.",
+        ));
+    }
+    let limit = token_limit(request)?;
+    let n = match request.get("n") {
+        None | Some(Value::Null) => 1,
+        Some(v) => match v.as_i64() {
+            Some(n) if (1..=128).contains(&n) => n as usize,
+            Some(n) => return Err(errors::integer_out_of_range("n", n, 1, 128)),
+            None => return Err(errors::invalid_type("n", "an integer", json_kind(v))),
+        },
+    };
+
+    let messages = match request.get("messages") {
+        None => return Err(errors::missing_required("messages")),
+        Some(Value::Array(m)) if m.is_empty() => {
+            return Err(ApiError::invalid(
+                StatusCode::BAD_REQUEST,
+                "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+                Some("messages"),
+                Some("empty_array"),
+            ))
+        }
+        Some(Value::Array(m)) => m,
+        Some(v) => return Err(errors::invalid_type("messages", "an array", json_kind(v))),
+    };
+    let mut images = Vec::new();
+    let mut prompt_text = String::new();
+    let mut question = String::new();
+    for (i, message) in messages.iter().enumerate() {
+        let texts = check_message(i, message, &mut images)?;
+        prompt_text.push_str(&texts.join("\n"));
+        if message.get("role").and_then(Value::as_str) == Some("user") {
+            question = texts.join("\n");
+        }
+    }
+
+    let prompt_tokens = tokens::text_tokens(&prompt_text)
+        + images
+            .iter()
+            .map(|im| tokens::vision_tokens(im.info.width, im.info.height, &im.detail))
+            .sum::<u64>();
+    let refuse = question.contains(REFUSE_MARKER);
+    let full = describe(&images, &question);
+    let words: Vec<&str> = full.split_whitespace().collect();
+    let (content, finish_reason, completion_tokens) = if refuse {
+        (None, "stop", tokens::text_tokens(REFUSAL))
+    } else {
+        match limit {
+            Some(max) if (words.len() as u64) > max => {
+                (Some(words[..max as usize].join(" ")), "length", max)
+            }
+            _ => (Some(full.clone()), "stop", words.len() as u64),
+        }
+    };
+    let choices: Vec<Value> = (0..n)
+        .map(|index| {
+            json!({
+                "index": index,
+                "message": {
+                    "role": "assistant",
+                    "content": content,
+                    "refusal": if refuse { json!(REFUSAL) } else { Value::Null },
+                    "annotations": [],
+                },
+                "logprobs": null,
+                "finish_reason": finish_reason,
+            })
+        })
+        .collect();
+    let completion_tokens = completion_tokens * n as u64;
+    Ok(json!({
+        "id": format!("chatcmpl-{id}"),
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": choices,
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0
+            },
+        },
+        "service_tier": "default",
+        "system_fingerprint": "fp_mock",
+    }))
+}
+
+/// The answer text; whitespace-separated words count as completion tokens.
+fn describe(images: &[SeenImage], question: &str) -> String {
+    let one = |im: &SeenImage| {
+        format!(
+            "a {}x{} {} image (sha256 prefix {})",
+            im.info.width,
+            im.info.height,
+            im.info.format.to_ascii_uppercase(),
+            &hex(&im.sha256)[..8]
+        )
+    };
+    let seen = match images {
+        [] => "I see no image".to_string(),
+        [im] => format!("I see {}", one(im)),
+        many => format!(
+            "I see {} images: {}",
+            many.len(),
+            many.iter().map(one).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    format!("{seen}. You asked: {question}")
+}
+
+/// `max_completion_tokens` (or the older `max_tokens`), at least 1.
+fn token_limit(request: &Map<String, Value>) -> Result<Option<u64>, ApiError> {
+    let mut limit = None;
+    for name in ["max_tokens", "max_completion_tokens"] {
+        match request.get(name) {
+            None | Some(Value::Null) => {}
+            Some(v) => match v.as_i64() {
+                Some(t) if t >= 1 => limit = Some(t as u64),
+                Some(t) => return Err(errors::integer_out_of_range(name, t, 1, i64::MAX)),
+                None => return Err(errors::invalid_type(name, "an integer", json_kind(v))),
+            },
+        }
+    }
+    Ok(limit)
+}
+
+/// Checks one message; returns its text parts and collects its images.
+fn check_message(
+    i: usize,
+    message: &Value,
+    images: &mut Vec<SeenImage>,
+) -> Result<Vec<String>, ApiError> {
+    let at = format!("messages[{i}]");
+    let Value::Object(m) = message else {
+        return Err(errors::invalid_type(&at, "an object", json_kind(message)));
+    };
+    let role = match m.get("role") {
+        None => return Err(errors::missing_required(&format!("{at}.role"))),
+        Some(Value::String(r)) if ROLES.contains(&r.as_str()) => r.as_str(),
+        Some(Value::String(r)) => {
+            return Err(errors::invalid_value(&format!("{at}.role"), r, ROLES))
+        }
+        Some(v) => {
+            return Err(errors::invalid_type(
+                &format!("{at}.role"),
+                "a string",
+                json_kind(v),
+            ))
+        }
+    };
+    let parts = match m.get("content") {
+        None | Some(Value::Null) if role == "assistant" => return Ok(Vec::new()),
+        None => return Err(errors::missing_required(&format!("{at}.content"))),
+        Some(Value::String(s)) => return Ok(vec![s.clone()]),
+        Some(Value::Array(parts)) => parts,
+        Some(v) => {
+            return Err(errors::invalid_type(
+                &format!("{at}.content"),
+                "a string or an array",
+                json_kind(v),
+            ))
+        }
+    };
+    let mut texts = Vec::new();
+    for (j, part) in parts.iter().enumerate() {
+        let at = format!("{at}.content[{j}]");
+        let kind = match part.get("type") {
+            None => return Err(errors::missing_required(&format!("{at}.type"))),
+            Some(Value::String(t)) if PART_TYPES.contains(&t.as_str()) => t.as_str(),
+            Some(Value::String(t)) => {
+                return Err(errors::invalid_value(&format!("{at}.type"), t, PART_TYPES))
+            }
+            Some(v) => {
+                return Err(errors::invalid_type(
+                    &format!("{at}.type"),
+                    "a string",
+                    json_kind(v),
+                ))
+            }
+        };
+        match kind {
+            "text" => match part.get("text") {
+                Some(Value::String(t)) => texts.push(t.clone()),
+                None => return Err(errors::missing_required(&format!("{at}.text"))),
+                Some(v) => return Err(errors::invalid_type(&format!("{at}.text"), "a string", json_kind(v))),
+            },
+            "image_url" if role == "user" => images.push(check_image(&at, part)?),
+            "image_url" => {
+                return Err(errors::invalid_value_msg(
+                    &format!("{at}.type"),
+                    format!("Invalid '{at}.type': image content is only supported for messages with role 'user'."),
+                ))
+            }
+            other => {
+                return Err(errors::not_in_mock(Some(&format!("{at}.type")), format!("Content parts of type '{other}' are not supported by this mock.")))
+            }
+        }
+    }
+    Ok(texts)
+}
+
+/// Checks an `image_url` part: a base64 data URL whose declared type matches its bytes.
+fn check_image(at: &str, part: &Value) -> Result<SeenImage, ApiError> {
+    let image_url = match part.get("image_url") {
+        Some(Value::Object(o)) => o,
+        None => return Err(errors::missing_required(&format!("{at}.image_url"))),
+        Some(v) => {
+            return Err(errors::invalid_type(
+                &format!("{at}.image_url"),
+                "an object",
+                json_kind(v),
+            ))
+        }
+    };
+    let url_at = format!("{at}.image_url.url");
+    let url = match image_url.get("url") {
+        Some(Value::String(u)) => u,
+        None => return Err(errors::missing_required(&url_at)),
+        Some(v) => return Err(errors::invalid_type(&url_at, "a string", json_kind(v))),
+    };
+    let detail = match image_url.get("detail") {
+        None | Some(Value::Null) => "auto".to_string(),
+        Some(Value::String(d)) if ["auto", "low", "high"].contains(&d.as_str()) => d.clone(),
+        Some(Value::String(d)) => {
+            return Err(errors::invalid_value(
+                &format!("{at}.image_url.detail"),
+                d,
+                &["auto", "low", "high"],
+            ))
+        }
+        Some(v) => {
+            return Err(errors::invalid_type(
+                &format!("{at}.image_url.detail"),
+                "a string",
+                json_kind(v),
+            ))
+        }
+    };
+    if url.starts_with("http://") || url.starts_with("https://") {
+        return Err(ApiError::invalid(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Error while downloading {url}. (This mock does not fetch URLs; send a data URL.)"
+            ),
+            Some(&url_at),
+            Some("invalid_image_url"),
+        ));
+    }
+    let expected = |got: &str| {
+        errors::invalid_value_msg(
+            &url_at,
+            format!(
+                "Invalid '{url_at}'. Expected a base64-encoded data URL with an image MIME type (e.g. \
+                 'data:image/png;base64,aW1nIGJ5dGVzIGhlcmU='), but got {got}."
+            ),
+        )
+    };
+    let rest = url
+        .strip_prefix("data:")
+        .ok_or_else(|| expected("a value that is not a data URL"))?;
+    let (meta, payload) = rest
+        .split_once(',')
+        .ok_or_else(|| expected("a data URL without data"))?;
+    let mime = meta
+        .strip_suffix(";base64")
+        .ok_or_else(|| expected("a data URL that is not base64-encoded"))?
+        .to_ascii_lowercase();
+    if !mime.starts_with("image/") {
+        return Err(expected(&format!("unsupported MIME type '{mime}'")));
+    }
+    let bytes = STANDARD
+        .decode(payload)
+        .map_err(|_| expected("invalid base64 data"))?;
+    let unsupported = || {
+        ApiError::invalid(
+            StatusCode::BAD_REQUEST,
+            "You uploaded an unsupported image. Please make sure your image has of one the following formats: \
+             ['png', 'jpeg', 'gif', 'webp'].",
+            None,
+            Some("invalid_image_format"),
+        )
+    };
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(ApiError::invalid(
+            StatusCode::BAD_REQUEST,
+            "You uploaded an unsupported image. Please make sure your image is below 20 MB in size and is of one the \
+             following formats: ['png', 'jpeg', 'gif', 'webp'].",
+            None,
+            Some("image_too_large"),
+        ));
+    }
+    let declared = sniff::format_of_mime(&mime).ok_or_else(unsupported)?;
+    let info = sniff::sniff(&bytes).ok_or_else(|| {
+        ApiError::invalid(
+            StatusCode::BAD_REQUEST,
+            "The image data you provided does not represent a valid image. Please check your input and try again with \
+             one of the supported image formats: ['image/jpeg', 'image/png', 'image/gif', 'image/webp'].",
+            None,
+            Some("image_parse_error"),
+        )
+    })?;
+    if info.format != declared {
+        return Err(unsupported());
+    }
+    Ok(SeenImage {
+        info,
+        sha256: Sha256::digest(&bytes).into(),
+        detail,
+    })
+}

@@ -1,0 +1,42 @@
+//! `POST /images/generations`: a JSON CreateImageRequest into an [`ImageJob`].
+
+use serde_json::Value;
+
+use super::errors::{self, ApiError};
+use super::params::{self, Fields, ImageEndpoint, ImageJob, Raw};
+
+/// What the handler needs from a generation body, valid or not.
+pub(crate) struct Parsed {
+    pub model: Option<String>,
+    pub stream: bool,
+    pub job: Result<ImageJob, ApiError>,
+}
+
+pub(crate) fn parse(body: &[u8], forced_model: Option<&str>) -> Parsed {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => {
+            return Parsed {
+                model: None,
+                stream: false,
+                job: Err(errors::invalid_json()),
+            }
+        }
+    };
+    let Value::Object(map) = value else {
+        let got = params::json_kind(&value);
+        return Parsed {
+            model: None,
+            stream: false,
+            job: Err(errors::invalid_type("body", "an object", got)),
+        };
+    };
+    let fields = Fields(map.into_iter().map(|(k, v)| (k, Raw::Json(v))).collect());
+    Parsed {
+        model: forced_model
+            .map(str::to_string)
+            .or_else(|| fields.model_hint()),
+        stream: fields.bool("stream").ok().flatten().unwrap_or(false),
+        job: params::image_job(ImageEndpoint::Generation, &fields, forced_model, Vec::new()),
+    }
+}

@@ -1,0 +1,173 @@
+//! Real, cheap images: a horizontal gradient in a colour derived from the
+//! request, encoded in the format asked for.
+//!
+//! Every row is the same, so PNG's `Up` filter turns all but the first row
+//! into zeros and fast deflate is nearly free; the encoded bytes are cached
+//! per look anyway, so a benchmark that asks for the same picture a hundred
+//! times measures the client, not the encoder.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use image::codecs::webp::WebPEncoder;
+use image::{ExtendedColorType, ImageEncoder};
+use sha2::{Digest, Sha256};
+
+use super::params::OutFormat;
+
+/// Everything that decides the encoded bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Look {
+    pub width: u32,
+    pub height: u32,
+    pub format: OutFormat,
+    pub rgb: [u8; 3],
+    /// Transparent side bands (PNG/WebP only).
+    pub transparent: bool,
+    /// JPEG quality, 1-100 (ignored for the lossless formats).
+    pub jpeg_quality: u8,
+}
+
+/// A colour from arbitrary seed bytes (a prompt, an index, input hashes).
+pub(crate) fn colour(seed: &[&[u8]]) -> [u8; 3] {
+    let mut h = Sha256::new();
+    for part in seed {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    let d = h.finalize();
+    [d[0], d[1], d[2]]
+}
+
+/// `rgb` moved towards mid-grey by `t` (0 = unchanged, 1 = grey): how partial
+/// images differ from the final one.
+pub(crate) fn towards_grey(rgb: [u8; 3], t: f32) -> [u8; 3] {
+    rgb.map(|c| (c as f32 + (128.0 - c as f32) * t).round() as u8)
+}
+
+/// Encoded images by look, bounded so a long-running `--mock` does not grow forever.
+#[derive(Default)]
+pub(crate) struct ImageCache {
+    map: Mutex<HashMap<Look, Bytes>>,
+}
+
+const CACHE_ENTRIES: usize = 256;
+
+impl ImageCache {
+    /// The encoded image, from the cache or encoded off the async threads.
+    pub async fn get(self: &Arc<Self>, look: Look) -> Bytes {
+        if let Some(b) = self.map.lock().unwrap().get(&look) {
+            return b.clone();
+        }
+        let cache = self.clone();
+        tokio::task::spawn_blocking(move || cache.get_blocking(look))
+            .await
+            .expect("image encoding does not panic")
+    }
+
+    fn get_blocking(&self, look: Look) -> Bytes {
+        if let Some(b) = self.map.lock().unwrap().get(&look) {
+            return b.clone();
+        }
+        let bytes = encode(look);
+        let mut map = self.map.lock().unwrap();
+        if map.len() >= CACHE_ENTRIES {
+            map.clear();
+        }
+        map.insert(look, bytes.clone());
+        bytes
+    }
+}
+
+/// Encodes the gradient for `look`.
+pub(crate) fn encode(look: Look) -> Bytes {
+    let Look {
+        width,
+        height,
+        format,
+        rgb,
+        transparent,
+        jpeg_quality,
+    } = look;
+    let alpha = transparent && format != OutFormat::Jpeg;
+    let channels = if alpha { 4 } else { 3 };
+    let end = rgb.map(|c| c / 2 + 64);
+    let band = width / 8;
+    let mut row = Vec::with_capacity(width as usize * channels);
+    for x in 0..width {
+        let t = if width > 1 {
+            x as f32 / (width - 1) as f32
+        } else {
+            0.0
+        };
+        for i in 0..3 {
+            row.push((rgb[i] as f32 + (end[i] as f32 - rgb[i] as f32) * t).round() as u8);
+        }
+        if alpha {
+            row.push(if x < band || x >= width - band {
+                0
+            } else {
+                255
+            });
+        }
+    }
+    let pixels = row.repeat(height as usize);
+    let colour = if alpha {
+        ExtendedColorType::Rgba8
+    } else {
+        ExtendedColorType::Rgb8
+    };
+    let mut out = Vec::new();
+    let result = match format {
+        OutFormat::Png => {
+            PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Up)
+                .write_image(&pixels, width, height, colour)
+        }
+        OutFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, jpeg_quality.clamp(1, 100))
+            .write_image(&pixels, width, height, colour),
+        OutFormat::Webp => {
+            WebPEncoder::new_lossless(&mut out).write_image(&pixels, width, height, colour)
+        }
+    };
+    result.expect("encoding an in-memory gradient cannot fail");
+    Bytes::from(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_each_format_at_the_exact_size() {
+        for (format, expected) in [
+            (OutFormat::Png, image::ImageFormat::Png),
+            (OutFormat::Jpeg, image::ImageFormat::Jpeg),
+            (OutFormat::Webp, image::ImageFormat::WebP),
+        ] {
+            let look = Look {
+                width: 48,
+                height: 32,
+                format,
+                rgb: [200, 30, 90],
+                transparent: true,
+                jpeg_quality: 80,
+            };
+            let bytes = encode(look);
+            assert_eq!(image::guess_format(&bytes).unwrap(), expected);
+            let img = image::load_from_memory(&bytes).unwrap();
+            assert_eq!((img.width(), img.height()), (48, 32));
+            assert_eq!(img.color().has_alpha(), format != OutFormat::Jpeg);
+        }
+    }
+
+    #[test]
+    fn colours_depend_on_the_seed() {
+        assert_ne!(colour(&[b"a cat"]), colour(&[b"a dog"]));
+        assert_eq!(colour(&[b"a cat", b"0"]), colour(&[b"a cat", b"0"]));
+        assert_ne!(colour(&[b"ab", b"c"]), colour(&[b"a", b"bc"]));
+        assert_eq!(towards_grey([0, 255, 128], 1.0), [128, 128, 128]);
+    }
+}

@@ -1,0 +1,161 @@
+//! The server's lifecycle: bind, accept, serve each connection with hyper,
+//! and the handle tests use to inspect and steer it.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::faults::{Fault, FaultQueue};
+use super::handler;
+use super::net::ConnIo;
+use super::record::{RecordedRequest, Recorder};
+use super::render::ImageCache;
+use super::MockConfig;
+
+/// State shared by every connection.
+pub(crate) struct Shared {
+    pub config: MockConfig,
+    pub addr: SocketAddr,
+    pub recorder: Recorder,
+    pub faults: Mutex<FaultQueue>,
+    pub disconnects: Arc<AtomicUsize>,
+    pub images: Arc<ImageCache>,
+    /// Images answered by URL (dall-e-3's default), served at `/mock-files/{name}`.
+    pub files: Mutex<HashMap<String, (Bytes, &'static str)>>,
+}
+
+/// A running mock. Dropping it stops it too; [`MockServer::shutdown`] also waits.
+pub struct MockServer {
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl MockServer {
+    /// Binds `127.0.0.1` on a free port and serves on the current tokio runtime.
+    pub async fn start(config: MockConfig) -> std::io::Result<MockServer> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            config,
+            addr,
+            recorder: Recorder::default(),
+            faults: Mutex::new(FaultQueue::default()),
+            disconnects: Arc::new(AtomicUsize::new(0)),
+            images: Arc::new(ImageCache::default()),
+            files: Mutex::new(HashMap::new()),
+        });
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(accept_loop(listener, shared.clone(), stopped));
+        Ok(MockServer {
+            shared,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    /// `http://127.0.0.1:PORT/v1` (with the configured prefix), or for Azure the
+    /// resource endpoint `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        let root = format!("http://{}", self.shared.addr);
+        match self.shared.config.azure {
+            Some(_) => root,
+            None => match self.shared.config.path_prefix.trim_matches('/') {
+                "" => root,
+                prefix => format!("{root}/{prefix}"),
+            },
+        }
+    }
+
+    pub fn config(&self) -> &MockConfig {
+        &self.shared.config
+    }
+
+    /// Every request received so far, in arrival order, valid or not.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.recorder.snapshot()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared.recorder.clear();
+    }
+
+    /// Queues faults: each next request consumes one, then normal behaviour resumes.
+    pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.shared.faults.lock().unwrap().queue.extend(faults);
+    }
+
+    /// A fault for every request (after any queued ones), until set to `None`.
+    pub fn set_fault_always(&self, fault: Option<Fault>) {
+        self.shared.faults.lock().unwrap().always = fault;
+    }
+
+    /// Faults still queued.
+    pub fn pending_faults(&self) -> usize {
+        self.shared.faults.lock().unwrap().queue.len()
+    }
+
+    /// How many times a client went away before a response was complete.
+    pub fn disconnects(&self) -> usize {
+        self.shared.disconnects.load(Ordering::Relaxed)
+    }
+
+    /// Stops accepting, drops open connections, and waits for that to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Accepts until told to stop; the connection tasks live in a `JoinSet`, so
+/// ending this task ends them all.
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                connections.spawn(serve(stream, shared.clone()));
+                while connections.try_join_next().is_some() {}
+            }
+        }
+    }
+    connections.shutdown().await;
+}
+
+async fn serve(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
+    let (io, reset) = ConnIo::new(stream);
+    let service = service_fn(move |req| handler::handle(shared.clone(), reset.clone(), req));
+    // Errors here are the client going away or a fault ending the connection.
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .serve_connection(TokioIo::new(io), service)
+        .await;
+}
