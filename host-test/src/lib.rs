@@ -4,6 +4,8 @@
 
 pub mod bindings;
 pub mod cache;
+pub mod cli;
 pub mod mock;
+pub mod report;
 pub mod runtime;
 pub mod sandbox;

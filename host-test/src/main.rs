@@ -3,6 +3,7 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    restore_sigpipe();
     let cli = visual_host::cli::args::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -13,4 +14,14 @@ fn main() -> std::process::ExitCode {
     };
     let code = runtime.block_on(visual_host::cli::run(cli));
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// Rust ignores SIGPIPE, so `visual-host info | head` would panic on the
+/// closed pipe; a command-line tool should end quietly instead.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -6,7 +6,39 @@ use visual_host::bindings::{Capability, ImageFormat, PromptStyle};
 use crate::harness::plugin;
 
 /// Exactly what the component may import; README.md lists and justifies each.
-const ALLOWED_IMPORTS: &[&str] = &[];
+const ALLOWED_IMPORTS: &[&str] = &[
+    // The contract's shared types (a type-only instance: nothing to link).
+    "talemate:visual/types@0.1.0",
+    // Outgoing HTTP, which the host filters; what the plugin is for.
+    "wasi:http/outgoing-handler@0.2.12",
+    "wasi:http/types@0.2.12",
+    "wasi:io/error@0.2.12",
+    "wasi:io/poll@0.2.12",
+    "wasi:io/streams@0.2.12",
+    // Waiting between retries; retry jitter and multipart boundaries.
+    "wasi:clocks/monotonic-clock@0.2.12",
+    "wasi:random/random@0.2.12",
+    // Pulled in by Rust's std for wasm32-wasip2 (start-up, exit, panic output).
+    // The host grants an empty environment and no arguments, and stdio is a sink.
+    "wasi:cli/environment@0.2.12",
+    "wasi:cli/exit@0.2.12",
+    "wasi:cli/stderr@0.2.12",
+    "wasi:cli/stdin@0.2.12",
+    "wasi:cli/stdout@0.2.12",
+    "wasi:cli/terminal-input@0.2.12",
+    "wasi:cli/terminal-output@0.2.12",
+    "wasi:cli/terminal-stderr@0.2.12",
+    "wasi:cli/terminal-stdin@0.2.12",
+    "wasi:cli/terminal-stdout@0.2.12",
+];
+
+/// What must never be imported: no filesystem, no sockets.
+#[test]
+fn imports_no_filesystem_or_sockets() {
+    for name in ALLOWED_IMPORTS {
+        assert!(!name.starts_with("wasi:filesystem") && !name.starts_with("wasi:sockets"), "{name}");
+    }
+}
 
 #[test]
 fn exports_the_versioned_contract() {
