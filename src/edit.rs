@@ -12,8 +12,12 @@ use crate::models::{self, ImageModel};
 use crate::multipart::Multipart;
 use crate::types::EditRequest;
 
-/// The API takes input images (and masks) under 50 MB each.
+/// The API takes input images under 50 MB each.
 pub const MAX_IMAGE_BYTES: usize = 50 * 1024 * 1024;
+
+/// ...and a mask under 4 MB (CreateImageEditRequest.mask); a larger one is
+/// refused upstream with `file_too_large` after the whole upload.
+pub const MAX_MASK_BYTES: usize = 4 * 1024 * 1024;
 
 /// Checks `req` and builds its call. `boundary` is the multipart boundary
 /// (random, from the caller); `partial_images` as for [`generate::prepare`].
@@ -108,7 +112,7 @@ fn check_images(model: &ImageModel, images: &[Vec<u8>]) -> Result<Vec<ImageMeta>
         .enumerate()
         .map(|(i, data)| {
             let which = format!("image {} of {count}", i + 1);
-            check_size_limit(&which, data)?;
+            check_size_limit(&which, data, MAX_IMAGE_BYTES)?;
             match imaging::sniff(data) {
                 Some(meta) if meta.kind != ImageKind::Gif => Ok(meta),
                 Some(_) => Err(invalid(format!("{which} is a GIF; edits take PNG, JPEG or WebP"))),
@@ -121,7 +125,7 @@ fn check_images(model: &ImageModel, images: &[Vec<u8>]) -> Result<Vec<ImageMeta>
 /// The mask marks what to edit with transparent pixels, so it must be a PNG
 /// with transparency, the size of the first image.
 fn check_mask(mask: &[u8], first: &ImageMeta) -> Result<(), Error> {
-    check_size_limit("the mask", mask)?;
+    check_size_limit("the mask", mask, MAX_MASK_BYTES)?;
     let meta = match imaging::sniff(mask) {
         Some(meta) if meta.kind == ImageKind::Png => meta,
         Some(meta) => return Err(invalid(format!("the mask must be a PNG, not {}", meta.kind.mime_type()))),
@@ -139,13 +143,13 @@ fn check_mask(mask: &[u8], first: &ImageMeta) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_size_limit(which: &str, data: &[u8]) -> Result<(), Error> {
+fn check_size_limit(which: &str, data: &[u8], limit: usize) -> Result<(), Error> {
     if data.is_empty() {
         return Err(invalid(format!("{which} is empty")));
     }
-    if data.len() > MAX_IMAGE_BYTES {
+    if data.len() > limit {
         let mib = data.len() as f64 / (1024.0 * 1024.0);
-        return Err(invalid(format!("{which} is {mib:.1} MB; the API takes at most 50 MB")));
+        return Err(invalid(format!("{which} is {mib:.1} MB; the API takes at most {} MB", limit >> 20)));
     }
     Ok(())
 }
@@ -330,6 +334,11 @@ mod tests {
         assert!(invalid_message(&with_mask(b"garbage".to_vec())).contains("not a PNG"));
         assert!(invalid_message(&with_mask(png_with(640, 480, 2, false))).contains("alpha"));
         assert!(invalid_message(&with_mask(Vec::new())).contains("mask is empty"));
+        let mut big = png(640, 480);
+        big.resize(MAX_MASK_BYTES, 0);
+        assert!(prepare(&with_mask(big.clone()), BOUNDARY.into(), None).is_ok());
+        big.push(0);
+        assert!(invalid_message(&with_mask(big)).contains("the mask is 4.0 MB; the API takes at most 4 MB"));
     }
 
     #[test]
