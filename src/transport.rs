@@ -138,7 +138,7 @@ fn write_error(e: StreamError) -> TransportError {
         StreamError::Closed => TransportError::Reset("the server closed the connection while the request was sent".into()),
         StreamError::LastOperationFailed(err) => match wasi::http::types::http_error_code(&err) {
             Some(code) => map_error_code(code, TimeoutPhase::FirstByte),
-            None => TransportError::Reset(err.to_debug_string()),
+            None => TransportError::Reset(describe(&err)),
         },
     }
 }
@@ -199,7 +199,7 @@ impl BodyReader for WasiBody {
                 self.stream = None;
                 Err(match wasi::http::types::http_error_code(&err) {
                     Some(code) => map_error_code(code, TimeoutPhase::BetweenBytes),
-                    None => TransportError::Reset(err.to_debug_string()),
+                    None => unclassified_read_error(&err),
                 })
             }
         }
@@ -244,6 +244,32 @@ fn map_error_code(code: ErrorCode, read_phase: TimeoutPhase) -> TransportError {
         ErrorCode::TlsProtocolError | ErrorCode::TlsCertificateError | ErrorCode::TlsAlertReceived(_) => {
             TransportError::Connect("TLS handshake failed".into())
         }
-        other => TransportError::Other(format!("{other:?}")),
+        other => TransportError::Other(crate::api_error::clip(&format!("{other:?}"), MAX_HOST_TEXT)),
+    }
+}
+
+/// Longest piece of a host's error text quoted in a message, in characters.
+const MAX_HOST_TEXT: usize = 200;
+
+/// A host's I/O error as message text: its first non-empty line only (a host
+/// built with `RUST_BACKTRACE` set appends a backtrace of its own internals),
+/// at most [`MAX_HOST_TEXT`] characters.
+fn describe(err: &wasi::io::error::Error) -> String {
+    let text = err.to_debug_string();
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("unknown I/O error");
+    crate::api_error::clip(line, MAX_HOST_TEXT)
+}
+
+/// A body read failed and `http-error-code` did not say why. wasmtime 48
+/// does this for every body error (it stores its own error type, which the
+/// downcast behind `http-error-code` does not recognise), including the
+/// between-bytes timeout it enforces, so the text is all there is to go on.
+fn unclassified_read_error(err: &wasi::io::error::Error) -> TransportError {
+    let what = describe(err);
+    let lower = what.to_ascii_lowercase();
+    if lower.contains("timeout") || lower.contains("timed out") {
+        TransportError::Timeout(TimeoutPhase::BetweenBytes)
+    } else {
+        TransportError::Reset(what)
     }
 }
