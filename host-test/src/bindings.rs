@@ -41,30 +41,28 @@ pub fn error_message(e: &Error) -> &str {
     match e {
         Error::InvalidInput(m) | Error::Unsupported(m) | Error::Network(m) | Error::Cancelled(m) => m,
         Error::Timeout(t) => &t.message,
-        Error::RateLimited(r) => &r.failure.message,
+        other => error_failure(other).map(|f| f.message.as_str()).unwrap_or_default(),
+    }
+}
+
+/// The service's account of a failure, for the cases that carry one.
+pub fn error_failure(e: &Error) -> Option<&Failure> {
+    match e {
+        Error::RateLimited(r) => Some(&r.failure),
         Error::Authentication(f)
         | Error::PermissionDenied(f)
         | Error::NotFound(f)
         | Error::ContentPolicy(f)
         | Error::QuotaExceeded(f)
         | Error::Upstream(f)
-        | Error::MalformedResponse(f) => &f.message,
+        | Error::MalformedResponse(f) => Some(f),
+        _ => None,
     }
 }
 
 /// The HTTP status behind an error, when there was a response.
 pub fn error_status(e: &Error) -> Option<u16> {
-    match e {
-        Error::RateLimited(r) => r.failure.status,
-        Error::Authentication(f)
-        | Error::PermissionDenied(f)
-        | Error::NotFound(f)
-        | Error::ContentPolicy(f)
-        | Error::QuotaExceeded(f)
-        | Error::Upstream(f)
-        | Error::MalformedResponse(f) => f.status,
-        _ => None,
-    }
+    error_failure(e).and_then(|f| f.status)
 }
 
 impl Settings {

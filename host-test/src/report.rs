@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::bindings::{
-    error_kind, error_message, error_status, Analysis, BackendInfo, Capability, Error, ImageFormat, PromptStyle,
+    error_failure, error_kind, error_message, error_status, Analysis, BackendInfo, Capability, Error, ImageFormat, PromptStyle,
     Status, StatusLevel, Usage,
 };
 
@@ -50,17 +50,7 @@ pub fn error_json(e: &Error) -> Value {
         }
         _ => {}
     }
-    let failure = match e {
-        Error::RateLimited(r) => Some(&r.failure),
-        Error::Authentication(f)
-        | Error::PermissionDenied(f)
-        | Error::NotFound(f)
-        | Error::ContentPolicy(f)
-        | Error::QuotaExceeded(f)
-        | Error::Upstream(f)
-        | Error::MalformedResponse(f) => Some(f),
-        _ => None,
-    };
+    let failure = error_failure(e);
     if let Some(f) = failure {
         if let Some(code) = &f.code {
             inner["code"] = json!(code);
