@@ -21,7 +21,7 @@ use crate::bindings::{
     GenerationEvent, Settings, Status,
 };
 use crate::cache::{ComponentCache, Source};
-use crate::sandbox::{NetworkPolicy, State, DEFAULT_MEMORY_LIMIT};
+use crate::sandbox::{Abandon, NetworkPolicy, State, DEFAULT_MEMORY_LIMIT};
 
 /// How the runtime is set up.
 #[derive(Debug, Clone)]
@@ -228,12 +228,34 @@ macro_rules! guarded {
             bail!("this session was interrupted (a call trapped or was cancelled); open a new one");
         }
         $self.interrupted = true;
+        // If this future is dropped before the call returns, the guard closes
+        // the call's connections, so the cancel reaches the server now rather
+        // than when the session is dropped.
+        let guard = AbandonOnDrop(Some($self.instance.store.data().abandon.clone()));
         let result = $call.await.map_err(anyhow::Error::from);
+        guard.disarm();
         // Only a call that returned normally clears the flag: a trap leaves the
         // instance unusable, and a dropped future never gets here.
         $self.interrupted = result.is_err();
         result
     }};
+}
+
+/// Abandons the instance's requests when dropped armed (see [`Abandon`]).
+struct AbandonOnDrop(Option<Abandon>);
+
+impl AbandonOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbandonOnDrop {
+    fn drop(&mut self) {
+        if let Some(abandon) = self.0.take() {
+            abandon.abandon();
+        }
+    }
 }
 
 impl Session {

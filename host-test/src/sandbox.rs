@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::sync::watch;
 use wasmtime::component::ResourceTable;
 use wasmtime::ResourceLimiter;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -30,6 +31,8 @@ pub struct NetworkPolicy {
     pub max_timeouts: Option<RequestOptions>,
     /// Every authority the plugin tried to reach and was refused.
     denied: Arc<Mutex<Vec<String>>>,
+    /// Becomes true when the instance's call is abandoned (see [`Abandon`]).
+    abandoned: Option<watch::Receiver<bool>>,
 }
 
 impl NetworkPolicy {
@@ -109,14 +112,54 @@ impl WasiHttpHooks for NetworkPolicy {
         }
         let options = clamp(options, self.max_timeouts);
         let _ = fut;
+        let abandoned = self.abandoned.clone();
         Box::new(async move {
             use http_body_util::BodyExt;
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            let send = wasmtime_wasi_http::default_send_request(request, options);
+            let (response, io) = until_abandoned(abandoned.clone(), send).await?;
+            // `io` drives the connection while the body is read: ending it closes the socket.
+            let io = until_abandoned(abandoned, io);
             Ok((
                 response.map(BodyExt::boxed_unsync),
                 Box::new(io) as Box<dyn Future<Output = Result<(), HttpError>> + Send>,
             ))
         })
+    }
+}
+
+/// Runs `work` unless the call is abandoned first, in which case `work` (and
+/// the connection it owns) is dropped at once.
+async fn until_abandoned<T>(
+    abandoned: Option<watch::Receiver<bool>>,
+    work: impl Future<Output = Result<T, HttpError>>,
+) -> Result<T, HttpError> {
+    let Some(mut abandoned) = abandoned else { return work.await };
+    let signal = async move {
+        // An error means the store is gone, and with it everything waiting on
+        // this request: nothing to do.
+        if abandoned.wait_for(|a| *a).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = work => result,
+        () = signal => Err(HttpError::ConnectionTerminated),
+    }
+}
+
+/// Ends the HTTP requests of an instance whose call was abandoned.
+///
+/// Dropping a call's future stops the guest where it was, but the requests it
+/// started live in the store's resource table until the store is dropped, so
+/// without this a cancelled five-minute generation would keep its connection
+/// (and the server's work) going until the host dropped the session.
+#[derive(Debug, Clone)]
+pub struct Abandon(watch::Sender<bool>);
+
+impl Abandon {
+    /// Closes every connection the instance has open or opens later.
+    pub fn abandon(&self) {
+        self.0.send_replace(true);
     }
 }
 
@@ -174,23 +217,27 @@ pub struct State {
     table: ResourceTable,
     pub(crate) network: NetworkPolicy,
     pub(crate) limiter: MemoryLimiter,
+    pub(crate) abandon: Abandon,
 }
 
 impl State {
     /// A context that grants nothing but clocks and randomness: no preopened
     /// directories, no environment, no arguments, no stdio, no sockets.
-    pub fn new(network: NetworkPolicy, memory_limit: usize) -> Self {
+    pub fn new(mut network: NetworkPolicy, memory_limit: usize) -> Self {
         let wasi = WasiCtx::builder()
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .build();
+        let (abandon, abandoned) = watch::channel(false);
+        network.abandoned = Some(abandoned);
         State {
             wasi,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             network,
             limiter: MemoryLimiter::new(memory_limit),
+            abandon: Abandon(abandon),
         }
     }
 }
