@@ -185,6 +185,7 @@ pub fn redact(text: &str, secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn redact_removes_whole_and_partial_echoes() {
@@ -215,5 +216,29 @@ mod tests {
         assert!(!format!("{err:?}").contains("0123456789"));
         assert_eq!(err.status(), Some(401));
         assert_eq!(err.kind(), "authentication");
+    }
+
+    proptest! {
+        /// Whole or cut short, wherever it is echoed, no run of 8 characters
+        /// of the key survives.
+        #[test]
+        fn no_eight_characters_of_the_key_survive(
+            key in "sk-[A-Za-z0-9_-]{8,60}",
+            before in ".{0,40}",
+            after in ".{0,40}",
+            start in 0usize..64,
+            len in 8usize..64,
+        ) {
+            // The marker itself would count as a run of such a key.
+            prop_assume!(!key.contains("redacted"));
+            let start = start.min(key.len() - 8);
+            let echo = &key[start..(start + len).min(key.len())];
+            let text = format!("{before}{key}{after} (was {echo}...)");
+            let out = redact(&text, &key);
+            for window in key.as_bytes().windows(8) {
+                let window = std::str::from_utf8(window).unwrap();
+                prop_assert!(!out.contains(window), "{:?} survived in {:?}", window, out);
+            }
+        }
     }
 }

@@ -122,6 +122,7 @@ pub fn retry_after(head: &ResponseHead) -> Option<Duration> {
 mod tests {
     use super::*;
     use crate::error::Failure;
+    use proptest::prelude::*;
 
     fn head(status: u16, headers: &[(&str, &str)]) -> ResponseHead {
         ResponseHead { status, headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect() }
@@ -224,6 +225,51 @@ mod tests {
             TransportError::Other("?".into()),
         ] {
             assert_eq!(p.after_transport_error(0, &e, 0), Decision::GiveUp, "{e:?}");
+        }
+    }
+
+    proptest! {
+        /// Retry exactly when the policy says so, and wait exactly what the
+        /// server asked (within the cap) or the backoff.
+        #[test]
+        fn decisions_follow_the_rules(
+            status in 100u16..600,
+            attempt in 0u32..6,
+            max_retries in 0u32..5,
+            random in any::<u64>(),
+            seconds in proptest::option::of("[0-9]{1,3}(\\.[0-9]{1,3})?|-1|0|soon|inf"),
+            millis in proptest::option::of("[0-9]{1,8}"),
+        ) {
+            let p = RetryPolicy::new(max_retries);
+            let mut headers = Vec::new();
+            if let Some(v) = &seconds {
+                headers.push(("retry-after", v.as_str()));
+            }
+            if let Some(v) = &millis {
+                headers.push(("retry-after-ms", v.as_str()));
+            }
+            let h = head(status, &headers);
+            let asked = retry_after(&h);
+            let retries = attempt < max_retries
+                && retryable_status(status)
+                && asked.is_none_or(|wait| wait <= p.max_server_wait);
+            match p.after_response(attempt, &h, &upstream(status), random) {
+                Decision::Retry(wait) => {
+                    prop_assert!(retries);
+                    prop_assert_eq!(wait, asked.unwrap_or_else(|| p.backoff(attempt, random)));
+                    prop_assert!(wait <= p.max_server_wait.max(p.max_delay));
+                }
+                Decision::GiveUp => prop_assert!(!retries),
+            }
+        }
+
+        #[test]
+        fn backoff_is_the_doubled_base_less_at_most_a_quarter(attempt in 0u32..64, random in any::<u64>()) {
+            let p = RetryPolicy::new(10);
+            let full = p.base_delay.saturating_mul(1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX)).min(p.max_delay);
+            let wait = p.backoff(attempt, random);
+            prop_assert!(wait <= full, "{:?} > {:?}", wait, full);
+            prop_assert!(wait + Duration::from_nanos(1) >= full.mul_f64(0.75), "{:?} < 3/4 of {:?}", wait, full);
         }
     }
 }
