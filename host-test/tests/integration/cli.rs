@@ -1,37 +1,9 @@
 //! The `visual-host` command line as acceptance checks use it: exact JSON
 //! shapes, file naming, exit codes, and no key anywhere in what it prints.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-use serde_json::Value;
-
-use crate::harness::{assert_no_key, KEY};
-
-fn visual_host() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_visual-host"));
-    cmd.env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("OPENAI_ORG_ID")
-        .env_remove("OPENAI_PROJECT_ID")
-        .env("VISUAL_HOST_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"));
-    cmd
-}
-
-fn out_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn json_stdout(output: &Output) -> Value {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let mut lines = stdout.lines().filter(|l| !l.trim().is_empty());
-    let first = lines.next().unwrap_or_else(|| panic!("no stdout; stderr: {}", String::from_utf8_lossy(&output.stderr)));
-    assert!(lines.next().is_none(), "stdout must be exactly one JSON object: {stdout}");
-    serde_json::from_str(first).unwrap_or_else(|e| panic!("not JSON ({e}): {first}"))
-}
+use crate::harness::{assert_no_key, json_stdout, out_dir, visual_host, KEY};
 
 fn png_size(path: &Path) -> (u32, u32) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -6,15 +6,14 @@
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use image::{DynamicImage, ImageFormat as Codec, Rgba, RgbaImage};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use visual_host::bindings::{EditRequest, Error, ImageFormat, Size};
 use visual_host::mock::RecordedRequest;
 
-use crate::harness::{assert_no_key, mock, session};
+use crate::harness::{assert_no_key, json_stdout, mock, session, visual_host};
 
 // ---- inputs, encoded for real by the image crate ----
 
@@ -463,16 +462,6 @@ async fn a_40_mb_reference_goes_through_with_one_copy_in_memory() {
 
 // ---- the CLI ----
 
-fn visual_host() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_visual-host"));
-    cmd.env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("OPENAI_ORG_ID")
-        .env_remove("OPENAI_PROJECT_ID")
-        .env("VISUAL_HOST_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"));
-    cmd
-}
-
 fn work_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("edit-cli").join(name);
     let _ = std::fs::remove_dir_all(&dir);
@@ -480,14 +469,6 @@ fn work_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn json_stdout(output: &Output) -> Value {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let mut lines = stdout.lines().filter(|l| !l.trim().is_empty());
-    let first =
-        lines.next().unwrap_or_else(|| panic!("no stdout; stderr: {}", String::from_utf8_lossy(&output.stderr)));
-    assert!(lines.next().is_none(), "stdout must be exactly one JSON object: {stdout}");
-    serde_json::from_str(first).unwrap_or_else(|e| panic!("not JSON ({e}): {first}"))
-}
 
 /// Writes the CLI's inputs: a PNG base image, a JPEG second reference and a
 /// mask the base image's size.

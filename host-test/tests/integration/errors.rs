@@ -513,12 +513,8 @@ mod cli {
     /// Runs `visual-host --base-url <mock> --json <args> generate ...` with the
     /// test key in the environment, while this test's runtime serves the mock.
     async fn generate(mock: &MockServer, args: &[&str]) -> (Output, Value, Duration) {
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_visual-host"));
-        cmd.env_remove("OPENAI_BASE_URL")
-            .env_remove("OPENAI_ORG_ID")
-            .env_remove("OPENAI_PROJECT_ID")
-            .env("OPENAI_API_KEY", KEY)
-            .env("VISUAL_HOST_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"))
+        let mut cmd = tokio::process::Command::from(crate::harness::visual_host());
+        cmd.env("OPENAI_API_KEY", KEY)
             .args(["--base-url", &mock.base_url(), "--json"])
             .args(args)
             .args(["generate", "--model", "gpt-image-1", "--prompt", "a lighthouse in a storm", "--out"])

@@ -159,12 +159,8 @@ async fn dropping_the_stream_closes_the_connection_and_the_host_stays_usable() {
 
 #[test]
 fn the_cli_writes_each_partial_then_the_result() {
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-partials");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_visual-host"))
-        .env_remove("OPENAI_API_KEY")
-        .env("VISUAL_HOST_CACHE_DIR", std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"))
+    let dir = crate::harness::out_dir("cli-partials");
+    let output = crate::harness::visual_host()
         .args(["--mock", "--json", "generate", "--partial-images", "2", "--model", "gpt-image-1"])
         .args(["--format", "portrait", "--prompt", "a lantern", "--out"])
         .arg(dir.join("p.png"))
@@ -174,7 +170,7 @@ fn the_cli_writes_each_partial_then_the_result() {
     for name in ["p-partial-0.png", "p-partial-1.png", "p.png"] {
         assert!(dir.join(name).is_file(), "{name} written");
     }
-    let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let v = crate::harness::json_stdout(&output);
     assert_eq!(v["images"][0]["height"], 1536);
     assert_eq!(v["partial_images"].as_array().map(Vec::len), Some(2));
 }
@@ -196,9 +192,8 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 async fn ctrl_c_cancels_the_cli_cleanly() {
     let mock = mock().await;
     mock.push_faults([Fault::NoFirstByte(Duration::from_secs(20))]);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_visual-host"))
+    let child = crate::harness::visual_host()
         .env("OPENAI_API_KEY", KEY)
-        .env("VISUAL_HOST_CACHE_DIR", std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"))
         .args(["--base-url", &mock.base_url(), "generate", "--model", "gpt-image-1", "--prompt", "slow"])
         .arg("--out")
         .arg(std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("never.png"))
