@@ -33,7 +33,7 @@ impl Transport for WasiTransport {
         let body = outgoing
             .body()
             .map_err(|()| TransportError::Other("the request body was already taken".into()))?;
-        let future = outgoing_handler::handle(outgoing, Some(request_options(timeouts)?))
+        let future = outgoing_handler::handle(outgoing, Some(request_options(timeouts)))
             .map_err(|code| map_error_code(code, TimeoutPhase::FirstByte))?;
 
         // A write can fail although the server answered (it read what it needed
@@ -87,14 +87,14 @@ fn build_request(request: &Request<'_>) -> Result<OutgoingRequest, TransportErro
     Ok(outgoing)
 }
 
-fn request_options(timeouts: &Timeouts) -> Result<RequestOptions, TransportError> {
+fn request_options(timeouts: &Timeouts) -> RequestOptions {
     let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
     let options = RequestOptions::new();
     // A host may refuse to let the guest set a timeout; its own then applies.
     let _ = options.set_connect_timeout(Some(nanos(timeouts.connect)));
     let _ = options.set_first_byte_timeout(Some(nanos(timeouts.first_byte)));
     let _ = options.set_between_bytes_timeout(Some(nanos(timeouts.between_bytes)));
-    Ok(options)
+    options
 }
 
 /// Streams every segment through `check-write`-sized writes, then flushes.
