@@ -5,10 +5,12 @@ mod harness;
 
 mod analyze;
 mod azure;
+mod check;
 mod cli;
 mod contract;
 mod edit;
 mod errors;
 mod generate;
+mod loading;
 mod sandbox;
 mod streaming;
