@@ -14,7 +14,7 @@ use crate::api_error;
 use crate::call::{Call, Endpoint};
 use crate::config::Config;
 use crate::edit;
-use crate::error::{Error, Failure};
+use crate::error::Error;
 use crate::generate;
 use crate::http::{read_to_end, Body, BodyReader, ResponseHead, Transport};
 use crate::images_response;
@@ -333,18 +333,7 @@ fn read_capped(body: &mut dyn BodyReader, limit: u64) -> Vec<u8> {
 
 /// Adds the response's status and request id to a failure found in its body.
 fn annotate(mut error: Error, head: &ResponseHead) -> Error {
-    let failure: Option<&mut Failure> = match &mut error {
-        Error::RateLimited { failure, .. } => Some(failure),
-        Error::Authentication(f)
-        | Error::PermissionDenied(f)
-        | Error::NotFound(f)
-        | Error::ContentPolicy(f)
-        | Error::QuotaExceeded(f)
-        | Error::Upstream(f)
-        | Error::MalformedResponse(f) => Some(f),
-        _ => None,
-    };
-    if let Some(f) = failure {
+    if let Some(f) = error.failure_mut() {
         f.status = f.status.or(Some(head.status));
         if f.request_id.is_none() {
             f.request_id = api_error::request_id(head);

@@ -113,7 +113,8 @@ impl Error {
         }
     }
 
-    fn failure_mut(&mut self) -> Option<&mut Failure> {
+    /// The failure a case carries, to fill in what the response adds.
+    pub fn failure_mut(&mut self) -> Option<&mut Failure> {
         match self {
             Error::RateLimited { failure, .. } => Some(failure),
             Error::Authentication(f)
