@@ -12,11 +12,9 @@ use crate::harness::{json_stdout, mock, out_dir, session, visual_host};
 fn images() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let rgb = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 128]));
     let encode = |format: image::ImageFormat| {
-        let mut out = std::io::Cursor::new(Vec::new());
         let picture = image::DynamicImage::ImageRgb8(rgb.clone());
         let picture = if format == image::ImageFormat::WebP { image::DynamicImage::ImageRgba8(picture.to_rgba8()) } else { picture };
-        picture.write_to(&mut out, format).unwrap();
-        out.into_inner()
+        crate::harness::encode(picture, format)
     };
     vec![
         ("PNG", "image/png", encode(image::ImageFormat::Png)),

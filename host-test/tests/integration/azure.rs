@@ -8,19 +8,12 @@ use visual_host::bindings::{
 use visual_host::mock::{Fault, MockConfig, MockServer};
 use visual_host::sandbox::NetworkPolicy;
 
-use crate::harness::{json_stdout, mock, mock_with, out_dir, session_with, visual_host, KEY};
+use crate::harness::{json_stdout, mock, mock_with, out_dir, png, session_with, visual_host, KEY};
 
 const API_VERSION: &str = "2025-04-01-preview";
 
 fn request() -> GenerateRequest {
     GenerateRequest { model: Some("gpt-image-1".into()), ..GenerateRequest::new("a canal", ImageFormat::Square) }
-}
-
-fn png() -> Vec<u8> {
-    let image = image::RgbaImage::from_pixel(256, 256, image::Rgba([30, 60, 90, 255]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -89,11 +82,11 @@ async fn azure_generate_edit_and_analyze_use_deployments_and_the_api_key_header(
     assert_eq!((generation.images[0].width, generation.images[0].height), (1024, 1024));
     let edit = EditRequest {
         model: Some("gpt-image-1".into()),
-        ..EditRequest::new("the same, at night", ImageFormat::Landscape, vec![png()])
+        ..EditRequest::new("the same, at night", ImageFormat::Landscape, vec![png(256, 256)])
     };
     let edited = session.edit(&edit).await.unwrap().unwrap();
     assert_eq!((edited.images[0].width, edited.images[0].height), (1536, 1024));
-    let analysis = session.analyze(&AnalyzeRequest::new(png(), "what is it?")).await.unwrap().unwrap();
+    let analysis = session.analyze(&AnalyzeRequest::new(png(256, 256), "what is it?")).await.unwrap().unwrap();
     assert!(analysis.text.contains("256x256 PNG"), "{}", analysis.text);
 
     let seen = mock.requests();

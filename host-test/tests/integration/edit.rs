@@ -4,7 +4,6 @@
 //! every image intact); bad input refused with nothing sent; a 40 MB upload
 //! that costs the guest one copy of the image, not two; and the CLI.
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -13,26 +12,9 @@ use sha2::{Digest, Sha256};
 use visual_host::bindings::{EditRequest, Error, ImageFormat, Size};
 use visual_host::mock::RecordedRequest;
 
-use crate::harness::{assert_no_key, json_stdout, mock, session, visual_host};
+use crate::harness::{assert_no_key, encode, json_stdout, mock, picture, png, session, visual_host};
 
 // ---- inputs, encoded for real by the image crate ----
-
-/// A gradient, so every encoder has something to encode.
-fn picture(width: u32, height: u32) -> RgbaImage {
-    RgbaImage::from_fn(width, height, |x, y| {
-        Rgba([(x * 255 / width) as u8, (y * 255 / height) as u8, ((x ^ y) & 0xFF) as u8, 255])
-    })
-}
-
-fn encode(image: DynamicImage, codec: Codec) -> Vec<u8> {
-    let mut out = Cursor::new(Vec::new());
-    image.write_to(&mut out, codec).unwrap_or_else(|e| panic!("encoding {codec:?}: {e}"));
-    out.into_inner()
-}
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    encode(DynamicImage::ImageRgba8(picture(width, height)), Codec::Png)
-}
 
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let rgb = DynamicImage::ImageRgba8(picture(width, height)).to_rgb8();

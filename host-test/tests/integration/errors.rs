@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use visual_host::bindings::{
-    error_kind, error_message, error_status, Capability, Error, Failure, GenerateRequest, ImageFormat, Settings,
+    error_failure, error_kind, error_message, error_status, Capability, Error, Failure, GenerateRequest, ImageFormat, Settings,
     TimeoutPhase,
 };
 use visual_host::mock::{Fault, MockServer};
@@ -61,17 +61,7 @@ fn assert_clean(e: &Error) {
 }
 
 fn failure(e: &Error) -> &Failure {
-    match e {
-        Error::RateLimited(r) => &r.failure,
-        Error::Authentication(f)
-        | Error::PermissionDenied(f)
-        | Error::NotFound(f)
-        | Error::ContentPolicy(f)
-        | Error::QuotaExceeded(f)
-        | Error::Upstream(f)
-        | Error::MalformedResponse(f) => f,
-        other => panic!("{} carries no failure record: {other:?}", error_kind(other)),
-    }
+    error_failure(e).unwrap_or_else(|| panic!("{} carries no failure record: {e:?}", error_kind(e)))
 }
 
 /// `(kind, status)`, the pair most assertions start from.

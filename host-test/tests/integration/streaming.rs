@@ -7,7 +7,7 @@ use visual_host::bindings::{EditRequest, Error, GenerateRequest, Generation, Gen
 use visual_host::mock::{Fault, MockConfig, MockServer};
 use visual_host::runtime::Session;
 
-use crate::harness::{mock, mock_with, session, KEY};
+use crate::harness::{mock, mock_with, png, session, KEY};
 
 fn gpt_request(prompt: &str) -> GenerateRequest {
     GenerateRequest { model: Some("gpt-image-1".into()), ..GenerateRequest::new(prompt, ImageFormat::Landscape) }
@@ -181,12 +181,6 @@ async fn slow_mock() -> MockServer {
         .await
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_cancels_the_cli_cleanly() {
