@@ -157,7 +157,7 @@ async fn process(
             let parsed = images::parse(&bytes, forced);
             seen.model = parsed.model;
             seen.stream = parsed.stream;
-            let rendered = output::render(&shared.images, parsed.job?, created).await;
+            let rendered = output::render(&shared.images, parsed.job?, created, shared.config.image_detail).await;
             Ok(Answer::Images(publish(shared, rendered, request_id)))
         }
         Op::Edits => {
@@ -165,7 +165,7 @@ async fn process(
             seen.model = parsed.model;
             seen.stream = parsed.stream;
             seen.parts = parsed.parts;
-            let rendered = output::render(&shared.images, parsed.job?, created).await;
+            let rendered = output::render(&shared.images, parsed.job?, created, shared.config.image_detail).await;
             Ok(Answer::Images(publish(shared, rendered, request_id)))
         }
         Op::ListModels => {

@@ -62,6 +62,20 @@ pub struct MockConfig {
     /// How many bytes of a multipart body [`RecordedRequest::body`] keeps; the
     /// parts are summarised in full either way. JSON bodies are always kept whole.
     pub record_body_limit: usize,
+    /// How much detail the images carry, which decides their encoded size.
+    pub image_detail: ImageDetail,
+}
+
+/// How detailed the mock's images are. Tests want them cheap; a benchmark
+/// wants the payload of a real generation, whose size is set by detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ImageDetail {
+    /// Smooth gradients: a 1536x1024 PNG is a few tens of KB.
+    #[default]
+    Flat,
+    /// The gradient with a fine grain, so it compresses like a photograph:
+    /// a 1536x1024 PNG is about 3 MB, as `gpt-image-1` sends.
+    Photographic,
 }
 
 impl Default for MockConfig {
@@ -74,6 +88,7 @@ impl Default for MockConfig {
             organization: None,
             project: None,
             record_body_limit: 1024 * 1024,
+            image_detail: ImageDetail::Flat,
         }
     }
 }

@@ -16,6 +16,7 @@ use super::params::{ImageJob, ModelKind};
 use super::render::{self, ImageCache, Look};
 use super::sse::{self, Ending};
 use super::tokens;
+use super::ImageDetail;
 
 /// A validated job with its images encoded.
 #[derive(Debug, Clone)]
@@ -48,7 +49,7 @@ pub(crate) enum StreamMod {
 
 /// Encodes the job's images; each output gets its own colour from the prompt,
 /// its index and the input images, and partials fade in from grey.
-pub(crate) async fn render(cache: &Arc<ImageCache>, job: ImageJob, created: u64) -> RenderedImages {
+pub(crate) async fn render(cache: &Arc<ImageCache>, job: ImageJob, created: u64, detail: ImageDetail) -> RenderedImages {
     let mut finals = Vec::new();
     let mut partials = Vec::new();
     let inputs: Vec<&[u8]> = job.inputs.iter().map(|i| i.sha256.as_slice()).collect();
@@ -64,6 +65,7 @@ pub(crate) async fn render(cache: &Arc<ImageCache>, job: ImageJob, created: u64)
             rgb,
             transparent: job.background == "transparent",
             jpeg_quality: job.compression,
+            detail,
         };
         finals.push(cache.get(look).await);
         let mut previews = Vec::new();

@@ -17,6 +17,7 @@ use image::{ExtendedColorType, ImageEncoder};
 use sha2::{Digest, Sha256};
 
 use super::params::OutFormat;
+use super::ImageDetail;
 
 /// Everything that decides the encoded bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -29,6 +30,7 @@ pub(crate) struct Look {
     pub transparent: bool,
     /// JPEG quality, 1-100 (ignored for the lossless formats).
     pub jpeg_quality: u8,
+    pub detail: ImageDetail,
 }
 
 /// A colour from arbitrary seed bytes (a prompt, an index, input hashes).
@@ -91,6 +93,7 @@ pub(crate) fn encode(look: Look) -> Bytes {
         rgb,
         transparent,
         jpeg_quality,
+        detail,
     } = look;
     let alpha = transparent && format != OutFormat::Jpeg;
     let channels = if alpha { 4 } else { 3 };
@@ -114,7 +117,10 @@ pub(crate) fn encode(look: Look) -> Bytes {
             });
         }
     }
-    let pixels = row.repeat(height as usize);
+    let mut pixels = row.repeat(height as usize);
+    if detail == ImageDetail::Photographic {
+        add_grain(&mut pixels, channels, rgb);
+    }
     let colour = if alpha {
         ExtendedColorType::Rgba8
     } else {
@@ -136,6 +142,23 @@ pub(crate) fn encode(look: Look) -> Bytes {
     Bytes::from(out)
 }
 
+/// Adds a deterministic grain of -7..+8 to every colour sample (alpha is left
+/// alone): about four bits of noise a sample, which deflate cannot squeeze,
+/// like the sensor-style texture of a generated photograph.
+fn add_grain(pixels: &mut [u8], channels: usize, rgb: [u8; 3]) {
+    let mut state = u64::from_le_bytes([rgb[0], rgb[1], rgb[2], 1, 0, 0, 0, 0]) | 1;
+    for pixel in pixels.chunks_exact_mut(channels) {
+        // xorshift64: fast and good enough to defeat compression.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        for (i, sample) in pixel.iter_mut().take(3).enumerate() {
+            let noise = ((state >> (i * 8)) & 0x0F) as i16 - 7;
+            *sample = (*sample as i16 + noise).clamp(0, 255) as u8;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +177,7 @@ mod tests {
                 rgb: [200, 30, 90],
                 transparent: true,
                 jpeg_quality: 80,
+                detail: ImageDetail::Flat,
             };
             let bytes = encode(look);
             assert_eq!(image::guess_format(&bytes).unwrap(), expected);
@@ -169,5 +193,24 @@ mod tests {
         assert_eq!(colour(&[b"a cat", b"0"]), colour(&[b"a cat", b"0"]));
         assert_ne!(colour(&[b"ab", b"c"]), colour(&[b"a", b"bc"]));
         assert_eq!(towards_grey([0, 255, 128], 1.0), [128, 128, 128]);
+    }
+
+    #[test]
+    fn photographic_images_weigh_what_real_ones_do() {
+        let look = |detail| Look {
+            width: 1536,
+            height: 1024,
+            format: OutFormat::Png,
+            rgb: [90, 120, 200],
+            transparent: false,
+            jpeg_quality: 100,
+            detail,
+        };
+        let flat = encode(look(ImageDetail::Flat));
+        let photo = encode(look(ImageDetail::Photographic));
+        assert!(flat.len() < 200 << 10, "flat: {} bytes", flat.len());
+        assert!((2 << 20..5 << 20).contains(&photo.len()), "photographic: {} bytes", photo.len());
+        let img = image::load_from_memory(&photo).unwrap();
+        assert_eq!((img.width(), img.height()), (1536, 1024));
     }
 }
