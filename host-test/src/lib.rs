@@ -6,6 +6,7 @@ pub mod bindings;
 pub mod cache;
 pub mod cli;
 pub mod mock;
+pub mod pyenv;
 pub mod report;
 pub mod runtime;
 pub mod sandbox;

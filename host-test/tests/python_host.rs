@@ -11,10 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sha2::{Digest, Sha256};
-
-/// Records which requirements the venv was built from.
-const STAMP: &str = "requirements.sha256";
+use visual_host::pyenv::ensure_venv;
 
 fn python_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("python")
@@ -26,45 +23,9 @@ fn venv_dir() -> PathBuf {
     tmp.parent().unwrap_or(tmp).join("python-venv")
 }
 
-fn venv_python(venv: &Path) -> PathBuf {
-    if cfg!(windows) {
-        venv.join("Scripts").join("python.exe")
-    } else {
-        venv.join("bin").join("python")
-    }
-}
-
 fn run(command: &mut Command, what: &str) {
     let status = command.status().unwrap_or_else(|e| panic!("{what}: cannot start {command:?}: {e}"));
     assert!(status.success(), "{what} failed ({status}): {command:?}");
-}
-
-/// A venv with exactly the pinned requirements, built once per requirements file.
-fn ensure_venv(venv: &Path, requirements: &Path) -> PathBuf {
-    let pinned = std::fs::read(requirements).expect("reading requirements-test.txt");
-    let digest: String = Sha256::digest(&pinned).iter().map(|b| format!("{b:02x}")).collect();
-    let python = venv_python(venv);
-    if python.is_file() && std::fs::read_to_string(venv.join(STAMP)).ok().as_deref() == Some(digest.as_str()) {
-        return python;
-    }
-
-    let _ = std::fs::remove_dir_all(venv);
-    let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
-    eprintln!("python_host: creating {} with {interpreter}", venv.display());
-    run(
-        Command::new(&interpreter).arg("-m").arg("venv").arg(venv),
-        "creating the Python venv (is python3 with the venv module installed? set PYTHON, \
-         or VISUAL_HOST_SKIP_PYTHON=1 to skip the Python host's tests)",
-    );
-    run(
-        Command::new(&python)
-            .args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "-r"])
-            .arg(requirements),
-        "installing the pinned test requirements from PyPI",
-    );
-    // Written last: an interrupted install is redone next time.
-    std::fs::write(venv.join(STAMP), &digest).expect("writing the venv stamp");
-    python
 }
 
 #[test]
@@ -74,7 +35,8 @@ fn python_host_passes_its_tests() {
         return;
     }
     let dir = python_dir();
-    let python = ensure_venv(&venv_dir(), &dir.join("requirements-test.txt"));
+    let python = ensure_venv(&venv_dir(), &dir.join("requirements-test.txt"))
+        .unwrap_or_else(|e| panic!("{e:#} (VISUAL_HOST_SKIP_PYTHON=1 skips the Python host's tests)"));
 
     // The tests find everything through these; output streams straight through.
     run(
