@@ -218,7 +218,7 @@ impl<T: Transport> Client<T> {
     /// A non-streaming image call: send, then parse the `ImagesResponse`.
     fn images(&mut self, call: &Call<'_>) -> Result<Generation, Error> {
         let (head, body) = self.execute(call)?;
-        images_response::parse(&body, &call.model).map_err(|e| annotate(e, &head))
+        images_response::parse(body, &call.model).map_err(|e| annotate(e, &head))
     }
 
     fn start(&mut self, call: &Call<'_>, images: u32) -> Result<GenerationStream, Error> {
@@ -233,7 +233,7 @@ impl<T: Transport> Client<T> {
         if !sse {
             // A gateway that ignored `stream: true` and answered in one piece.
             let (head, body) = self.read(exchange)?;
-            return images_response::parse(&body, &call.model)
+            return images_response::parse(body, &call.model)
                 .map(GenerationStream::completed)
                 .map_err(|e| annotate(e, &head));
         }
@@ -256,7 +256,9 @@ impl<T: Transport> Client<T> {
     }
 
     fn read(&self, mut exchange: Exchange) -> Result<(ResponseHead, Vec<u8>), Error> {
-        match read_to_end(exchange.body.as_mut(), self.config.max_response_bytes()) {
+        // The announced length sizes the buffer; `read_to_end` copes if it lies.
+        let size_hint = exchange.head.header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+        match read_to_end(exchange.body.as_mut(), self.config.max_response_bytes(), size_hint) {
             Ok(body) => Ok((exchange.head, body)),
             Err(e) => Err(annotate(e.into_error(&exchange.url), &exchange.head)),
         }
@@ -487,6 +489,26 @@ mod tests {
         assert_eq!(sent[0].json()["response_format"], "b64_json");
         assert_eq!(sent[0].timeouts, c.config.timeouts());
         assert!(c.transport.sleeps.is_empty());
+    }
+
+    #[test]
+    fn the_image_is_received_and_decoded_in_one_allocation_sized_by_content_length() {
+        let png = fixtures::png(300, 200);
+        let body = serde_json::to_vec(&images_body(std::slice::from_ref(&png))).unwrap();
+        let len = body.len().to_string();
+        let huge = u64::MAX.to_string();
+        for (declared, exact) in [(Some(len.as_str()), true), (Some("10"), false), (Some(huge.as_str()), false), (None, false)] {
+            let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
+            headers.extend(declared.map(|v| ("content-length".to_string(), v.to_string())));
+            let chunks = body.chunks(1000).map(|c| Ok(c.to_vec())).collect();
+            let mut c = client(vec![Step::Respond { status: 200, headers, chunks }]);
+            let g = c.generate(&gpt("x")).unwrap();
+            assert_eq!(g.images[0].data, png, "{declared:?}");
+            if exact {
+                // Reserved once from the header; the image then reuses the body's buffer.
+                assert_eq!(g.images[0].data.capacity(), body.len());
+            }
+        }
     }
 
     #[test]

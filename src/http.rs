@@ -183,8 +183,20 @@ pub trait BodyReader {
 }
 
 /// Reads a whole body, refusing to hold more than `limit` bytes.
-pub fn read_to_end(body: &mut dyn BodyReader, limit: u64) -> Result<Vec<u8>, TransportError> {
-    let mut out = Vec::new();
+///
+/// `size_hint` is the length the response announced (`Content-Length`), if
+/// any. Room for `min(size_hint, limit)` bytes is reserved up front, so a
+/// body of megabytes is received into one allocation instead of a doubling
+/// buffer that briefly holds its old and new copies. The hint is only a
+/// hint: a body that runs longer still grows (up to `limit`), and one that
+/// ends shorter is simply shorter.
+pub fn read_to_end(
+    body: &mut dyn BodyReader,
+    limit: u64,
+    size_hint: Option<u64>,
+) -> Result<Vec<u8>, TransportError> {
+    let reserve = size_hint.map_or(0, |hint| hint.min(limit));
+    let mut out = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
     while let Some(chunk) = body.next_chunk()? {
         if out.len() as u64 + chunk.len() as u64 > limit {
             return Err(TransportError::TooLarge { limit });
@@ -231,10 +243,32 @@ mod tests {
 
     #[test]
     fn read_to_end_joins_chunks_and_enforces_the_cap() {
-        let mut body = Chunks(vec![b"ab".to_vec(), b"cd".to_vec()]);
-        assert_eq!(read_to_end(&mut body, 4).unwrap(), b"abcd");
-        let mut body = Chunks(vec![b"ab".to_vec(), b"cde".to_vec()]);
-        assert_eq!(read_to_end(&mut body, 4), Err(TransportError::TooLarge { limit: 4 }));
+        for hint in [None, Some(0), Some(2), Some(4), Some(5), Some(1 << 40)] {
+            let mut body = Chunks(vec![b"ab".to_vec(), b"cd".to_vec()]);
+            assert_eq!(read_to_end(&mut body, 4, hint).unwrap(), b"abcd", "hint {hint:?}");
+            let mut body = Chunks(vec![b"ab".to_vec(), b"cde".to_vec()]);
+            assert_eq!(read_to_end(&mut body, 4, hint), Err(TransportError::TooLarge { limit: 4 }), "hint {hint:?}");
+        }
+    }
+
+    #[test]
+    fn read_to_end_reserves_the_hint_up_to_the_cap() {
+        // An honest hint: one allocation, exactly the body's size.
+        let mut body = Chunks(vec![vec![1; 3000], vec![2; 3000], vec![3; 1000]]);
+        let out = read_to_end(&mut body, 10_000, Some(7000)).unwrap();
+        assert_eq!((out.len(), out.capacity()), (7000, 7000));
+        // A hint above the cap reserves only the cap.
+        let mut body = Chunks(vec![vec![1; 10]]);
+        let out = read_to_end(&mut body, 100, Some(u64::MAX)).unwrap();
+        assert_eq!(out.len(), 10);
+        assert!(out.capacity() >= 100 && out.capacity() < 1000, "{}", out.capacity());
+        // A hint that lies short: the body still arrives whole.
+        let mut body = Chunks(vec![vec![1; 500], vec![2; 500]]);
+        let out = read_to_end(&mut body, 10_000, Some(10)).unwrap();
+        assert_eq!(out.len(), 1000);
+        assert_eq!((out[499], out[500]), (1, 2));
+        // Nothing arrives: still fine.
+        assert_eq!(read_to_end(&mut Chunks(Vec::new()), 100, Some(50)).unwrap(), b"");
     }
 
     #[test]

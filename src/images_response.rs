@@ -7,23 +7,40 @@
 //! re-encoding, or `auto`).
 //!
 //! A response carries up to ten images of several megabytes each as base64
-//! strings, so `b64_json` is borrowed from the body whenever the JSON string
-//! has no escapes (the API sends none) and decoded straight into the image's
-//! own buffer: the body, the decoded images and nothing else.
+//! strings, and the component's linear memory only ever grows, so its peak
+//! is what a generation costs for the rest of the instance's life. Each
+//! `b64_json` string is therefore decoded in place, inside the body's own
+//! buffer: base64 is longer than what it encodes, so the decoded bytes always
+//! land behind the ones still to be read. The first image is decoded to the
+//! front of the body and the body's allocation becomes that image's data;
+//! further images are copied out at their exact size. The most held at once
+//! is the body, then the image in the same buffer, nothing else (about 1.4
+//! times the image, where decoding into a buffer of its own would need 2.4).
+//!
+//! Only strings whose escapes can occur in base64 (`\/`, and the whitespace
+//! of line-wrapped base64) are decoded in place. A response with any other
+//! escape in `b64_json`, or one that is not an image response at all, goes
+//! through the copying path ([`parse_copied`]), which gives every error its
+//! wording. Invalid base64 fails in place in one pass, with the same message
+//! (its offset counts base64 characters, escapes and whitespace left out):
+//! a second, checking pass would cost every good response a full decode.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::{DecodeError, DecodeSliceError};
 use base64::Engine as _;
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::api_error;
 use crate::error::{Error, Failure};
-use crate::imaging;
+use crate::imaging::{self, ImageMeta};
 use crate::types::{Generation, Image, Usage};
 
 /// Standard alphabet, padding optional: the API pads, but a gateway that
@@ -33,11 +50,61 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// Base64 characters decoded per step of the in-place decode (a multiple of
+/// four, so every step but the last decodes whole quads without padding).
+const CHUNK: usize = 4096;
+
 /// Parses a 2xx `ImagesResponse` body. Every failure is
 /// `malformed-response` without a status (the client adds it), with at most
 /// a short excerpt of the body, never the body itself; an error envelope
 /// sent with a 2xx status is mapped like a stream's error event.
-pub fn parse(body: &[u8], model: &str) -> Result<Generation, Error> {
+///
+/// The body is taken by value because the images are decoded into it (see
+/// the module documentation).
+pub fn parse(mut body: Vec<u8>, model: &str) -> Result<Generation, Error> {
+    let Some(plan) = plan(&body) else {
+        return parse_copied(&body, model);
+    };
+    let count = plan.items.len();
+    let mut images = Vec::with_capacity(count);
+    let mut revised_prompt = None;
+    // The length of the first image when it sits at the front of `body`.
+    let mut first_in_body = None;
+    for (i, item) in plan.items.into_iter().enumerate() {
+        let which = which(i, count);
+        let (range, prompt) = match item {
+            PlanItem::Null => return Err(null_image(&which)),
+            PlanItem::Missing { url } => return Err(missing_image(&which, url)),
+            PlanItem::Base64 { range, revised_prompt } => (range, revised_prompt),
+        };
+        let to = if i == 0 { 0 } else { range.start };
+        match decode_in_place(&mut body, range.clone(), to) {
+            Ok(len) => {
+                let data = &body[to..to + len];
+                let meta = describe(data).map_err(|why| malformed(format!("{which} {why}")))?;
+                if i == 0 {
+                    first_in_body = Some(len);
+                    images.push(image(Vec::new(), meta));
+                } else {
+                    images.push(image(data.to_vec(), meta));
+                }
+            }
+            Err(e) => return Err(malformed(format!("{which} is not valid base64 ({e})"))),
+        }
+        if revised_prompt.is_none() {
+            revised_prompt = prompt.filter(|p| !p.trim().is_empty());
+        }
+    }
+    if let Some(len) = first_in_body {
+        body.truncate(len);
+        images[0].data = body;
+    }
+    Ok(Generation { model: model.to_string(), images, revised_prompt, usage: plan.usage })
+}
+
+/// Parses a body the way [`parse`] does, but decodes each image into a
+/// buffer of its own: the path for every response [`plan`] turns down.
+fn parse_copied(body: &[u8], model: &str) -> Result<Generation, Error> {
     let wire: Wire<'_> = match serde_json::from_slice(body) {
         Ok(wire) => wire,
         Err(e) if e.is_data() => {
@@ -65,19 +132,12 @@ pub fn parse(body: &[u8], model: &str) -> Result<Generation, Error> {
     let mut revised_prompt = None;
     let count = data.len();
     for (i, item) in data.into_iter().enumerate() {
-        let which = if count == 1 { "the image".to_string() } else { format!("image {} of {count}", i + 1) };
+        let which = which(i, count);
         let Some(item) = item else {
-            return Err(malformed(format!("{which} in the response is null")));
+            return Err(null_image(&which));
         };
         let Some(b64) = item.b64_json else {
-            return Err(malformed(if item.url.is_some() {
-                format!(
-                    "the service sent a URL for {which} instead of the image data; this backend asks for base64 \
-                     (`b64_json`), so the service or gateway ignored the request's format"
-                )
-            } else {
-                format!("{which} has no `b64_json` data")
-            }));
+            return Err(missing_image(&which, item.url.is_some()));
         };
         images.push(decode_image(&b64.0).map_err(|why| malformed(format!("{which} {why}")))?);
         if revised_prompt.is_none() {
@@ -85,6 +145,190 @@ pub fn parse(body: &[u8], model: &str) -> Result<Generation, Error> {
         }
     }
     Ok(Generation { model: model.to_string(), images, revised_prompt, usage: wire.usage.as_ref().and_then(usage) })
+}
+
+/// "the image", or "image 2 of 3".
+fn which(i: usize, count: usize) -> String {
+    if count == 1 {
+        "the image".to_string()
+    } else {
+        format!("image {} of {count}", i + 1)
+    }
+}
+
+fn null_image(which: &str) -> Error {
+    malformed(format!("{which} in the response is null"))
+}
+
+fn missing_image(which: &str, has_url: bool) -> Error {
+    malformed(if has_url {
+        format!(
+            "the service sent a URL for {which} instead of the image data; this backend asks for base64 \
+             (`b64_json`), so the service or gateway ignored the request's format"
+        )
+    } else {
+        format!("{which} has no `b64_json` data")
+    })
+}
+
+/// What [`parse`] needs from a body, owning nothing of it, so the body can
+/// then be written to.
+struct Plan {
+    items: Vec<PlanItem>,
+    usage: Option<Usage>,
+}
+
+enum PlanItem {
+    Null,
+    Missing { url: bool },
+    /// `range` is the inside of the `b64_json` string (without its quotes).
+    Base64 { range: Range<usize>, revised_prompt: Option<String> },
+}
+
+/// Reads the body's structure, with each `b64_json` as the byte range of its
+/// string. `None` for anything the in-place path does not take: a body that
+/// is not an image response with at least one item (the copying path words
+/// its errors), and a `b64_json` that is not a string or has an escape that
+/// base64 cannot contain (`\u`, say), which the copying path unescapes (and
+/// rejects exactly as it always has, if the escape is invalid).
+fn plan(body: &[u8]) -> Option<Plan> {
+    let wire: RawWire<'_> = serde_json::from_slice(body).ok()?;
+    let data = wire.data.filter(|data| !data.is_empty())?;
+    let base = body.as_ptr() as usize;
+    let mut items = Vec::with_capacity(data.len());
+    for item in data {
+        items.push(match item {
+            None => PlanItem::Null,
+            Some(RawWireImage { b64_json: None, url, .. }) => PlanItem::Missing { url: url.is_some() },
+            Some(RawWireImage { b64_json: Some(raw), revised_prompt, .. }) => {
+                let text = raw.get();
+                if !is_base64_json_string(text.as_bytes()) {
+                    return None;
+                }
+                // `raw` borrows from `body`: its offset is where it starts.
+                let start = (text.as_ptr() as usize).checked_sub(base)?;
+                if start + text.len() > body.len() {
+                    return None;
+                }
+                PlanItem::Base64 { range: start + 1..start + text.len() - 1, revised_prompt }
+            }
+        });
+    }
+    Some(Plan { items, usage: wire.usage.as_ref().and_then(usage) })
+}
+
+/// A JSON string (quotes included) whose escapes are all `\/` or
+/// whitespace, the ones base64 can carry.
+fn is_base64_json_string(text: &[u8]) -> bool {
+    let [b'"', inside @ .., b'"'] = text else { return false };
+    if !inside.contains(&b'\\') {
+        return true;
+    }
+    let mut bytes = inside.iter();
+    while let Some(&b) = bytes.next() {
+        if b == b'\\' && !matches!(bytes.next(), Some(b'/' | b'n' | b'r' | b't' | b'f')) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Decodes the base64 inside a JSON string at `buf[range]` (escapes as
+/// [`is_base64_json_string`] allows) to `buf[to..]`, for `to <= range.start`,
+/// and returns the decoded length. `CHUNK` characters at a time are copied
+/// into a stack buffer and decoded from there; the output never reaches the
+/// read cursor, since four characters make at most three bytes. On an error
+/// `buf` is partly overwritten (the caller drops it) and the error's offset
+/// counts base64 characters from the start of the string, as decoding the
+/// string whole would.
+fn decode_in_place(buf: &mut [u8], range: Range<usize>, to: usize) -> Result<usize, DecodeError> {
+    debug_assert!(to <= range.start && range.end <= buf.len());
+    // The API sends plain strings: those are copied a chunk at a time; only
+    // escaped or spaced ones (a re-encoding gateway) are read byte by byte.
+    let plain = !buf[range.clone()].contains(&b'\\') && !buf[range.clone()].contains(&b' ');
+    let mut chunk = [0u8; CHUNK];
+    let mut chars = Base64Chars { at: range.start, end: range.end };
+    let (mut written, mut read) = (0, 0);
+    loop {
+        let len = if plain {
+            let len = CHUNK.min(chars.end - chars.at);
+            chunk[..len].copy_from_slice(&buf[chars.at..chars.at + len]);
+            chars.at += len;
+            len
+        } else {
+            chars.fill(buf, &mut chunk)
+        };
+        let last = if plain { chars.at == chars.end } else { chars.clone().next(buf).is_none() };
+        // Padding only at the very end, as when decoding the string whole.
+        // The decoder refuses `=` before a chunk's last quad itself, and a
+        // chunk with padding in its last quad must be the last chunk.
+        if !last {
+            if let Some(at) = chunk[CHUNK - 4..].iter().position(|&c| c == b'=') {
+                return Err(DecodeError::InvalidByte(read + CHUNK - 4 + at, b'='));
+            }
+        }
+        // Everything before `chars.at` has been read.
+        let out = &mut buf[to + written..chars.at];
+        written += BASE64.decode_slice(&chunk[..len], out).map_err(|e| shifted(e, read))?;
+        read += len;
+        if last {
+            return Ok(written);
+        }
+    }
+}
+
+/// A chunk's decode error with its offset counted from the string's start.
+fn shifted(error: DecodeSliceError, by: usize) -> DecodeError {
+    match error {
+        DecodeSliceError::DecodeError(DecodeError::InvalidByte(at, b)) => DecodeError::InvalidByte(by + at, b),
+        DecodeSliceError::DecodeError(DecodeError::InvalidLastSymbol(at, b)) => {
+            DecodeError::InvalidLastSymbol(by + at, b)
+        }
+        DecodeSliceError::DecodeError(DecodeError::InvalidLength(len)) => DecodeError::InvalidLength(by + len),
+        DecodeSliceError::DecodeError(e) => e,
+        // The output always has room (see `decode_in_place`); say so plainly if not.
+        DecodeSliceError::OutputSliceTooSmall => DecodeError::InvalidLength(by),
+    }
+}
+
+/// The base64 characters of a JSON string's inside, escapes resolved and
+/// whitespace dropped.
+#[derive(Clone)]
+struct Base64Chars {
+    at: usize,
+    end: usize,
+}
+
+impl Base64Chars {
+    /// Fills `chunk` with the next characters; returns how many (fewer at the end).
+    fn fill(&mut self, buf: &[u8], chunk: &mut [u8]) -> usize {
+        let mut len = 0;
+        while len < chunk.len() {
+            let Some(c) = self.next(buf) else { break };
+            chunk[len] = c;
+            len += 1;
+        }
+        len
+    }
+
+    fn next(&mut self, buf: &[u8]) -> Option<u8> {
+        while self.at < self.end {
+            let b = buf[self.at];
+            self.at += 1;
+            match b {
+                b'\\' => {
+                    let escaped = buf.get(self.at).copied();
+                    self.at += 1;
+                    if escaped == Some(b'/') {
+                        return Some(b'/');
+                    }
+                }
+                b' ' => {}
+                b => return Some(b),
+            }
+        }
+        None
+    }
 }
 
 /// Decodes one base64 image and describes it from its header. The error
@@ -100,17 +344,25 @@ pub(crate) fn decode_image(b64: &str) -> Result<Image, String> {
         }
         Err(e) => return Err(format!("is not valid base64 ({e})")),
     };
-    let Some(meta) = imaging::sniff(&data) else {
+    let meta = describe(&data)?;
+    Ok(image(data, meta))
+}
+
+/// The image's header, or an error completing a sentence about the image.
+fn describe(data: &[u8]) -> Result<ImageMeta, String> {
+    imaging::sniff(data).ok_or_else(|| {
         let start: Vec<String> = data.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        return Err(format!(
+        format!(
             "is not a PNG, JPEG, WebP or GIF image ({} bytes, starting {})",
             data.len(),
             if start.is_empty() { "with nothing".to_string() } else { start.join(" ") }
-        ));
-    };
-    Ok(Image { data, mime_type: meta.kind.mime_type().to_string(), width: meta.width, height: meta.height })
+        )
+    })
 }
 
+fn image(data: Vec<u8>, meta: ImageMeta) -> Image {
+    Image { data, mime_type: meta.kind.mime_type().to_string(), width: meta.width, height: meta.height }
+}
 /// `ImageGenUsage` / `ImagesUsage`, read leniently: usage is bookkeeping, and
 /// a field of an unexpected type must not cost the user a paid image.
 pub(crate) fn usage(value: &Value) -> Option<Usage> {
@@ -153,6 +405,29 @@ struct Wire<'a> {
     usage: Option<Value>,
     #[serde(default)]
     error: Option<Value>,
+}
+
+/// [`Wire`] with each `b64_json` left as the JSON text it is in the body,
+/// for [`plan`]. The same fields, so a duplicate fails here as it does there.
+#[derive(Deserialize)]
+struct RawWire<'a> {
+    #[serde(default, borrow)]
+    data: Option<Vec<Option<RawWireImage<'a>>>>,
+    #[serde(default)]
+    usage: Option<Value>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    error: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct RawWireImage<'a> {
+    #[serde(default, borrow)]
+    b64_json: Option<&'a RawValue>,
+    #[serde(default)]
+    url: Option<IgnoredAny>,
+    #[serde(default)]
+    revised_prompt: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -241,7 +516,7 @@ pub(crate) mod tests {
             "usage": {"total_tokens": 100, "input_tokens": 50, "output_tokens": 50,
                       "input_tokens_details": {"text_tokens": 10, "image_tokens": 40}}
         }));
-        let g = parse(&response, "gpt-image-1").unwrap();
+        let g = parse(response, "gpt-image-1").unwrap();
         assert_eq!(g.model, "gpt-image-1");
         assert_eq!(g.images.len(), 2);
         assert_eq!(g.images[0].data, png);
@@ -265,7 +540,7 @@ pub(crate) mod tests {
         let webp = fixtures::webp(1792, 1024);
         let response =
             body(json!({"created": 1, "data": [{"b64_json": b64(&webp), "revised_prompt": "r", "url": null}]}));
-        let g = parse(&response, "dall-e-3").unwrap();
+        let g = parse(response, "dall-e-3").unwrap();
         assert_eq!(g.usage, None);
         assert_eq!(g.revised_prompt.as_deref(), Some("r"));
         assert_eq!((g.images[0].mime_type.as_str(), g.images[0].width), ("image/webp", 1792));
@@ -277,17 +552,17 @@ pub(crate) mod tests {
         let encoded = b64(&png);
         // `\/` is a legal JSON escape some encoders use for `/`.
         let escaped = format!(r#"{{"data":[{{"b64_json":"{}"}}]}}"#, encoded.replace('/', "\\/"));
-        assert_eq!(parse(escaped.as_bytes(), "m").unwrap().images[0].data, png);
+        assert_eq!(parse(escaped.into_bytes(), "m").unwrap().images[0].data, png);
         let wrapped: String =
             encoded.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join("\r\n");
-        assert_eq!(parse(&body(json!({"data": [{"b64_json": wrapped}]})), "m").unwrap().images[0].data, png);
+        assert_eq!(parse(body(json!({"data": [{"b64_json": wrapped}]})), "m").unwrap().images[0].data, png);
         let unpadded = encoded.trim_end_matches('=');
-        assert_eq!(parse(&body(json!({"data": [{"b64_json": unpadded}]})), "m").unwrap().images[0].data, png);
+        assert_eq!(parse(body(json!({"data": [{"b64_json": unpadded}]})), "m").unwrap().images[0].data, png);
     }
 
     #[test]
     fn urls_instead_of_data_explain_we_ask_for_base64() {
-        let m = failure_message(parse(&body(json!({"created": 1, "data": [{"url": "https://x/y.png"}]})), "dall-e-3"));
+        let m = failure_message(parse(body(json!({"created": 1, "data": [{"url": "https://x/y.png"}]})), "dall-e-3"));
         assert!(m.contains("b64_json") && m.contains("URL"), "{m}");
         assert!(!m.contains("https://x/y.png"));
     }
@@ -295,27 +570,27 @@ pub(crate) mod tests {
     #[test]
     fn every_broken_shape_is_malformed_with_a_short_excerpt() {
         let big_garbage = format!("<html>{}</html>", "x".repeat(5_000_000));
-        let m = failure_message(parse(big_garbage.as_bytes(), "m"));
+        let m = failure_message(parse(big_garbage.into_bytes(), "m"));
         assert!(m.contains("not JSON"), "{m}");
-        assert!(failure_message(parse(b"", "m")).contains("empty body"));
-        assert!(failure_message(parse(br#"{"data":[{"b64_json":"iVBO"#, "m")).contains("cut short"));
-        assert!(failure_message(parse(br#"{"created":1}"#, "m")).contains("no images"));
-        assert!(failure_message(parse(br#"{"data":[]}"#, "m")).contains("empty"));
-        assert!(failure_message(parse(br#"{"data":{}}"#, "m")).contains("not an image response"));
-        assert!(failure_message(parse(br#"{"data":[null]}"#, "m")).contains("null"));
-        assert!(failure_message(parse(br#"{"data":[{}]}"#, "m")).contains("no `b64_json`"));
-        assert!(failure_message(parse(br#"{"data":[{"b64_json":"..."}]}"#, "m")).contains("not valid base64"));
-        assert!(failure_message(parse(br#"{"data":[{"b64_json":42}]}"#, "m")).contains("not an image response"));
-        let m = failure_message(parse(&body(json!({"data": [{"b64_json": b64(b"hello, world")}]})), "m"));
+        assert!(failure_message(parse(b"".to_vec(), "m")).contains("empty body"));
+        assert!(failure_message(parse(br#"{"data":[{"b64_json":"iVBO"#.to_vec(), "m")).contains("cut short"));
+        assert!(failure_message(parse(br#"{"created":1}"#.to_vec(), "m")).contains("no images"));
+        assert!(failure_message(parse(br#"{"data":[]}"#.to_vec(), "m")).contains("empty"));
+        assert!(failure_message(parse(br#"{"data":{}}"#.to_vec(), "m")).contains("not an image response"));
+        assert!(failure_message(parse(br#"{"data":[null]}"#.to_vec(), "m")).contains("null"));
+        assert!(failure_message(parse(br#"{"data":[{}]}"#.to_vec(), "m")).contains("no `b64_json`"));
+        assert!(failure_message(parse(br#"{"data":[{"b64_json":"..."}]}"#.to_vec(), "m")).contains("not valid base64"));
+        assert!(failure_message(parse(br#"{"data":[{"b64_json":42}]}"#.to_vec(), "m")).contains("not an image response"));
+        let m = failure_message(parse(body(json!({"data": [{"b64_json": b64(b"hello, world")}]})), "m"));
         assert!(m.contains("not a PNG") && m.contains("68 65 6c 6c"), "{m}");
         let two = body(json!({"data": [{"b64_json": b64(&fixtures::png(8, 8))}, {"b64_json": b64(b"nope")}]}));
-        assert!(failure_message(parse(&two, "m")).starts_with("image 2 of 2"));
-        assert!(failure_message(parse(&body(json!([1, 2])), "m")).contains("not an image response"));
+        assert!(failure_message(parse(two, "m")).starts_with("image 2 of 2"));
+        assert!(failure_message(parse(body(json!([1, 2])), "m")).contains("not an image response"));
     }
 
     #[test]
     fn an_error_envelope_with_a_2xx_status_is_mapped() {
-        let e = parse(br#"{"error":{"message":"Your request was rejected as a result of our safety system.","code":"content_policy_violation","type":"invalid_request_error","param":null}}"#, "dall-e-3")
+        let e = parse(br#"{"error":{"message":"Your request was rejected as a result of our safety system.","code":"content_policy_violation","type":"invalid_request_error","param":null}}"#.to_vec(), "dall-e-3")
             .unwrap_err();
         assert_eq!(e.kind(), "content-policy");
     }
@@ -328,15 +603,186 @@ pub(crate) mod tests {
         assert_eq!((u.total_tokens, u.input_text_tokens), (7, None));
     }
 
+    /// A JSON string's inside for `bytes` in base64, as a re-encoding
+    /// gateway might send it: `/` escaped, MIME-wrapped with escaped line
+    /// breaks, padding dropped.
+    fn gateway_base64(bytes: &[u8], escape_slash: bool, wrap: Option<(usize, &str)>, unpadded: bool) -> String {
+        let mut encoded = b64(bytes);
+        if unpadded {
+            encoded = encoded.trim_end_matches('=').to_string();
+        }
+        if let Some((width, eol)) = wrap {
+            let lines: Vec<&str> = encoded.as_bytes().chunks(width).map(|c| std::str::from_utf8(c).unwrap()).collect();
+            encoded = lines.join(eol);
+        }
+        if escape_slash {
+            encoded = encoded.replace('/', "\\/");
+        }
+        encoded
+    }
+
+    fn response_with(insides: &[String]) -> Vec<u8> {
+        let items: Vec<String> = insides.iter().map(|s| format!(r#"{{"b64_json":"{s}","revised_prompt":"p"}}"#)).collect();
+        format!(r#"{{"created":1,"data":[{}],"usage":{{"input_tokens":1,"output_tokens":2}}}}"#, items.join(",")).into_bytes()
+    }
+
+    /// A PNG header (enough for `sniff`) followed by `tail`.
+    fn png_with_tail(tail: &[u8]) -> Vec<u8> {
+        let mut png = fixtures::png(3, 2);
+        png.extend_from_slice(tail);
+        png
+    }
+
+    #[test]
+    fn the_first_image_is_the_body_buffer() {
+        let png = png_with_tail(&[7; 100_000]);
+        let response = response_with(&[gateway_base64(&png, true, Some((76, "\\r\\n")), false)]);
+        let (ptr, capacity) = (response.as_ptr(), response.capacity());
+        let g = parse(response, "m").unwrap();
+        assert_eq!(g.images[0].data, png);
+        assert_eq!((g.images[0].data.as_ptr(), g.images[0].data.capacity()), (ptr, capacity));
+        assert_eq!((g.images[0].width, g.images[0].height), (3, 2));
+    }
+
+    #[test]
+    fn several_images_decode_in_place_like_the_copying_path() {
+        let images = [png_with_tail(&[1; 5000]), fixtures::jpeg(20, 10), png_with_tail(b"x"), fixtures::webp(9, 9)];
+        let insides: Vec<String> = images
+            .iter()
+            .enumerate()
+            .map(|(i, img)| gateway_base64(img, i % 2 == 0, (i == 1).then_some((64, "\\n")), i == 2))
+            .collect();
+        let response = response_with(&insides);
+        let g = parse(response.clone(), "m").unwrap();
+        assert_eq!(g, parse_copied(&response, "m").unwrap());
+        let data: Vec<&Vec<u8>> = g.images.iter().map(|i| &i.data).collect();
+        assert_eq!(data, images.iter().collect::<Vec<_>>());
+        assert_eq!(g.revised_prompt.as_deref(), Some("p"));
+        assert_eq!(g.usage.map(|u| u.total_tokens), Some(3));
+        // Only the first image keeps the body's (larger) buffer.
+        assert!(g.images[1..].iter().all(|i| i.data.capacity() == i.data.len()));
+    }
+
+    /// The same failure: the same message, except that a base64 error's
+    /// offset may count characters differently when the string has
+    /// whitespace or escapes (in place counts base64 characters only).
+    fn assert_same_failure(fast: &str, copied: &str) {
+        let before_offset = |m: &str| m.split(" (").next().unwrap_or(m).to_string();
+        if fast != copied {
+            assert!(copied.contains("is not valid base64 ("), "in place: {fast}; copying: {copied}");
+            assert_eq!(before_offset(fast), before_offset(copied));
+        }
+    }
+
+    #[test]
+    fn invalid_base64_fails_like_the_copying_path_does() {
+        let png = b64(&fixtures::png(8, 8));
+        let long = "A".repeat(CHUNK - 4);
+        let cases = [
+            "...".to_string(),
+            "A".to_string(),
+            "AAAAA".to_string(),
+            "AB==".to_string(),
+            "AA=A".to_string(),
+            "AA==AAAA".to_string(),
+            format!("{long}AA==AAAA"),
+            format!("{long}AA==\\n AAAA"),
+            format!("{png}\\r\\n*"),
+            format!("{png} x"),
+            format!("{png}é"),
+            format!("{}\\n\\/\\/\\/", &png[..png.len() - 4]),
+            format!("{long}{long}AAAAA"),
+        ];
+        for inside in cases {
+            for response in [response_with(std::slice::from_ref(&inside)), response_with(&[png.clone(), inside.clone()])] {
+                let (fast, copied) =
+                    (failure_message(parse(response.clone(), "m")), failure_message(parse_copied(&response, "m")));
+                assert!(fast.contains("is not valid base64 ("), "{fast}");
+                assert_same_failure(&fast, &copied);
+            }
+        }
+    }
+
+    #[test]
+    fn other_escapes_and_odd_shapes_take_the_copying_path() {
+        let png = fixtures::png(8, 8);
+        let encoded = b64(&png);
+        // `\u0041` is an `A`: still an image, decoded by the copying path.
+        let unicode = format!(r#"{{"data":[{{"b64_json":"\u00{:x}{}"}}]}}"#, encoded.as_bytes()[0], &encoded[1..]);
+        assert_eq!(parse(unicode.into_bytes(), "m").unwrap().images[0].data, png);
+        for response in [
+            r#"{"data":[{"b64_json":"\ud800AAAA"}]}"#,
+            r#"{"data":[{"b64_json":"AA\\AA"}]}"#,
+            r#"{"data":[{"b64_json":"AA\"AA"}]}"#,
+            r#"{"data":[{"b64_json":"AAAA\b"}]}"#,
+            r#"{"data":[{"b64_json":42}]}"#,
+            r#"{"data":[{"b64_json":["AAAA"]}]}"#,
+            r#"{"data":[{"b64_json":"AAAA"}],"error":1,"error":2}"#,
+            r#"{"data":[{"b64_json":"AAAA","b64_json":"AAAA"}]}"#,
+            r#"{"data":[{"b64_json":"AAAA"}, null]}"#,
+            r#"{"data":[null, {"b64_json":"AAAA"}]}"#,
+            r#"{"data":[{"b64_json":"AAAA"}, {"url":"u"}]}"#,
+            r#"{"data":[{"b64_json":"AAAA"}]"#,
+        ] {
+            let (fast, copied) = (parse(response.as_bytes().to_vec(), "m"), parse_copied(response.as_bytes(), "m"));
+            assert_eq!(fast, copied, "{response}");
+            assert!(fast.is_err(), "{response}");
+        }
+    }
+
     proptest! {
         #[test]
+        fn in_place_decode_equals_base64_decode(
+            payload in proptest::collection::vec(any::<u8>(), 0..10_000),
+            escape_slash: bool,
+            wrap in proptest::option::of((1usize..200, prop_oneof![Just("\\r\\n"), Just("\\n"), Just(" "), Just("\\t")])),
+            unpadded: bool,
+            to_front: bool,
+        ) {
+            let inside = gateway_base64(&payload, escape_slash, wrap, unpadded);
+            let mut body = format!(r#"{{"data":[{{"b64_json":"{inside}"}}]}}"#).into_bytes();
+            let start = body.len() - inside.len() - 4;
+            prop_assert_eq!(&body[start - 1..start], b"\"");
+            let to = if to_front { 0 } else { start };
+            let len = decode_in_place(&mut body, start..start + inside.len(), to).unwrap();
+            prop_assert_eq!(&body[to..to + len], &STANDARD.decode(b64(&payload)).unwrap()[..]);
+        }
+
+        #[test]
+        fn parse_in_place_equals_the_copying_path(
+            tails in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..7000), 1..4),
+            escape_slash: bool,
+            wrap in proptest::option::of(1usize..100),
+            unpadded: bool,
+        ) {
+            let images: Vec<Vec<u8>> = tails.iter().map(|t| png_with_tail(t)).collect();
+            let insides: Vec<String> =
+                images.iter().map(|i| gateway_base64(i, escape_slash, wrap.map(|w| (w, "\\r\\n")), unpadded)).collect();
+            let response = response_with(&insides);
+            let g = parse(response.clone(), "m").unwrap();
+            prop_assert_eq!(&g, &parse_copied(&response, "m").unwrap());
+            let data: Vec<Vec<u8>> = g.images.into_iter().map(|i| i.data).collect();
+            prop_assert_eq!(data, images);
+        }
+
+        #[test]
+        fn never_panics_and_agrees_on_arbitrary_insides(inside in "[A-Za-z0-9+/= \\\\nrtfu\"é]{0,64}") {
+            let response = format!(r#"{{"data":[{{"b64_json":"{inside}"}}]}}"#).into_bytes();
+            match (parse(response.clone(), "m"), parse_copied(&response, "m")) {
+                (Ok(fast), Ok(copied)) => prop_assert_eq!(fast, copied),
+                (Err(fast), Err(copied)) => assert_same_failure(fast.message(), copied.message()),
+                (fast, copied) => prop_assert!(false, "in place {:?}, copying {:?}", fast, copied),
+            }
+        }
+
+        #[test]
         fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
-            let _ = parse(&bytes, "m");
+            let _ = parse(bytes, "m");
         }
 
         #[test]
         fn never_panics_on_arbitrary_base64_payloads(payload in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let _ = parse(&body(json!({"data": [{"b64_json": b64(&payload)}]})), "m");
+            let _ = parse(body(json!({"data": [{"b64_json": b64(&payload)}]})), "m");
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::error::TimeoutPhase;
 use crate::http::{self, BodyReader, Request, ResponseHead, Timeouts, Transport, TransportError};
 
 /// Largest read asked of the response stream at once.
-const READ_CHUNK: u64 = 64 * 1024;
+const READ_CHUNK: u64 = 256 * 1024;
 
 /// Outgoing HTTP through the host's `wasi:http/outgoing-handler`.
 pub struct WasiTransport;
