@@ -17,13 +17,14 @@
 //! is the body, then the image in the same buffer, nothing else (about 1.4
 //! times the image, where decoding into a buffer of its own would need 2.4).
 //!
-//! Only strings whose escapes can occur in base64 (`\/`, and the whitespace
-//! of line-wrapped base64) are decoded in place. A response with any other
-//! escape in `b64_json`, or one that is not an image response at all, goes
-//! through the copying path ([`parse_copied`]), which gives every error its
-//! wording. Invalid base64 fails in place in one pass, with the same message
-//! (its offset counts base64 characters, escapes and whitespace left out):
-//! a second, checking pass would cost every good response a full decode.
+//! Only strings without escapes are decoded in place: serde_json lends
+//! those straight from the body, and the API sends no others. A string with
+//! escapes (a gateway's `\/` or wrapped lines) is unescaped into a copy and
+//! decoded from there, and a response that is not an image response at all
+//! goes through the copying path ([`parse_copied`]), which gives every error
+//! its wording. Invalid base64 fails in place in one pass, with the same
+//! message (its offset counts base64 characters, spaces left out): a second,
+//! checking pass would cost every good response a full decode.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -35,7 +36,6 @@ use base64::{DecodeError, DecodeSliceError};
 use base64::Engine as _;
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::api_error;
@@ -72,27 +72,32 @@ pub fn parse(mut body: Vec<u8>, model: &str) -> Result<Generation, Error> {
     let mut first_in_body = None;
     for (i, item) in plan.items.into_iter().enumerate() {
         let which = which(i, count);
-        let (range, prompt) = match item {
+        let (source, prompt) = match item {
             PlanItem::Null => return Err(null_image(&which)),
             PlanItem::Missing { url } => return Err(missing_image(&which, url)),
-            PlanItem::Base64 { range, revised_prompt } => (range, revised_prompt),
+            PlanItem::Base64 { range, revised_prompt } => (Ok(range), revised_prompt),
+            PlanItem::Unescaped { text, revised_prompt } => (Err(text), revised_prompt),
         };
-        let to = if i == 0 { 0 } else { range.start };
-        match decode_in_place(&mut body, range.clone(), to) {
-            Ok(len) => {
-                let data = &body[to..to + len];
-                let meta = describe(data).map_err(|why| malformed(format!("{which} {why}")))?;
-                if i == 0 {
-                    first_in_body = Some(len);
-                    images.push(image(Vec::new(), meta));
-                } else {
-                    images.push(image(data.to_vec(), meta));
-                }
-            }
-            Err(e) => return Err(malformed(format!("{which} is not valid base64 ({e})"))),
-        }
         if revised_prompt.is_none() {
             revised_prompt = prompt.filter(|p| !p.trim().is_empty());
+        }
+        let range = match source {
+            Ok(range) => range,
+            Err(text) => {
+                images.push(decode_image(&text).map_err(|why| malformed(format!("{which} {why}")))?);
+                continue;
+            }
+        };
+        let to = if i == 0 { 0 } else { range.start };
+        let len = decode_in_place(&mut body, range, to)
+            .map_err(|e| malformed(format!("{which} is not valid base64 ({e})")))?;
+        let data = &body[to..to + len];
+        let meta = describe(data).map_err(|why| malformed(format!("{which} {why}")))?;
+        if i == 0 {
+            first_in_body = Some(len);
+            images.push(image(Vec::new(), meta));
+        } else {
+            images.push(image(data.to_vec(), meta));
         }
     }
     if let Some(len) = first_in_body {
@@ -183,93 +188,81 @@ enum PlanItem {
     Missing { url: bool },
     /// `range` is the inside of the `b64_json` string (without its quotes).
     Base64 { range: Range<usize>, revised_prompt: Option<String> },
+    /// A string with escapes (a gateway's), already copied out unescaped.
+    Unescaped { text: String, revised_prompt: Option<String> },
 }
 
 /// Reads the body's structure, with each `b64_json` as the byte range of its
-/// string. `None` for anything the in-place path does not take: a body that
-/// is not an image response with at least one item (the copying path words
-/// its errors), and a `b64_json` that is not a string or has an escape that
-/// base64 cannot contain (`\u`, say), which the copying path unescapes (and
-/// rejects exactly as it always has, if the escape is invalid).
+/// string when the string has no escapes (serde_json lends those from the
+/// body; the API sends no others), or unescaped into a `String` of its own.
+/// `None` for a body that is not an image response with at least one item:
+/// the copying path words those errors.
 fn plan(body: &[u8]) -> Option<Plan> {
-    let wire: RawWire<'_> = serde_json::from_slice(body).ok()?;
+    let wire: Wire<'_> = serde_json::from_slice(body).ok()?;
     let data = wire.data.filter(|data| !data.is_empty())?;
     let base = body.as_ptr() as usize;
-    let mut items = Vec::with_capacity(data.len());
-    for item in data {
-        items.push(match item {
+    let items = data
+        .into_iter()
+        .map(|item| match item {
             None => PlanItem::Null,
-            Some(RawWireImage { b64_json: None, url, .. }) => PlanItem::Missing { url: url.is_some() },
-            Some(RawWireImage { b64_json: Some(raw), revised_prompt, .. }) => {
-                let text = raw.get();
-                if !is_base64_json_string(text.as_bytes()) {
-                    return None;
-                }
-                // `raw` borrows from `body`: its offset is where it starts.
-                let start = (text.as_ptr() as usize).checked_sub(base)?;
-                if start + text.len() > body.len() {
-                    return None;
-                }
-                PlanItem::Base64 { range: start + 1..start + text.len() - 1, revised_prompt }
+            Some(WireImage { b64_json: None, url, .. }) => PlanItem::Missing { url: url.is_some() },
+            Some(WireImage { b64_json: Some(Base64Str(Cow::Borrowed(text))), revised_prompt, .. }) => {
+                // Borrowed from `body`: its offset is where it starts.
+                let start = text.as_ptr() as usize - base;
+                PlanItem::Base64 { range: start..start + text.len(), revised_prompt }
             }
-        });
-    }
+            Some(WireImage { b64_json: Some(Base64Str(Cow::Owned(text))), revised_prompt, .. }) => {
+                PlanItem::Unescaped { text, revised_prompt }
+            }
+        })
+        .collect();
     Some(Plan { items, usage: wire.usage.as_ref().and_then(usage) })
 }
 
-/// A JSON string (quotes included) whose escapes are all `\/` or
-/// whitespace, the ones base64 can carry.
-fn is_base64_json_string(text: &[u8]) -> bool {
-    let [b'"', inside @ .., b'"'] = text else { return false };
-    if !inside.contains(&b'\\') {
-        return true;
-    }
-    let mut bytes = inside.iter();
-    while let Some(&b) = bytes.next() {
-        if b == b'\\' && !matches!(bytes.next(), Some(b'/' | b'n' | b'r' | b't' | b'f')) {
-            return false;
-        }
-    }
-    true
-}
-
-/// Decodes the base64 inside a JSON string at `buf[range]` (escapes as
-/// [`is_base64_json_string`] allows) to `buf[to..]`, for `to <= range.start`,
+/// Decodes the base64 inside a JSON string without escapes at `buf[range]`
+/// (spaces are skipped) to `buf[to..]`, for `to <= range.start`,
 /// and returns the decoded length. `CHUNK` characters at a time are copied
-/// into a stack buffer and decoded from there; the output never reaches the
-/// read cursor, since four characters make at most three bytes. On an error
-/// `buf` is partly overwritten (the caller drops it) and the error's offset
-/// counts base64 characters from the start of the string, as decoding the
-/// string whole would.
+/// into a stack buffer, decoded into another and copied behind the read
+/// cursor, which they never reach: four characters make at most three bytes.
+/// On an error `buf` is partly overwritten (the caller drops it) and the
+/// error's offset counts base64 characters from the start of the string, as
+/// decoding the string whole would.
 fn decode_in_place(buf: &mut [u8], range: Range<usize>, to: usize) -> Result<usize, DecodeError> {
     debug_assert!(to <= range.start && range.end <= buf.len());
-    // The API sends plain strings: those are copied a chunk at a time; only
-    // escaped or spaced ones (a re-encoding gateway) are read byte by byte.
-    let plain = !buf[range.clone()].contains(&b'\\') && !buf[range.clone()].contains(&b' ');
     let mut chunk = [0u8; CHUNK];
+    let mut decoded = [0u8; CHUNK / 4 * 3];
     let mut chars = Base64Chars { at: range.start, end: range.end };
+    // The API sends plain base64, so chunks are first taken as they are; the
+    // first one that does not decode (spaces from a gateway, or a real error) is read again character by character, and so is the
+    // rest. Nothing is written until a chunk has decoded, so a retry reads
+    // intact input.
+    let mut plain = true;
     let (mut written, mut read) = (0, 0);
     loop {
-        let len = if plain {
-            let len = CHUNK.min(chars.end - chars.at);
-            chunk[..len].copy_from_slice(&buf[chars.at..chars.at + len]);
-            chars.at += len;
-            len
-        } else {
-            chars.fill(buf, &mut chunk)
-        };
-        let last = if plain { chars.at == chars.end } else { chars.clone().next(buf).is_none() };
+        let start = chars.at;
+        let len = if plain { chars.copy(buf, &mut chunk) } else { chars.fill(buf, &mut chunk) };
+        let last = chars.clone().next(buf).is_none();
         // Padding only at the very end, as when decoding the string whole.
-        // The decoder refuses `=` before a chunk's last quad itself, and a
-        // chunk with padding in its last quad must be the last chunk.
-        if !last {
-            if let Some(at) = chunk[CHUNK - 4..].iter().position(|&c| c == b'=') {
-                return Err(DecodeError::InvalidByte(read + CHUNK - 4 + at, b'='));
+        // The decoder refuses `=` before a chunk's last quad itself.
+        let padded = !last && chunk[CHUNK - 4..].contains(&b'=');
+        let result = if padded {
+            let at = chunk[CHUNK - 4..].iter().position(|&c| c == b'=').unwrap_or(0);
+            Err(DecodeError::InvalidByte(read + CHUNK - 4 + at, b'='))
+        } else {
+            BASE64.decode_slice(&chunk[..len], &mut decoded).map_err(|e| shifted(e, read))
+        };
+        match result {
+            Ok(n) => {
+                buf[to + written..to + written + n].copy_from_slice(&decoded[..n]);
+                written += n;
             }
+            Err(_) if plain => {
+                plain = false;
+                chars.at = start;
+                continue;
+            }
+            Err(e) => return Err(e),
         }
-        // Everything before `chars.at` has been read.
-        let out = &mut buf[to + written..chars.at];
-        written += BASE64.decode_slice(&chunk[..len], out).map_err(|e| shifted(e, read))?;
         read += len;
         if last {
             return Ok(written);
@@ -291,8 +284,8 @@ fn shifted(error: DecodeSliceError, by: usize) -> DecodeError {
     }
 }
 
-/// The base64 characters of a JSON string's inside, escapes resolved and
-/// whitespace dropped.
+/// The base64 characters of a JSON string's inside, spaces dropped (JSON
+/// allows no other raw whitespace in a string).
 #[derive(Clone)]
 struct Base64Chars {
     at: usize,
@@ -300,6 +293,14 @@ struct Base64Chars {
 }
 
 impl Base64Chars {
+    /// Copies the next bytes as they are; returns how many (fewer at the end).
+    fn copy(&mut self, buf: &[u8], chunk: &mut [u8]) -> usize {
+        let len = chunk.len().min(self.end - self.at);
+        chunk[..len].copy_from_slice(&buf[self.at..self.at + len]);
+        self.at += len;
+        len
+    }
+
     /// Fills `chunk` with the next characters; returns how many (fewer at the end).
     fn fill(&mut self, buf: &[u8], chunk: &mut [u8]) -> usize {
         let mut len = 0;
@@ -315,16 +316,8 @@ impl Base64Chars {
         while self.at < self.end {
             let b = buf[self.at];
             self.at += 1;
-            match b {
-                b'\\' => {
-                    let escaped = buf.get(self.at).copied();
-                    self.at += 1;
-                    if escaped == Some(b'/') {
-                        return Some(b'/');
-                    }
-                }
-                b' ' => {}
-                b => return Some(b),
+            if b != b' ' {
+                return Some(b);
             }
         }
         None
@@ -405,29 +398,6 @@ struct Wire<'a> {
     usage: Option<Value>,
     #[serde(default)]
     error: Option<Value>,
-}
-
-/// [`Wire`] with each `b64_json` left as the JSON text it is in the body,
-/// for [`plan`]. The same fields, so a duplicate fails here as it does there.
-#[derive(Deserialize)]
-struct RawWire<'a> {
-    #[serde(default, borrow)]
-    data: Option<Vec<Option<RawWireImage<'a>>>>,
-    #[serde(default)]
-    usage: Option<Value>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    error: Option<IgnoredAny>,
-}
-
-#[derive(Deserialize)]
-struct RawWireImage<'a> {
-    #[serde(default, borrow)]
-    b64_json: Option<&'a RawValue>,
-    #[serde(default)]
-    url: Option<IgnoredAny>,
-    #[serde(default)]
-    revised_prompt: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -636,12 +606,15 @@ pub(crate) mod tests {
     #[test]
     fn the_first_image_is_the_body_buffer() {
         let png = png_with_tail(&[7; 100_000]);
-        let response = response_with(&[gateway_base64(&png, true, Some((76, "\\r\\n")), false)]);
-        let (ptr, capacity) = (response.as_ptr(), response.capacity());
-        let g = parse(response, "m").unwrap();
-        assert_eq!(g.images[0].data, png);
-        assert_eq!((g.images[0].data.as_ptr(), g.images[0].data.capacity()), (ptr, capacity));
-        assert_eq!((g.images[0].width, g.images[0].height), (3, 2));
+        // As the API sends it, and spaced out (a gateway), which also stays in place.
+        for wrap in [None, Some((76, " "))] {
+            let response = response_with(&[gateway_base64(&png, false, wrap, false)]);
+            let (ptr, capacity) = (response.as_ptr(), response.capacity());
+            let g = parse(response, "m").unwrap();
+            assert_eq!(g.images[0].data, png);
+            assert_eq!((g.images[0].data.as_ptr(), g.images[0].data.capacity()), (ptr, capacity));
+            assert_eq!((g.images[0].width, g.images[0].height), (3, 2));
+        }
     }
 
     #[test]
@@ -734,12 +707,12 @@ pub(crate) mod tests {
         #[test]
         fn in_place_decode_equals_base64_decode(
             payload in proptest::collection::vec(any::<u8>(), 0..10_000),
-            escape_slash: bool,
-            wrap in proptest::option::of((1usize..200, prop_oneof![Just("\\r\\n"), Just("\\n"), Just(" "), Just("\\t")])),
+            wrap in proptest::option::of((1usize..200, prop_oneof![Just(" "), Just("  ")])),
             unpadded: bool,
             to_front: bool,
         ) {
-            let inside = gateway_base64(&payload, escape_slash, wrap, unpadded);
+            // Only strings without escapes are decoded in place (see `plan`).
+            let inside = gateway_base64(&payload, false, wrap, unpadded);
             let mut body = format!(r#"{{"data":[{{"b64_json":"{inside}"}}]}}"#).into_bytes();
             let start = body.len() - inside.len() - 4;
             prop_assert_eq!(&body[start - 1..start], b"\"");
