@@ -54,6 +54,10 @@ impl Runtime {
     pub fn new(options: RuntimeOptions) -> anyhow::Result<Self> {
         let mut config = Config::new();
         config.epoch_interruption(true);
+        // `perf` can name the component's functions when this is set.
+        if std::env::var_os("VISUAL_HOST_PERF_MAP").is_some_and(|v| !v.is_empty()) {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;

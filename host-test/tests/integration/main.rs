@@ -5,6 +5,7 @@ mod harness;
 
 mod analyze;
 mod azure;
+mod bench;
 mod check;
 mod cli;
 mod contract;
