@@ -42,6 +42,7 @@ use std::time::Duration;
 
 pub use faults::Fault;
 pub use record::{ImageInfo, RecordedPart, RecordedRequest, Verdict};
+pub use render::noise_png;
 pub use server::MockServer;
 
 /// How the mock behaves. `Default` gives the plain OpenAI form at `/v1`.

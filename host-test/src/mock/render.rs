@@ -159,6 +159,26 @@ fn add_grain(pixels: &mut [u8], channels: usize, rgb: [u8; 3]) {
     }
 }
 
+/// A PNG of random pixels: incompressible, so its size is its pixels' (a
+/// 3200x3200 one is about 40 MB), for tests and benchmarks of large uploads.
+pub fn noise_png(width: u32, height: u32) -> Vec<u8> {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut pixels = Vec::with_capacity((width * height * 4) as usize);
+    while pixels.len() < pixels.capacity() {
+        // xorshift64*
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        pixels.extend_from_slice(&state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
+    }
+    pixels.truncate((width * height * 4) as usize);
+    let mut out = Vec::new();
+    PngEncoder::new(&mut out)
+        .write_image(&pixels, width, height, ExtendedColorType::Rgba8)
+        .expect("encoding an in-memory image cannot fail");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

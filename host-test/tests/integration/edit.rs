@@ -10,7 +10,7 @@ use std::process::Output;
 use image::{DynamicImage, ImageFormat as Codec, Rgba, RgbaImage};
 use sha2::{Digest, Sha256};
 use visual_host::bindings::{EditRequest, Error, ImageFormat, Size};
-use visual_host::mock::RecordedRequest;
+use visual_host::mock::{noise_png, RecordedRequest};
 
 use crate::harness::{assert_no_key, encode, json_stdout, mock, picture, png, session, visual_host};
 
@@ -41,23 +41,6 @@ fn mask(width: u32, height: u32) -> Vec<u8> {
 /// An RGB PNG: no alpha, so it cannot mark anything.
 fn opaque_png(width: u32, height: u32) -> Vec<u8> {
     encode(DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(picture(width, height)).to_rgb8()), Codec::Png)
-}
-
-/// A photo-sized PNG of noise: incompressible, so it stays about
-/// `width * height * 4` bytes, and a real image any decoder accepts.
-fn noisy_png(width: u32, height: u32) -> Vec<u8> {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut pixels = Vec::with_capacity((width * height * 4) as usize);
-    while pixels.len() < pixels.capacity() {
-        // xorshift64*
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        pixels.extend_from_slice(&state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
-    }
-    pixels.truncate((width * height * 4) as usize);
-    let image = RgbaImage::from_raw(width, height, pixels).unwrap();
-    encode(DynamicImage::ImageRgba8(image), Codec::Png)
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -384,7 +367,7 @@ async fn bad_input_is_refused_before_anything_is_sent() {
 /// it once: the multipart body borrows it rather than copying it.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_40_mb_reference_goes_through_with_one_copy_in_memory() {
-    let big = noisy_png(3200, 3200);
+    let big = noise_png(3200, 3200);
     let mib = |n: usize| n as f64 / (1024.0 * 1024.0);
     assert!((38 << 20..50 << 20).contains(&big.len()), "about 40 MB, under the limit: {:.1} MiB", mib(big.len()));
     let decoded = image::load_from_memory(&big).expect("a real PNG");

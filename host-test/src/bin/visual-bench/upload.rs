@@ -2,8 +2,8 @@
 
 use anyhow::{bail, ensure, Context};
 use bytes::Bytes;
-use image::{DynamicImage, ImageFormat as Codec, RgbaImage};
 use visual_host::bindings::{EditRequest, ImageFormat};
+use visual_host::mock::noise_png;
 use visual_host::runtime::Plugin;
 use visual_host::sandbox::NetworkPolicy;
 
@@ -13,28 +13,11 @@ use crate::setup::{bench_mock, settings, target, timed, MODEL};
 use crate::stats::{mib, ms, rate, ratio, Samples};
 use crate::Args;
 
-/// A noise image: incompressible, so its PNG is as large as its pixels.
-fn noisy_png(width: u32, height: u32) -> Vec<u8> {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut pixels = Vec::with_capacity((width * height * 4) as usize);
-    while pixels.len() < pixels.capacity() {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        pixels.extend_from_slice(&state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
-    }
-    pixels.truncate((width * height * 4) as usize);
-    let image = RgbaImage::from_raw(width, height, pixels).expect("the buffer fits");
-    let mut out = std::io::Cursor::new(Vec::new());
-    DynamicImage::ImageRgba8(image).write_to(&mut out, Codec::Png).expect("encoding a PNG in memory");
-    out.into_inner()
-}
-
 /// Upload throughput of an edit with a large reference: the component
 /// against the native client sending the component's exact multipart body.
 pub async fn upload(args: &Args, plugin: &Plugin, report: &mut Report) -> anyhow::Result<()> {
     let side = if args.quick { 900 } else { 3200 };
-    let reference = noisy_png(side, side);
+    let reference = noise_png(side, side);
     let mock = bench_mock().await?;
     let settings = settings(&mock);
     let network = NetworkPolicy::for_settings(&settings)?;
