@@ -165,3 +165,34 @@ fn a_missing_component_is_a_host_error_exit_3() {
     let v = json_stdout(&output);
     assert_eq!(v["error"]["kind"], "host");
 }
+
+/// The README's run command, argument for argument, through this binary;
+/// and `cargo run -p visual-host` must pick it although the package has a
+/// second binary (the benchmark).
+#[test]
+fn the_readme_run_command_works_as_written() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../README.md")).unwrap();
+    let prefix = "rustup target add wasm32-wasip2 && cargo run -p visual-host -- ";
+    let line = readme.lines().find(|l| l.starts_with(prefix)).expect("the README gives the run command");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("default-run = \"visual-host\""), "`cargo run -p visual-host` needs default-run");
+
+    // Split like a shell would: words, and double-quoted phrases.
+    let mut args = Vec::new();
+    for (i, part) in line[prefix.len()..].split('"').enumerate() {
+        if i % 2 == 1 {
+            args.push(part.to_string());
+        } else {
+            args.extend(part.split_whitespace().map(str::to_string));
+        }
+    }
+    let at = args.iter().position(|a| a == "--out").expect("the command names its output");
+    assert_eq!(args[at + 1], "lighthouse.png");
+    let out = out_dir("readme-run").join("lighthouse.png");
+    args[at + 1] = out.display().to_string();
+
+    let output = visual_host().args(&args).output().unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(png_size(&out), (1536, 1024));
+}
