@@ -20,9 +20,7 @@
 //! Only strings without escapes are decoded in place: serde_json lends
 //! those straight from the body, and the API sends no others. A string with
 //! escapes (a gateway's `\/` or wrapped lines) is unescaped into a copy and
-//! decoded from there, and a response that is not an image response at all
-//! goes through the copying path ([`parse_copied`]), which gives every error
-//! its wording. Invalid base64 fails in place in one pass, with the same
+//! decoded from there. Invalid base64 fails in place in one pass, with the same
 //! message (its offset counts base64 characters, spaces left out): a second,
 //! checking pass would cost every good response a full decode.
 
@@ -62,9 +60,7 @@ const CHUNK: usize = 4096;
 /// The body is taken by value because the images are decoded into it (see
 /// the module documentation).
 pub fn parse(mut body: Vec<u8>, model: &str) -> Result<Generation, Error> {
-    let Some(plan) = plan(&body) else {
-        return parse_copied(&body, model);
-    };
+    let plan = plan(&body, model)?;
     let count = plan.items.len();
     let mut images = Vec::with_capacity(count);
     let mut revised_prompt = None;
@@ -107,10 +103,11 @@ pub fn parse(mut body: Vec<u8>, model: &str) -> Result<Generation, Error> {
     Ok(Generation { model: model.to_string(), images, revised_prompt, usage: plan.usage })
 }
 
-/// Parses a body the way [`parse`] does, but decodes each image into a
-/// buffer of its own: the path for every response [`plan`] turns down.
-fn parse_copied(body: &[u8], model: &str) -> Result<Generation, Error> {
-    let wire: Wire<'_> = match serde_json::from_slice(body) {
+/// The `ImagesResponse` structure of a body, borrowing from it: the images
+/// (at least one) and the usage, or the error that says what the body is
+/// instead.
+fn read_wire<'a>(body: &'a [u8], model: &str) -> Result<(Vec<Option<WireImage<'a>>>, Option<Usage>), Error> {
+    let wire: Wire<'a> = match serde_json::from_slice(body) {
         Ok(wire) => wire,
         Err(e) if e.is_data() => {
             let why = api_error::clip(&e.to_string(), 120);
@@ -133,23 +130,7 @@ fn parse_copied(body: &[u8], model: &str) -> Result<Generation, Error> {
     if data.is_empty() {
         return Err(malformed(format!("the response has no images (`data` is empty): {}", quoted(body))));
     }
-    let mut images = Vec::with_capacity(data.len());
-    let mut revised_prompt = None;
-    let count = data.len();
-    for (i, item) in data.into_iter().enumerate() {
-        let which = which(i, count);
-        let Some(item) = item else {
-            return Err(null_image(&which));
-        };
-        let Some(b64) = item.b64_json else {
-            return Err(missing_image(&which, item.url.is_some()));
-        };
-        images.push(decode_image(&b64.0).map_err(|why| malformed(format!("{which} {why}")))?);
-        if revised_prompt.is_none() {
-            revised_prompt = item.revised_prompt.filter(|p| !p.trim().is_empty());
-        }
-    }
-    Ok(Generation { model: model.to_string(), images, revised_prompt, usage: wire.usage.as_ref().and_then(usage) })
+    Ok((data, wire.usage.as_ref().and_then(usage)))
 }
 
 /// "the image", or "image 2 of 3".
@@ -195,11 +176,8 @@ enum PlanItem {
 /// Reads the body's structure, with each `b64_json` as the byte range of its
 /// string when the string has no escapes (serde_json lends those from the
 /// body; the API sends no others), or unescaped into a `String` of its own.
-/// `None` for a body that is not an image response with at least one item:
-/// the copying path words those errors.
-fn plan(body: &[u8]) -> Option<Plan> {
-    let wire: Wire<'_> = serde_json::from_slice(body).ok()?;
-    let data = wire.data.filter(|data| !data.is_empty())?;
+fn plan(body: &[u8], model: &str) -> Result<Plan, Error> {
+    let (data, usage) = read_wire(body, model)?;
     let base = body.as_ptr() as usize;
     let items = data
         .into_iter()
@@ -216,7 +194,7 @@ fn plan(body: &[u8]) -> Option<Plan> {
             }
         })
         .collect();
-    Some(Plan { items, usage: wire.usage.as_ref().and_then(usage) })
+    Ok(Plan { items, usage })
 }
 
 /// Decodes the base64 inside a JSON string without escapes at `buf[range]`
@@ -233,9 +211,10 @@ fn decode_in_place(buf: &mut [u8], range: Range<usize>, to: usize) -> Result<usi
     let mut decoded = [0u8; CHUNK / 4 * 3];
     let mut chars = Base64Chars { at: range.start, end: range.end };
     // The API sends plain base64, so chunks are first taken as they are; the
-    // first one that does not decode (spaces from a gateway, or a real error) is read again character by character, and so is the
-    // rest. Nothing is written until a chunk has decoded, so a retry reads
-    // intact input.
+    // first one that does not decode (spaces from a gateway, or a real
+    // error) is read again character by character, and so is the rest.
+    // Nothing is written until a chunk has decoded, so a retry reads intact
+    // input.
     let mut plain = true;
     let (mut written, mut read) = (0, 0);
     loop {
@@ -244,12 +223,10 @@ fn decode_in_place(buf: &mut [u8], range: Range<usize>, to: usize) -> Result<usi
         let last = chars.clone().next(buf).is_none();
         // Padding only at the very end, as when decoding the string whole.
         // The decoder refuses `=` before a chunk's last quad itself.
-        let padded = !last && chunk[CHUNK - 4..].contains(&b'=');
-        let result = if padded {
-            let at = chunk[CHUNK - 4..].iter().position(|&c| c == b'=').unwrap_or(0);
-            Err(DecodeError::InvalidByte(read + CHUNK - 4 + at, b'='))
-        } else {
-            BASE64.decode_slice(&chunk[..len], &mut decoded).map_err(|e| shifted(e, read))
+        let padding = if last { None } else { chunk[CHUNK - 4..].iter().position(|&c| c == b'=') };
+        let result = match padding {
+            Some(at) => Err(DecodeError::InvalidByte(read + CHUNK - 4 + at, b'=')),
+            None => BASE64.decode_slice(&chunk[..len], &mut decoded).map_err(|e| shifted(e, read)),
         };
         match result {
             Ok(n) => {
@@ -448,6 +425,29 @@ pub(crate) mod tests {
     use base64::engine::general_purpose::STANDARD;
     use proptest::prelude::*;
     use serde_json::json;
+
+    /// The copying decoder `parse` replaced, kept as its reference: each
+    /// image decoded into a buffer of its own from the unescaped string.
+    fn parse_copied(body: &[u8], model: &str) -> Result<Generation, Error> {
+        let (data, usage) = read_wire(body, model)?;
+        let mut images = Vec::with_capacity(data.len());
+        let mut revised_prompt = None;
+        let count = data.len();
+        for (i, item) in data.into_iter().enumerate() {
+            let which = which(i, count);
+            let Some(item) = item else {
+                return Err(null_image(&which));
+            };
+            let Some(b64) = item.b64_json else {
+                return Err(missing_image(&which, item.url.is_some()));
+            };
+            images.push(decode_image(&b64.0).map_err(|why| malformed(format!("{which} {why}")))?);
+            if revised_prompt.is_none() {
+                revised_prompt = item.revised_prompt.filter(|p| !p.trim().is_empty());
+            }
+        }
+        Ok(Generation { model: model.to_string(), images, revised_prompt, usage })
+    }
 
     pub(crate) fn b64(bytes: &[u8]) -> String {
         STANDARD.encode(bytes)
@@ -677,10 +677,10 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn other_escapes_and_odd_shapes_take_the_copying_path() {
+    fn other_escapes_and_odd_shapes_behave_as_the_copying_decoder() {
         let png = fixtures::png(8, 8);
         let encoded = b64(&png);
-        // `\u0041` is an `A`: still an image, decoded by the copying path.
+        // `\u0041` is an `A`: still an image, decoded from an unescaped copy.
         let unicode = format!(r#"{{"data":[{{"b64_json":"\u00{:x}{}"}}]}}"#, encoded.as_bytes()[0], &encoded[1..]);
         assert_eq!(parse(unicode.into_bytes(), "m").unwrap().images[0].data, png);
         for response in [
