@@ -10,7 +10,7 @@ use visual_host::runtime::{Runtime, RuntimeOptions};
 use visual_host::sandbox::{NetworkPolicy, DEFAULT_MEMORY_LIMIT};
 
 use crate::report::{verdict, Report};
-use crate::setup::KEY;
+use crate::setup::{backend, KEY};
 use crate::stats::{ms, Samples};
 use crate::{python, target_dir, Args};
 
@@ -53,7 +53,7 @@ pub async fn loading(args: &Args, wasm: &[u8], python: Option<&Path>, report: &m
     let mut open = Vec::new();
     for _ in 0..reps(200, 20) {
         let started = Instant::now();
-        let session = plugin.connect(&settings, network.clone()).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let session = backend(plugin.connect(&settings, network.clone()).await?)?;
         open.push(started.elapsed());
         drop(session);
     }

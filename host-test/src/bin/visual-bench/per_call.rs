@@ -7,7 +7,7 @@ use visual_host::runtime::Plugin;
 use visual_host::sandbox::NetworkPolicy;
 
 use crate::report::{verdict, Report};
-use crate::setup::{bench_mock, generate_request, settings, target, timed, MODEL};
+use crate::setup::{backend, bench_mock, generate_request, settings, target, timed, MODEL};
 use crate::stats::{mib, ms, ratio, Samples};
 use crate::{native, python, Args};
 
@@ -26,9 +26,9 @@ pub async fn per_call(
     let request = generate_request();
 
     // One call to learn the exact body the component sends; the others replay it.
-    let mut session = plugin.connect(&settings, network.clone()).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let mut session = backend(plugin.connect(&settings, network.clone()).await?)?;
     let after_open = session.peak_memory();
-    let first = session.generate(&request).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let first = backend(session.generate(&request).await?)?;
     let peak = session.peak_memory();
     let image = &first.images[0];
     ensure!((image.width, image.height) == (1536, 1024), "expected 1536x1024, got {}x{}", image.width, image.height);
@@ -42,7 +42,7 @@ pub async fn per_call(
 
     let mut sessions = vec![session];
     if let Some(small) = small {
-        sessions.push(small.connect(&settings, network.clone()).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?);
+        sessions.push(backend(small.connect(&settings, network.clone()).await?)?);
     }
     let (mut transfer, mut floor, mut warm, mut fresh, mut small_warm) = (vec![], vec![], vec![], vec![], vec![]);
     for round in 0..args.warmup + args.calls {
@@ -58,15 +58,15 @@ pub async fn per_call(
             floor.push(t);
         }
         for (i, session) in sessions.iter_mut().enumerate() {
-            let (t, generation) = timed(async { session.generate(&request).await?.map_err(|e| anyhow::anyhow!("{e:?}")) }).await?;
+            let (t, generation) = timed(async { backend(session.generate(&request).await?) }).await?;
             ensure!(generation.images[0].data.len() == decoded);
             if keep {
                 if i == 0 { warm.push(t) } else { small_warm.push(t) }
             }
         }
         let (t, generation) = timed(async {
-            let mut session = plugin.connect(&settings, network.clone()).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            session.generate(&request).await?.map_err(|e| anyhow::anyhow!("{e:?}"))
+            let mut session = backend(plugin.connect(&settings, network.clone()).await?)?;
+            backend(session.generate(&request).await?)
         })
         .await?;
         ensure!(generation.images[0].data.len() == decoded);

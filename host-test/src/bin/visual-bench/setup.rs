@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use visual_host::bindings::{GenerateRequest, ImageFormat, Settings};
+use visual_host::bindings::{self, GenerateRequest, ImageFormat, Settings};
 use visual_host::mock::{ImageDetail, MockConfig, MockServer};
 
 use crate::native::Target;
@@ -40,3 +40,8 @@ pub async fn timed<T, F: std::future::Future<Output = anyhow::Result<T>>>(f: F) 
     Ok((started.elapsed(), value))
 }
 
+
+/// A backend's typed failure as an error that ends the run, kind and message.
+pub fn backend<T>(result: Result<T, bindings::Error>) -> anyhow::Result<T> {
+    result.map_err(|e| anyhow::anyhow!("the backend failed: {} ({})", bindings::error_message(&e), bindings::error_kind(&e)))
+}

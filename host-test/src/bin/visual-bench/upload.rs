@@ -9,7 +9,7 @@ use visual_host::sandbox::NetworkPolicy;
 
 use crate::native;
 use crate::report::Report;
-use crate::setup::{bench_mock, settings, target, timed, MODEL};
+use crate::setup::{backend, bench_mock, settings, target, timed, MODEL};
 use crate::stats::{mib, ms, rate, ratio, Samples};
 use crate::Args;
 
@@ -31,8 +31,8 @@ pub async fn upload(args: &Args, plugin: &Plugin, report: &mut Report) -> anyhow
     let mut replay: Option<(Bytes, String)> = None;
     let target = target(&mock);
     for round in 0..=reps {
-        let mut session = plugin.connect(&settings, network.clone()).await?.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let (t, generation) = timed(async { session.edit(&request).await?.map_err(|e| anyhow::anyhow!("{e:?}")) }).await?;
+        let mut session = backend(plugin.connect(&settings, network.clone()).await?)?;
+        let (t, generation) = timed(async { backend(session.edit(&request).await?) }).await?;
         ensure!(generation.images.len() == 1);
         peak_multiple = peak_multiple.max(session.peak_memory() as f64 / reference.len() as f64);
         if replay.is_none() {
