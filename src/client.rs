@@ -497,7 +497,9 @@ mod tests {
         let body = serde_json::to_vec(&images_body(std::slice::from_ref(&png))).unwrap();
         let len = body.len().to_string();
         let huge = u64::MAX.to_string();
-        for (declared, exact) in [(Some(len.as_str()), true), (Some("10"), false), (Some(huge.as_str()), false), (None, false)] {
+        for (declared, exact) in
+            [(Some(len.as_str()), true), (Some("10"), false), (Some(huge.as_str()), false), (None, false)]
+        {
             let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
             headers.extend(declared.map(|v| ("content-length".to_string(), v.to_string())));
             let chunks = body.chunks(1000).map(|c| Ok(c.to_vec())).collect();

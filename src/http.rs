@@ -128,7 +128,9 @@ pub enum TransportError {
     Reset(String),
     Timeout(TimeoutPhase),
     /// The response body is larger than the configured cap.
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
     /// The host dropped the call.
     Cancelled,
     Other(String),
@@ -148,10 +150,9 @@ impl TransportError {
             }
             TransportError::Connect(why) => Error::Network(format!("could not connect to {url}: {why}")),
             TransportError::Reset(why) => Error::Network(format!("the connection to {url} broke: {why}")),
-            TransportError::Timeout(phase) => Error::Timeout {
-                phase,
-                message: format!("timed out {} ({url})", phase.describe()),
-            },
+            TransportError::Timeout(phase) => {
+                Error::Timeout { phase, message: format!("timed out {} ({url})", phase.describe()) }
+            }
             TransportError::TooLarge { limit } => Error::MalformedResponse(Failure::new(format!(
                 "the response from {url} is larger than the {limit}-byte cap"
             ))),
@@ -190,11 +191,7 @@ pub trait BodyReader {
 /// buffer that briefly holds its old and new copies. The hint is only a
 /// hint: a body that runs longer still grows (up to `limit`), and one that
 /// ends shorter is simply shorter.
-pub fn read_to_end(
-    body: &mut dyn BodyReader,
-    limit: u64,
-    size_hint: Option<u64>,
-) -> Result<Vec<u8>, TransportError> {
+pub fn read_to_end(body: &mut dyn BodyReader, limit: u64, size_hint: Option<u64>) -> Result<Vec<u8>, TransportError> {
     let reserve = size_hint.map_or(0, |hint| hint.min(limit));
     let mut out = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
     while let Some(chunk) = body.next_chunk()? {
@@ -223,10 +220,7 @@ pub trait Transport {
 }
 
 fn header_value<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]

@@ -30,8 +30,8 @@ use std::ops::Range;
 
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use base64::{DecodeError, DecodeSliceError};
 use base64::Engine as _;
+use base64::{DecodeError, DecodeSliceError};
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
@@ -166,11 +166,19 @@ struct Plan {
 
 enum PlanItem {
     Null,
-    Missing { url: bool },
+    Missing {
+        url: bool,
+    },
     /// `range` is the inside of the `b64_json` string (without its quotes).
-    Base64 { range: Range<usize>, revised_prompt: Option<String> },
+    Base64 {
+        range: Range<usize>,
+        revised_prompt: Option<String>,
+    },
     /// A string with escapes (a gateway's), already copied out unescaped.
-    Unescaped { text: String, revised_prompt: Option<String> },
+    Unescaped {
+        text: String,
+        revised_prompt: Option<String>,
+    },
 }
 
 /// Reads the body's structure, with each `b64_json` as the byte range of its
@@ -550,7 +558,9 @@ pub(crate) mod tests {
         assert!(failure_message(parse(br#"{"data":[null]}"#.to_vec(), "m")).contains("null"));
         assert!(failure_message(parse(br#"{"data":[{}]}"#.to_vec(), "m")).contains("no `b64_json`"));
         assert!(failure_message(parse(br#"{"data":[{"b64_json":"..."}]}"#.to_vec(), "m")).contains("not valid base64"));
-        assert!(failure_message(parse(br#"{"data":[{"b64_json":42}]}"#.to_vec(), "m")).contains("not an image response"));
+        assert!(
+            failure_message(parse(br#"{"data":[{"b64_json":42}]}"#.to_vec(), "m")).contains("not an image response")
+        );
         let m = failure_message(parse(body(json!({"data": [{"b64_json": b64(b"hello, world")}]})), "m"));
         assert!(m.contains("not a PNG") && m.contains("68 65 6c 6c"), "{m}");
         let two = body(json!({"data": [{"b64_json": b64(&fixtures::png(8, 8))}, {"b64_json": b64(b"nope")}]}));
@@ -592,8 +602,10 @@ pub(crate) mod tests {
     }
 
     fn response_with(insides: &[String]) -> Vec<u8> {
-        let items: Vec<String> = insides.iter().map(|s| format!(r#"{{"b64_json":"{s}","revised_prompt":"p"}}"#)).collect();
-        format!(r#"{{"created":1,"data":[{}],"usage":{{"input_tokens":1,"output_tokens":2}}}}"#, items.join(",")).into_bytes()
+        let items: Vec<String> =
+            insides.iter().map(|s| format!(r#"{{"b64_json":"{s}","revised_prompt":"p"}}"#)).collect();
+        format!(r#"{{"created":1,"data":[{}],"usage":{{"input_tokens":1,"output_tokens":2}}}}"#, items.join(","))
+            .into_bytes()
     }
 
     /// A PNG header (enough for `sniff`) followed by `tail`.
@@ -667,7 +679,9 @@ pub(crate) mod tests {
             format!("{long}{long}AAAAA"),
         ];
         for inside in cases {
-            for response in [response_with(std::slice::from_ref(&inside)), response_with(&[png.clone(), inside.clone()])] {
+            for response in
+                [response_with(std::slice::from_ref(&inside)), response_with(&[png.clone(), inside.clone()])]
+            {
                 let (fast, copied) =
                     (failure_message(parse(response.clone(), "m")), failure_message(parse_copied(&response, "m")));
                 assert!(fast.contains("is not valid base64 ("), "{fast}");

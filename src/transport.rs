@@ -30,9 +30,7 @@ impl Transport for WasiTransport {
         timeouts: &Timeouts,
     ) -> Result<(ResponseHead, Box<dyn BodyReader>), TransportError> {
         let outgoing = build_request(request)?;
-        let body = outgoing
-            .body()
-            .map_err(|()| TransportError::Other("the request body was already taken".into()))?;
+        let body = outgoing.body().map_err(|()| TransportError::Other("the request body was already taken".into()))?;
         let future = outgoing_handler::handle(outgoing, Some(request_options(timeouts)))
             .map_err(|code| map_error_code(code, TimeoutPhase::FirstByte))?;
 
@@ -81,9 +79,7 @@ fn build_request(request: &Request<'_>) -> Result<OutgoingRequest, TransportErro
     outgoing.set_method(&method).map_err(|()| refused("method"))?;
     outgoing.set_scheme(Some(&scheme)).map_err(|()| refused("scheme"))?;
     outgoing.set_authority(Some(&request.authority)).map_err(|()| refused("authority"))?;
-    outgoing
-        .set_path_with_query(Some(&request.path_with_query))
-        .map_err(|()| refused("path"))?;
+    outgoing.set_path_with_query(Some(&request.path_with_query)).map_err(|()| refused("path"))?;
     Ok(outgoing)
 }
 
@@ -102,9 +98,8 @@ fn write_body(body: &OutgoingBody, content: &http::Body<'_>) -> Result<(), Trans
     if content.is_empty() {
         return Ok(());
     }
-    let stream = body
-        .write()
-        .map_err(|()| TransportError::Other("the request body stream was already taken".into()))?;
+    let stream =
+        body.write().map_err(|()| TransportError::Other("the request body stream was already taken".into()))?;
     let result = (|| {
         for segment in &content.segments {
             let mut rest: &[u8] = segment;
@@ -135,7 +130,9 @@ fn ready_to_write(stream: &OutputStream) -> Result<u64, TransportError> {
 
 fn write_error(e: StreamError) -> TransportError {
     match e {
-        StreamError::Closed => TransportError::Reset("the server closed the connection while the request was sent".into()),
+        StreamError::Closed => {
+            TransportError::Reset("the server closed the connection while the request was sent".into())
+        }
         StreamError::LastOperationFailed(err) => match wasi::http::types::http_error_code(&err) {
             Some(code) => map_error_code(code, TimeoutPhase::FirstByte),
             None => TransportError::Reset(describe(&err)),
@@ -166,12 +163,9 @@ fn into_parts(response: IncomingResponse) -> Result<(ResponseHead, Box<dyn BodyR
         .into_iter()
         .map(|(name, value)| (name.to_ascii_lowercase(), String::from_utf8_lossy(&value).into_owned()))
         .collect();
-    let body = response
-        .consume()
-        .map_err(|()| TransportError::Other("the response body was already taken".into()))?;
-    let stream = body
-        .stream()
-        .map_err(|()| TransportError::Other("the response body stream was already taken".into()))?;
+    let body = response.consume().map_err(|()| TransportError::Other("the response body was already taken".into()))?;
+    let stream =
+        body.stream().map_err(|()| TransportError::Other("the response body stream was already taken".into()))?;
     let reader = WasiBody { stream: Some(stream), body: Some(body), _response: response };
     Ok((ResponseHead { status, headers }, Box::new(reader)))
 }

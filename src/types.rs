@@ -15,11 +15,7 @@ pub enum Capability {
 }
 
 impl Capability {
-    pub const ALL: [Capability; 3] = [
-        Capability::TextToImage,
-        Capability::ImageEdit,
-        Capability::ImageAnalysis,
-    ];
+    pub const ALL: [Capability; 3] = [Capability::TextToImage, Capability::ImageEdit, Capability::ImageAnalysis];
 
     /// The WIT case name, used in messages.
     pub fn name(self) -> &'static str {

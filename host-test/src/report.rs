@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use crate::bindings::{
-    error_failure, error_kind, error_message, error_status, Analysis, BackendInfo, Capability, Error, ImageFormat, PromptStyle,
-    Status, StatusLevel, Usage,
+    error_failure, error_kind, error_message, error_status, Analysis, BackendInfo, Capability, Error, ImageFormat,
+    PromptStyle, Status, StatusLevel, Usage,
 };
 
 pub fn capability_name(c: Capability) -> &'static str {

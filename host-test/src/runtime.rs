@@ -17,7 +17,7 @@ use wasmtime::{Config, Engine, Store};
 
 use crate::bindings::{self, Backend, BackendPre};
 use crate::bindings::{
-    AnalyzeRequest, Analysis, BackendInfo, Capability, EditRequest, Error, GenerateRequest, Generation,
+    Analysis, AnalyzeRequest, BackendInfo, Capability, EditRequest, Error, GenerateRequest, Generation,
     GenerationEvent, Settings, Status,
 };
 use crate::cache::{ComponentCache, Source};
@@ -34,7 +34,10 @@ pub struct RuntimeOptions {
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
-        RuntimeOptions { cache: ComponentCache::default_dir().map(ComponentCache::new), memory_limit: DEFAULT_MEMORY_LIMIT }
+        RuntimeOptions {
+            cache: ComponentCache::default_dir().map(ComponentCache::new),
+            memory_limit: DEFAULT_MEMORY_LIMIT,
+        }
     }
 }
 
@@ -192,7 +195,8 @@ impl Plugin {
     /// is the caller's: usually [`NetworkPolicy::allow_urls`] of the base URL.
     pub async fn connect(&self, settings: &Settings, network: NetworkPolicy) -> anyhow::Result<Result<Session, Error>> {
         let mut instance = self.instantiate(network).await?;
-        let opened = instance.backend.talemate_visual_visual_backend().client().call_open(&mut instance.store, settings).await?;
+        let opened =
+            instance.backend.talemate_visual_visual_backend().client().call_open(&mut instance.store, settings).await?;
         Ok(opened.map(|client| Session { instance, client, interrupted: false }))
     }
 }
@@ -278,7 +282,11 @@ impl Session {
         guarded!(self, api.call_analyze(&mut self.instance.store, client, request))
     }
 
-    pub async fn check(&mut self, capability: Capability, model: Option<&str>) -> anyhow::Result<Result<Status, Error>> {
+    pub async fn check(
+        &mut self,
+        capability: Capability,
+        model: Option<&str>,
+    ) -> anyhow::Result<Result<Status, Error>> {
         let (api, client) = (self.instance.backend.talemate_visual_visual_backend().client(), self.client);
         let model = model.map(str::to_string);
         guarded!(self, api.call_check(&mut self.instance.store, client, capability, model.as_deref()))
@@ -290,7 +298,8 @@ impl Session {
         partial_images: u32,
     ) -> anyhow::Result<Result<StreamHandle, Error>> {
         let (api, client) = (self.instance.backend.talemate_visual_visual_backend().client(), self.client);
-        let started = guarded!(self, api.call_start_generate(&mut self.instance.store, client, request, partial_images))?;
+        let started =
+            guarded!(self, api.call_start_generate(&mut self.instance.store, client, request, partial_images))?;
         Ok(started.map(StreamHandle))
     }
 

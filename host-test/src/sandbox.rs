@@ -72,11 +72,8 @@ impl NetworkPolicy {
 
     fn permits(&self, uri: &http::Uri) -> Option<String> {
         let authority = uri.authority()?;
-        let port = authority.port_u16().unwrap_or(if uri.scheme() == Some(&http::uri::Scheme::HTTPS) {
-            443
-        } else {
-            80
-        });
+        let port =
+            authority.port_u16().unwrap_or(if uri.scheme() == Some(&http::uri::Scheme::HTTPS) { 443 } else { 80 });
         let key = format!("{}:{port}", authority.host().to_ascii_lowercase());
         if self.allowed.iter().any(|a| *a == key) {
             None
@@ -103,7 +100,10 @@ impl WasiHttpHooks for NetworkPolicy {
         fut: Box<dyn Future<Output = Result<(), HttpError>> + Send>,
     ) -> Box<
         dyn Future<
-                Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>), HttpError>,
+                Output = Result<
+                    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>),
+                    HttpError,
+                >,
             > + Send,
     > {
         if let Some(refused) = self.permits(request.uri()) {
@@ -224,11 +224,7 @@ impl State {
     /// A context that grants nothing but clocks and randomness: no preopened
     /// directories, no environment, no arguments, no stdio, no sockets.
     pub fn new(mut network: NetworkPolicy, memory_limit: usize) -> Self {
-        let wasi = WasiCtx::builder()
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .build();
+        let wasi = WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
         let (abandon, abandoned) = watch::channel(false);
         network.abandoned = Some(abandoned);
         State {
@@ -263,10 +259,7 @@ mod tests {
         let p = NetworkPolicy::allow_urls(["https://api.openai.com/v1", "http://127.0.0.1:8080/v1"]).unwrap();
         assert_eq!(p.permits(&"https://API.openai.com:443/v1/images".parse().unwrap()), None);
         assert_eq!(p.permits(&"http://127.0.0.1:8080/x".parse().unwrap()), None);
-        assert_eq!(
-            p.permits(&"http://api.openai.com/v1".parse().unwrap()),
-            Some("api.openai.com:80".to_string())
-        );
+        assert_eq!(p.permits(&"http://api.openai.com/v1".parse().unwrap()), Some("api.openai.com:80".to_string()));
         assert_eq!(p.permits(&"https://evil.example/".parse().unwrap()), Some("evil.example:443".to_string()));
     }
 

@@ -209,9 +209,7 @@ pub struct MockServerArgs {
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s
-        .split_once(['x', 'X'])
-        .ok_or_else(|| format!("size must look like 1536x1024, not {s:?}"))?;
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("size must look like 1536x1024, not {s:?}"))?;
     let parse = |v: &str| v.trim().parse::<u32>().map_err(|_| format!("size must look like 1536x1024, not {s:?}"));
     Ok((parse(w)?, parse(h)?))
 }

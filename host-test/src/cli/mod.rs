@@ -51,7 +51,10 @@ pub async fn run(cli: Cli) -> i32 {
         }
         Err(Failure::Cancelled) => {
             if cli.json {
-                println!("{}", json!({"error": {"kind": "cancelled", "message": "cancelled by the user", "status": null}}));
+                println!(
+                    "{}",
+                    json!({"error": {"kind": "cancelled", "message": "cancelled by the user", "status": null}})
+                );
             } else {
                 eprintln!("cancelled: the request was abandoned and its connection closed");
             }
@@ -350,8 +353,9 @@ async fn stream(
                 let suffix = format!("-partial-{}", p.partial_index);
                 let suffix =
                     if options.n.unwrap_or(1) > 1 { format!("-{}{suffix}", p.image_index + 1) } else { suffix };
-                let path = output::write_image(&output::image_path(&options.out, &suffix, &p.image.mime_type), &p.image)
-                    .map_err(|e| Failure::Host(e.into()))?;
+                let path =
+                    output::write_image(&output::image_path(&options.out, &suffix, &p.image.mime_type), &p.image)
+                        .map_err(|e| Failure::Host(e.into()))?;
                 if !cli.json {
                     eprintln!("partial image {} -> {}", p.partial_index, path.display());
                 }
@@ -361,7 +365,8 @@ async fn stream(
             Some(Ok(GenerationEvent::Completed(generation))) => {
                 let _ = session.close_stream(handle).await;
                 if cli.json {
-                    let rows = output::write_generation(&options.out, &generation).map_err(|e| Failure::Host(e.into()))?;
+                    let rows =
+                        output::write_generation(&options.out, &generation).map_err(|e| Failure::Host(e.into()))?;
                     let mut v = output::generation_json(&generation, rows);
                     v["partial_images"] = json!(partial_rows);
                     println!("{v}");

@@ -15,9 +15,7 @@ pub(crate) fn presented_key(headers: &HeaderMap) -> Option<String> {
     let auth = headers.get(http::header::AUTHORIZATION)?;
     let auth = String::from_utf8_lossy(auth.as_bytes());
     let (scheme, rest) = auth.split_once(' ').unwrap_or((&auth, ""));
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| rest.trim().to_string())
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim().to_string())
 }
 
 /// Checks OpenAI-style credentials (and the organization/project headers when configured).
@@ -36,22 +34,15 @@ pub(crate) fn check_openai(config: &MockConfig, headers: &HeaderMap) -> Result<(
     if key != config.api_key {
         return Err(errors::invalid_api_key(&mask_key(key)));
     }
-    let header_matches = |name: &str, expected: &Option<String>| match (expected, headers.get(name))
-    {
+    let header_matches = |name: &str, expected: &Option<String>| match (expected, headers.get(name)) {
         (Some(want), Some(got)) => got.as_bytes() == want.as_bytes(),
         _ => true,
     };
     if !header_matches("openai-organization", &config.organization) {
-        return Err(errors::mismatched_header(
-            "OpenAI-Organization",
-            "mismatched_organization",
-        ));
+        return Err(errors::mismatched_header("OpenAI-Organization", "mismatched_organization"));
     }
     if !header_matches("openai-project", &config.project) {
-        return Err(errors::mismatched_header(
-            "OpenAI-Project",
-            "mismatched_project",
-        ));
+        return Err(errors::mismatched_header("OpenAI-Project", "mismatched_project"));
     }
     Ok(())
 }

@@ -7,11 +7,7 @@ use serde_json::{json, Value};
 use super::errors::ApiError;
 
 fn azure_error(status: StatusCode, code: &str, message: &str) -> ApiError {
-    ApiError {
-        status,
-        body: json!({"error": {"code": code, "message": message}}),
-        headers: Vec::new(),
-    }
+    ApiError { status, body: json!({"error": {"code": code, "message": message}}), headers: Vec::new() }
 }
 
 pub(crate) fn access_denied() -> ApiError {
@@ -37,11 +33,7 @@ pub(crate) fn resource_not_found() -> ApiError {
 }
 
 pub(crate) fn api_version_not_supported() -> ApiError {
-    azure_error(
-        StatusCode::BAD_REQUEST,
-        "BadRequest",
-        "API version not supported",
-    )
+    azure_error(StatusCode::BAD_REQUEST, "BadRequest", "API version not supported")
 }
 
 pub(crate) fn deployment_not_found() -> ApiError {

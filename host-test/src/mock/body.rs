@@ -47,23 +47,13 @@ impl Script {
     pub fn full(bytes: impl Into<Bytes>) -> Script {
         let bytes = bytes.into();
         let len = bytes.len() as u64;
-        let steps = if bytes.is_empty() {
-            VecDeque::new()
-        } else {
-            VecDeque::from([Step::Data(bytes)])
-        };
-        Script {
-            steps,
-            declared_len: Some(len),
-        }
+        let steps = if bytes.is_empty() { VecDeque::new() } else { VecDeque::from([Step::Data(bytes)]) };
+        Script { steps, declared_len: Some(len) }
     }
 
     /// A chunked body built step by step.
     pub fn chunked(steps: impl IntoIterator<Item = Step>) -> Script {
-        Script {
-            steps: steps.into_iter().collect(),
-            declared_len: None,
-        }
+        Script { steps: steps.into_iter().collect(), declared_len: None }
     }
 
     /// All data bytes, concatenated (for scripts that are plain data).
@@ -86,10 +76,7 @@ pub(crate) struct DisconnectGuard {
 
 impl DisconnectGuard {
     pub fn new(counter: Arc<AtomicUsize>) -> Self {
-        DisconnectGuard {
-            counter,
-            armed: true,
-        }
+        DisconnectGuard { counter, armed: true }
     }
 
     pub fn disarm(&mut self) {
@@ -116,18 +103,9 @@ pub struct MockBody {
 }
 
 impl MockBody {
-    pub(crate) fn new(
-        script: Script,
-        guard: Option<DisconnectGuard>,
-        reset: Arc<AtomicBool>,
-    ) -> Self {
-        let mut body = MockBody {
-            steps: script.steps,
-            remaining_declared: script.declared_len,
-            sleep: None,
-            guard,
-            reset,
-        };
+    pub(crate) fn new(script: Script, guard: Option<DisconnectGuard>, reset: Arc<AtomicBool>) -> Self {
+        let mut body =
+            MockBody { steps: script.steps, remaining_declared: script.declared_len, sleep: None, guard, reset };
         if body.steps.is_empty() {
             body.finish();
         }
@@ -156,10 +134,7 @@ impl Body for MockBody {
     type Data = Bytes;
     type Error = BoxError;
 
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let this = self.get_mut();
         loop {
             let Some(step) = this.steps.front_mut() else {
@@ -168,16 +143,12 @@ impl Body for MockBody {
             };
             match step {
                 Step::Data(_) => {
-                    let Some(Step::Data(bytes)) = this.steps.pop_front() else {
-                        unreachable!()
-                    };
+                    let Some(Step::Data(bytes)) = this.steps.pop_front() else { unreachable!() };
                     return this.data(bytes);
                 }
                 Step::Pause(d) => {
                     let d = *d;
-                    let sleep = this
-                        .sleep
-                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(d)));
+                    let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep(d)));
                     if sleep.as_mut().poll(cx).is_pending() {
                         return Poll::Pending;
                     }
@@ -248,11 +219,7 @@ impl Reply {
     }
 
     pub fn json(status: http::StatusCode, value: &serde_json::Value) -> Reply {
-        Reply::new(
-            status,
-            "application/json",
-            Script::full(serde_json::to_vec(value).expect("JSON values serialize")),
-        )
+        Reply::new(status, "application/json", Script::full(serde_json::to_vec(value).expect("JSON values serialize")))
     }
 
     pub fn error(e: &super::errors::ApiError) -> Reply {
@@ -262,13 +229,8 @@ impl Reply {
     }
 
     pub fn event_stream(script: Script) -> Reply {
-        let mut r = Reply::new(
-            http::StatusCode::OK,
-            "text/event-stream; charset=utf-8",
-            script,
-        );
-        r.headers
-            .push(("cache-control".to_string(), "no-cache".to_string()));
+        let mut r = Reply::new(http::StatusCode::OK, "text/event-stream; charset=utf-8", script);
+        r.headers.push(("cache-control".to_string(), "no-cache".to_string()));
         r
     }
 }

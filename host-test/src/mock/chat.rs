@@ -65,22 +65,8 @@ const KNOWN_ARGUMENTS: &[&str] = &[
     "prompt_cache_key",
     "prompt_cache_retention",
 ];
-const ROLES: &[&str] = &[
-    "system",
-    "assistant",
-    "user",
-    "function",
-    "tool",
-    "developer",
-];
-const PART_TYPES: &[&str] = &[
-    "text",
-    "image_url",
-    "input_audio",
-    "refusal",
-    "audio",
-    "file",
-];
+const ROLES: &[&str] = &["system", "assistant", "user", "function", "tool", "developer"];
+const PART_TYPES: &[&str] = &["text", "image_url", "input_audio", "refusal", "audio", "file"];
 
 /// One image the request carried.
 struct SeenImage {
@@ -92,61 +78,23 @@ struct SeenImage {
 pub(crate) fn parse(body: &[u8], forced_model: Option<&str>, created: u64, id: &str) -> Parsed {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(_) => {
-            return Parsed {
-                model: None,
-                stream: false,
-                answer: Err(errors::invalid_json()),
-            }
-        }
+        Err(_) => return Parsed { model: None, stream: false, answer: Err(errors::invalid_json()) },
     };
-    let body_model = value
-        .get("model")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let body_model = value.get("model").and_then(Value::as_str).map(str::to_string);
     let model = forced_model.map(str::to_string).or(body_model);
-    let stream = value
-        .get("stream")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let answer = answer(
-        &value,
-        model.as_deref(),
-        forced_model.is_some(),
-        created,
-        id,
-    );
-    Parsed {
-        model,
-        stream,
-        answer,
-    }
+    let stream = value.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let answer = answer(&value, model.as_deref(), forced_model.is_some(), created, id);
+    Parsed { model, stream, answer }
 }
 
-fn answer(
-    value: &Value,
-    model: Option<&str>,
-    azure: bool,
-    created: u64,
-    id: &str,
-) -> Result<Value, ApiError> {
+fn answer(value: &Value, model: Option<&str>, azure: bool, created: u64, id: &str) -> Result<Value, ApiError> {
     let Value::Object(request) = value else {
         return Err(errors::invalid_type("body", "an object", json_kind(value)));
     };
-    if let Some(unknown) = request
-        .keys()
-        .find(|k| !KNOWN_ARGUMENTS.contains(&k.as_str()))
-    {
+    if let Some(unknown) = request.keys().find(|k| !KNOWN_ARGUMENTS.contains(&k.as_str())) {
         return Err(errors::unrecognized_argument(unknown));
     }
-    let missing = || {
-        ApiError::invalid(
-            StatusCode::BAD_REQUEST,
-            "you must provide a model parameter",
-            None,
-            None,
-        )
-    };
+    let missing = || ApiError::invalid(StatusCode::BAD_REQUEST, "you must provide a model parameter", None, None);
     let model = match request.get("model") {
         Some(v) if !v.is_string() && !v.is_null() => {
             return Err(errors::invalid_type("model", "a string", json_kind(v)))
@@ -157,10 +105,7 @@ fn answer(
         _ => return Err(missing()),
     };
     if request.get("stream").and_then(Value::as_bool) == Some(true) {
-        return Err(errors::not_in_mock(
-            Some("stream"),
-            "Streaming chat completions are not supported by this mock.",
-        ));
+        return Err(errors::not_in_mock(Some("stream"), "Streaming chat completions are not supported by this mock."));
     }
     let limit = token_limit(request)?;
     let n = match request.get("n") {
@@ -174,14 +119,12 @@ fn answer(
 
     let messages = match request.get("messages") {
         None => return Err(errors::missing_required("messages")),
-        Some(Value::Array(m)) if m.is_empty() => {
-            return Err(ApiError::invalid(
-                StatusCode::BAD_REQUEST,
-                "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
-                Some("messages"),
-                Some("empty_array"),
-            ))
-        }
+        Some(Value::Array(m)) if m.is_empty() => return Err(ApiError::invalid(
+            StatusCode::BAD_REQUEST,
+            "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+            Some("messages"),
+            Some("empty_array"),
+        )),
         Some(Value::Array(m)) => m,
         Some(v) => return Err(errors::invalid_type("messages", "an array", json_kind(v))),
     };
@@ -197,10 +140,7 @@ fn answer(
     }
 
     let prompt_tokens = tokens::text_tokens(&prompt_text)
-        + images
-            .iter()
-            .map(|im| tokens::vision_tokens(im.info.width, im.info.height, &im.detail))
-            .sum::<u64>();
+        + images.iter().map(|im| tokens::vision_tokens(im.info.width, im.info.height, &im.detail)).sum::<u64>();
     let refuse = question.contains(REFUSE_MARKER);
     let full = describe(&images, &question);
     let words: Vec<&str> = full.split_whitespace().collect();
@@ -208,9 +148,7 @@ fn answer(
         (None, "stop", tokens::text_tokens(REFUSAL))
     } else {
         match limit {
-            Some(max) if (words.len() as u64) > max => {
-                (Some(words[..max as usize].join(" ")), "length", max)
-            }
+            Some(max) if (words.len() as u64) > max => (Some(words[..max as usize].join(" ")), "length", max),
             _ => (Some(full.clone()), "stop", words.len() as u64),
         }
     };
@@ -264,11 +202,7 @@ fn describe(images: &[SeenImage], question: &str) -> String {
     let seen = match images {
         [] => "I see no image".to_string(),
         [im] => format!("I see {}", one(im)),
-        many => format!(
-            "I see {} images: {}",
-            many.len(),
-            many.iter().map(one).collect::<Vec<_>>().join(", ")
-        ),
+        many => format!("I see {} images: {}", many.len(), many.iter().map(one).collect::<Vec<_>>().join(", ")),
     };
     format!("{seen}. You asked: {question}")
 }
@@ -290,11 +224,7 @@ fn token_limit(request: &Map<String, Value>) -> Result<Option<u64>, ApiError> {
 }
 
 /// Checks one message; returns its text parts and collects its images.
-fn check_message(
-    i: usize,
-    message: &Value,
-    images: &mut Vec<SeenImage>,
-) -> Result<Vec<String>, ApiError> {
+fn check_message(i: usize, message: &Value, images: &mut Vec<SeenImage>) -> Result<Vec<String>, ApiError> {
     let at = format!("messages[{i}]");
     let Value::Object(m) = message else {
         return Err(errors::invalid_type(&at, "an object", json_kind(message)));
@@ -302,29 +232,15 @@ fn check_message(
     let role = match m.get("role") {
         None => return Err(errors::missing_required(&format!("{at}.role"))),
         Some(Value::String(r)) if ROLES.contains(&r.as_str()) => r.as_str(),
-        Some(Value::String(r)) => {
-            return Err(errors::invalid_value(&format!("{at}.role"), r, ROLES))
-        }
-        Some(v) => {
-            return Err(errors::invalid_type(
-                &format!("{at}.role"),
-                "a string",
-                json_kind(v),
-            ))
-        }
+        Some(Value::String(r)) => return Err(errors::invalid_value(&format!("{at}.role"), r, ROLES)),
+        Some(v) => return Err(errors::invalid_type(&format!("{at}.role"), "a string", json_kind(v))),
     };
     let parts = match m.get("content") {
         None | Some(Value::Null) if role == "assistant" => return Ok(Vec::new()),
         None => return Err(errors::missing_required(&format!("{at}.content"))),
         Some(Value::String(s)) => return Ok(vec![s.clone()]),
         Some(Value::Array(parts)) => parts,
-        Some(v) => {
-            return Err(errors::invalid_type(
-                &format!("{at}.content"),
-                "a string or an array",
-                json_kind(v),
-            ))
-        }
+        Some(v) => return Err(errors::invalid_type(&format!("{at}.content"), "a string or an array", json_kind(v))),
     };
     let mut texts = Vec::new();
     for (j, part) in parts.iter().enumerate() {
@@ -332,16 +248,8 @@ fn check_message(
         let kind = match part.get("type") {
             None => return Err(errors::missing_required(&format!("{at}.type"))),
             Some(Value::String(t)) if PART_TYPES.contains(&t.as_str()) => t.as_str(),
-            Some(Value::String(t)) => {
-                return Err(errors::invalid_value(&format!("{at}.type"), t, PART_TYPES))
-            }
-            Some(v) => {
-                return Err(errors::invalid_type(
-                    &format!("{at}.type"),
-                    "a string",
-                    json_kind(v),
-                ))
-            }
+            Some(Value::String(t)) => return Err(errors::invalid_value(&format!("{at}.type"), t, PART_TYPES)),
+            Some(v) => return Err(errors::invalid_type(&format!("{at}.type"), "a string", json_kind(v))),
         };
         match kind {
             "text" => match part.get("text") {
@@ -357,7 +265,10 @@ fn check_message(
                 ))
             }
             other => {
-                return Err(errors::not_in_mock(Some(&format!("{at}.type")), format!("Content parts of type '{other}' are not supported by this mock.")))
+                return Err(errors::not_in_mock(
+                    Some(&format!("{at}.type")),
+                    format!("Content parts of type '{other}' are not supported by this mock."),
+                ))
             }
         }
     }
@@ -369,13 +280,7 @@ fn check_image(at: &str, part: &Value) -> Result<SeenImage, ApiError> {
     let image_url = match part.get("image_url") {
         Some(Value::Object(o)) => o,
         None => return Err(errors::missing_required(&format!("{at}.image_url"))),
-        Some(v) => {
-            return Err(errors::invalid_type(
-                &format!("{at}.image_url"),
-                "an object",
-                json_kind(v),
-            ))
-        }
+        Some(v) => return Err(errors::invalid_type(&format!("{at}.image_url"), "an object", json_kind(v))),
     };
     let url_at = format!("{at}.image_url.url");
     let url = match image_url.get("url") {
@@ -387,26 +292,14 @@ fn check_image(at: &str, part: &Value) -> Result<SeenImage, ApiError> {
         None | Some(Value::Null) => "auto".to_string(),
         Some(Value::String(d)) if ["auto", "low", "high"].contains(&d.as_str()) => d.clone(),
         Some(Value::String(d)) => {
-            return Err(errors::invalid_value(
-                &format!("{at}.image_url.detail"),
-                d,
-                &["auto", "low", "high"],
-            ))
+            return Err(errors::invalid_value(&format!("{at}.image_url.detail"), d, &["auto", "low", "high"]))
         }
-        Some(v) => {
-            return Err(errors::invalid_type(
-                &format!("{at}.image_url.detail"),
-                "a string",
-                json_kind(v),
-            ))
-        }
+        Some(v) => return Err(errors::invalid_type(&format!("{at}.image_url.detail"), "a string", json_kind(v))),
     };
     if url.starts_with("http://") || url.starts_with("https://") {
         return Err(ApiError::invalid(
             StatusCode::BAD_REQUEST,
-            format!(
-                "Error while downloading {url}. (This mock does not fetch URLs; send a data URL.)"
-            ),
+            format!("Error while downloading {url}. (This mock does not fetch URLs; send a data URL.)"),
             Some(&url_at),
             Some("invalid_image_url"),
         ));
@@ -420,12 +313,8 @@ fn check_image(at: &str, part: &Value) -> Result<SeenImage, ApiError> {
             ),
         )
     };
-    let rest = url
-        .strip_prefix("data:")
-        .ok_or_else(|| expected("a value that is not a data URL"))?;
-    let (meta, payload) = rest
-        .split_once(',')
-        .ok_or_else(|| expected("a data URL without data"))?;
+    let rest = url.strip_prefix("data:").ok_or_else(|| expected("a value that is not a data URL"))?;
+    let (meta, payload) = rest.split_once(',').ok_or_else(|| expected("a data URL without data"))?;
     let mime = meta
         .strip_suffix(";base64")
         .ok_or_else(|| expected("a data URL that is not base64-encoded"))?
@@ -433,9 +322,7 @@ fn check_image(at: &str, part: &Value) -> Result<SeenImage, ApiError> {
     if !mime.starts_with("image/") {
         return Err(expected(&format!("unsupported MIME type '{mime}'")));
     }
-    let bytes = STANDARD
-        .decode(payload)
-        .map_err(|_| expected("invalid base64 data"))?;
+    let bytes = STANDARD.decode(payload).map_err(|_| expected("invalid base64 data"))?;
     let unsupported = || {
         ApiError::invalid(
             StatusCode::BAD_REQUEST,
@@ -467,9 +354,5 @@ fn check_image(at: &str, part: &Value) -> Result<SeenImage, ApiError> {
     if info.format != declared {
         return Err(unsupported());
     }
-    Ok(SeenImage {
-        info,
-        sha256: Sha256::digest(&bytes).into(),
-        detail,
-    })
+    Ok(SeenImage { info, sha256: Sha256::digest(&bytes).into(), detail })
 }

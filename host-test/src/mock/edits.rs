@@ -40,17 +40,8 @@ pub(crate) async fn parse(
     forced_model: Option<&str>,
     request_id: &str,
 ) -> Parsed {
-    let mut state = State {
-        request_id: request_id.to_string(),
-        ..State::default()
-    };
-    let essence = content_type.map(|c| {
-        c.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    });
+    let mut state = State { request_id: request_id.to_string(), ..State::default() };
+    let essence = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     let boundary = match essence.as_deref() {
         Some("multipart/form-data") => multer::parse_boundary(content_type.unwrap_or_default()).map_err(|_| {
             malformed("the Content-Type header has no boundary parameter")
@@ -84,22 +75,12 @@ async fn drain(multipart: &mut multer::Multipart<'_>) {
 }
 
 fn malformed(why: &str) -> ApiError {
-    ApiError::invalid(
-        http::StatusCode::BAD_REQUEST,
-        format!("Could not parse multipart form: {why}."),
-        None,
-        None,
-    )
+    ApiError::invalid(http::StatusCode::BAD_REQUEST, format!("Could not parse multipart form: {why}."), None, None)
 }
 
 /// A file part the API refuses, in the envelope of its file errors.
 fn file_error(param: &str, code: &str, message: String) -> ApiError {
-    ApiError::invalid(
-        http::StatusCode::BAD_REQUEST,
-        message,
-        Some(param),
-        Some(code),
-    )
+    ApiError::invalid(http::StatusCode::BAD_REQUEST, message, Some(param), Some(code))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,10 +127,7 @@ impl State {
 
     async fn read_part(&mut self, mut field: multer::Field<'_>) -> Result<(), ApiError> {
         let header = |name: http::header::HeaderName| {
-            field
-                .headers()
-                .get(name)
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            field.headers().get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         };
         let disposition = header(http::header::CONTENT_DISPOSITION);
         let declared = header(http::header::CONTENT_TYPE);
@@ -161,11 +139,7 @@ impl State {
             Some("mask") => Some(FileField::Mask),
             _ => None,
         };
-        let keep = if file_field.is_some() {
-            SNIFF_BYTES
-        } else {
-            MAX_TEXT_BYTES as usize
-        };
+        let keep = if file_field.is_some() { SNIFF_BYTES } else { MAX_TEXT_BYTES as usize };
         let content = read_content(&mut field, keep).await?;
         let is_form_data = disposition
             .as_deref()
@@ -192,9 +166,7 @@ impl State {
         self.parts.push(part);
 
         if !is_form_data {
-            return Err(malformed(
-                "every part needs a 'Content-Disposition: form-data' header",
-            ));
+            return Err(malformed("every part needs a 'Content-Disposition: form-data' header"));
         }
         let Some(name) = name else {
             return Err(malformed("a part's Content-Disposition has no name"));
@@ -206,14 +178,9 @@ impl State {
                     return Err(errors::invalid_type(&name, "a string", "a file"));
                 }
                 if content.len > MAX_TEXT_BYTES {
-                    return Err(errors::string_too_long(
-                        &name,
-                        MAX_TEXT_BYTES as usize,
-                        content.len as usize,
-                    ));
+                    return Err(errors::string_too_long(&name, MAX_TEXT_BYTES as usize, content.len as usize));
                 }
-                let text =
-                    text.ok_or_else(|| errors::invalid_type(&name, "a string", "binary data"))?;
+                let text = text.ok_or_else(|| errors::invalid_type(&name, "a string", "binary data"))?;
                 if self.fields.0.iter().any(|(n, _)| *n == name) {
                     return Err(errors::invalid_value_msg(
                         &name,
@@ -240,25 +207,19 @@ impl State {
             FileField::Mask => "mask".to_string(),
         };
         if kind == FileField::Image && !self.single.is_empty() {
-            return Err(errors::invalid_value_msg("image", "Duplicate parameter: 'image' was given more than once; use 'image[]' for several images."));
+            return Err(errors::invalid_value_msg(
+                "image",
+                "Duplicate parameter: 'image' was given more than once; use 'image[]' for several images.",
+            ));
         }
         if kind == FileField::Mask && self.mask.is_some() {
-            return Err(errors::invalid_value_msg(
-                "mask",
-                "Duplicate parameter: 'mask' was given more than once.",
-            ));
+            return Err(errors::invalid_value_msg("mask", "Duplicate parameter: 'mask' was given more than once."));
         }
         let Some(filename) = filename else {
             return Err(errors::expected_file(&param));
         };
         let declared = declared
-            .map(|d| {
-                d.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            })
+            .map(|d| d.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
             .unwrap_or_else(|| "application/octet-stream".to_string());
         let (allowed, supported): (&[&str], &str) = match kind {
             FileField::Mask => (&["image/png"], "'image/png'"),
@@ -267,10 +228,7 @@ impl State {
         if !allowed.contains(&declared.as_str()) {
             return Err(errors::unsupported_mimetype(&param, &declared, supported));
         }
-        let extension = filename
-            .rsplit_once('.')
-            .map(|(_, e)| e.to_ascii_lowercase())
-            .filter(|e| !e.is_empty());
+        let extension = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).filter(|e| !e.is_empty());
         let Some(extension) = extension else {
             return Err(file_error(
                 &param,
@@ -288,14 +246,12 @@ impl State {
             return Err(file_error(
                 &param,
                 "unsupported_file_mimetype",
-                format!("Invalid file '{param}': the extension of '{filename}' does not match its mimetype ('{declared}')."),
+                format!(
+                    "Invalid file '{param}': the extension of '{filename}' does not match its mimetype ('{declared}')."
+                ),
             ));
         }
-        let limit = if kind == FileField::Mask {
-            MAX_MASK_BYTES
-        } else {
-            MAX_IMAGE_BYTES
-        };
+        let limit = if kind == FileField::Mask { MAX_MASK_BYTES } else { MAX_IMAGE_BYTES };
         if content.len > limit {
             return Err(file_error(
                 &param,
@@ -309,10 +265,7 @@ impl State {
         }
         let matches = image.filter(|i| sniff::format_of_mime(&declared) == Some(i.format));
         let part = match (kind, matches) {
-            (_, Some(info)) => FilePart {
-                sha256: content.sha256,
-                info,
-            },
+            (_, Some(info)) => FilePart { sha256: content.sha256, info },
             (FileField::Mask, None) => {
                 return Err(file_error(
                     "mask",
@@ -344,26 +297,16 @@ impl State {
 
     /// The cross-part checks, then the shared parameter rules.
     fn finish(self, forced_model: Option<&str>, read: Result<(), ApiError>) -> Parsed {
-        let model = forced_model
-            .map(str::to_string)
-            .or_else(|| self.fields.model_hint());
+        let model = forced_model.map(str::to_string).or_else(|| self.fields.model_hint());
         let stream = self.fields.bool("stream").ok().flatten().unwrap_or(false);
         let job = read.and_then(|()| self.validate(forced_model));
-        Parsed {
-            model,
-            stream,
-            parts: self.parts,
-            job,
-        }
+        Parsed { model, stream, parts: self.parts, job }
     }
 
     fn validate(&self, forced_model: Option<&str>) -> Result<ImageJob, ApiError> {
         let images = match (self.single.is_empty(), self.array.is_empty()) {
             (false, false) => {
-                return Err(errors::invalid_value_msg(
-                    "image",
-                    "Provide either 'image' or 'image[]', not both.",
-                ))
+                return Err(errors::invalid_value_msg("image", "Provide either 'image' or 'image[]', not both."))
             }
             (true, true) => return Err(errors::missing_required("image")),
             (false, true) => &self.single,
@@ -384,13 +327,7 @@ impl State {
                 ));
             }
         }
-        let inputs = images
-            .iter()
-            .map(|p| InputImage {
-                sha256: p.sha256,
-                info: p.info,
-            })
-            .collect();
+        let inputs = images.iter().map(|p| InputImage { sha256: p.sha256, info: p.info }).collect();
         params::image_job(ImageEndpoint::Edit, &self.fields, forced_model, inputs)
     }
 }
@@ -411,11 +348,7 @@ async fn read_content(field: &mut multer::Field<'_>, keep: usize) -> Result<Cont
             Err(e) => return Err(malformed(&e.to_string())),
         }
     }
-    Ok(Content {
-        kept: kept.freeze(),
-        len,
-        sha256: hasher.finalize().into(),
-    })
+    Ok(Content { kept: kept.freeze(), len, sha256: hasher.finalize().into() })
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

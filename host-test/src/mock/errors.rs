@@ -26,12 +26,7 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     /// The OpenAI envelope with `type: invalid_request_error`.
-    pub fn invalid(
-        status: StatusCode,
-        message: impl Into<String>,
-        param: Option<&str>,
-        code: Option<&str>,
-    ) -> Self {
+    pub fn invalid(status: StatusCode, message: impl Into<String>, param: Option<&str>, code: Option<&str>) -> Self {
         Self::typed(status, "invalid_request_error", message, param, code)
     }
 
@@ -50,11 +45,7 @@ impl ApiError {
     }
 
     fn fixture(status: StatusCode, text: &str) -> Self {
-        ApiError {
-            status,
-            body: serde_json::from_str(text).expect("embedded fixture is JSON"),
-            headers: Vec::new(),
-        }
+        ApiError { status, body: serde_json::from_str(text).expect("embedded fixture is JSON"), headers: Vec::new() }
     }
 
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -81,11 +72,7 @@ impl ApiError {
     pub fn summary(&self) -> (Option<String>, Option<String>, String) {
         let e = &self.body["error"];
         let s = |v: &Value| v.as_str().map(str::to_string);
-        (
-            s(&e["code"]),
-            s(&e["param"]),
-            s(&e["message"]).unwrap_or_default(),
-        )
+        (s(&e["code"]), s(&e["param"]), s(&e["message"]).unwrap_or_default())
     }
 }
 
@@ -132,10 +119,7 @@ pub(crate) fn invalid_api_key(shown: &str) -> ApiError {
 pub(crate) fn mismatched_header(what: &str, code: &str) -> ApiError {
     ApiError::invalid(
         StatusCode::UNAUTHORIZED,
-        format!(
-            "{what} header should match {} for API key",
-            what_lower(what)
-        ),
+        format!("{what} header should match {} for API key", what_lower(what)),
         None,
         Some(code),
     )
@@ -150,12 +134,7 @@ fn what_lower(header: &str) -> &'static str {
 }
 
 pub(crate) fn invalid_url(method: &str, path: &str) -> ApiError {
-    ApiError::invalid(
-        StatusCode::NOT_FOUND,
-        format!("Invalid URL ({method} {path})"),
-        None,
-        None,
-    )
+    ApiError::invalid(StatusCode::NOT_FOUND, format!("Invalid URL ({method} {path})"), None, None)
 }
 
 pub(crate) fn model_not_found(model: &str) -> ApiError {
@@ -201,12 +180,7 @@ pub(crate) fn body_too_large(limit: usize) -> ApiError {
 }
 
 pub(crate) fn body_unreadable(why: &str) -> ApiError {
-    ApiError::invalid(
-        StatusCode::BAD_REQUEST,
-        format!("The request body could not be read: {why}"),
-        None,
-        None,
-    )
+    ApiError::invalid(StatusCode::BAD_REQUEST, format!("The request body could not be read: {why}"), None, None)
 }
 
 pub(crate) fn unknown_parameter(name: &str) -> ApiError {
@@ -219,12 +193,7 @@ pub(crate) fn unknown_parameter(name: &str) -> ApiError {
 }
 
 pub(crate) fn unrecognized_argument(name: &str) -> ApiError {
-    ApiError::invalid(
-        StatusCode::BAD_REQUEST,
-        format!("Unrecognized request argument supplied: {name}"),
-        None,
-        None,
-    )
+    ApiError::invalid(StatusCode::BAD_REQUEST, format!("Unrecognized request argument supplied: {name}"), None, None)
 }
 
 pub(crate) fn missing_required(name: &str) -> ApiError {
@@ -263,18 +232,15 @@ pub(crate) fn invalid_value(name: &str, value: &str, supported: &[&str]) -> ApiE
 }
 
 pub(crate) fn invalid_value_msg(name: &str, message: impl Into<String>) -> ApiError {
-    ApiError::invalid(
-        StatusCode::BAD_REQUEST,
-        message,
-        Some(name),
-        Some("invalid_value"),
-    )
+    ApiError::invalid(StatusCode::BAD_REQUEST, message, Some(name), Some("invalid_value"))
 }
 
 pub(crate) fn empty_string(name: &str) -> ApiError {
     ApiError::invalid(
         StatusCode::BAD_REQUEST,
-        format!("Invalid '{name}': empty string. Expected a string with minimum length 1, but got an empty string instead."),
+        format!(
+            "Invalid '{name}': empty string. Expected a string with minimum length 1, but got an empty string instead."
+        ),
         Some(name),
         Some("empty_string"),
     )
@@ -294,17 +260,9 @@ pub(crate) fn string_too_long(name: &str, max: usize, got: usize) -> ApiError {
 
 pub(crate) fn integer_out_of_range(name: &str, got: i64, min: i64, max: i64) -> ApiError {
     let (what, bound, code) = if got < min {
-        (
-            "below minimum",
-            format!(">= {min}"),
-            "integer_below_min_value",
-        )
+        ("below minimum", format!(">= {min}"), "integer_below_min_value")
     } else {
-        (
-            "above maximum",
-            format!("<= {max}"),
-            "integer_above_max_value",
-        )
+        ("above maximum", format!("<= {max}"), "integer_above_max_value")
     };
     ApiError::invalid(
         StatusCode::BAD_REQUEST,
@@ -328,18 +286,15 @@ pub(crate) fn array_too_long(name: &str, max: usize, got: usize) -> ApiError {
 
 /// Requests the real API would serve but this mock will not (see the module docs).
 pub(crate) fn not_in_mock(param: Option<&str>, message: impl Into<String>) -> ApiError {
-    ApiError::invalid(
-        StatusCode::BAD_REQUEST,
-        message,
-        param,
-        Some("unsupported_by_mock"),
-    )
+    ApiError::invalid(StatusCode::BAD_REQUEST, message, param, Some("unsupported_by_mock"))
 }
 
 /// The observed "unsupported mimetype" body, for the named file field.
 pub(crate) fn unsupported_mimetype(param: &str, mime: &str, supported: &str) -> ApiError {
     ApiError::fixture(StatusCode::BAD_REQUEST, UNSUPPORTED_MIMETYPE)
-        .map_message(|_| format!("Invalid file '{param}': unsupported mimetype ('{mime}'). Supported file formats are {supported}."))
+        .map_message(|_| {
+            format!("Invalid file '{param}': unsupported mimetype ('{mime}'). Supported file formats are {supported}.")
+        })
         .set("param", json!(param))
 }
 
@@ -347,10 +302,8 @@ pub(crate) const IMAGE_MIMETYPES: &str = "'image/jpeg', 'image/png', and 'image/
 
 /// The observed "invalid image file" body; `index` is 1-based as in the real message.
 pub(crate) fn invalid_image_file(index: usize, request_id: &str) -> ApiError {
-    ApiError::fixture(StatusCode::BAD_REQUEST, INVALID_IMAGE_FILE).map_message(|m| {
-        m.replace("image 1,", &format!("image {index},"))
-            .replace("req_XXXX", request_id)
-    })
+    ApiError::fixture(StatusCode::BAD_REQUEST, INVALID_IMAGE_FILE)
+        .map_message(|m| m.replace("image 1,", &format!("image {index},")).replace("req_XXXX", request_id))
 }
 
 /// The observed "expected a file, but got a string" body, for the named field.
@@ -370,8 +323,7 @@ pub(crate) fn content_policy_violation() -> ApiError {
 }
 
 pub(crate) fn moderation_blocked(request_id: &str) -> ApiError {
-    ApiError::fixture(StatusCode::BAD_REQUEST, MODERATION_BLOCKED)
-        .map_message(|m| m.replace("<uuid>", request_id))
+    ApiError::fixture(StatusCode::BAD_REQUEST, MODERATION_BLOCKED).map_message(|m| m.replace("<uuid>", request_id))
 }
 
 pub(crate) fn azure_content_filter() -> ApiError {
@@ -435,10 +387,7 @@ mod tests {
     #[test]
     fn masks_like_the_api() {
         assert_eq!(mask_key("sk-mock-key"), "sk-mo***key");
-        assert_eq!(
-            mask_key("sk-proj-abcdefghijklmnopqrstuvwxyz"),
-            "sk-proj-**********************wxyz"
-        );
+        assert_eq!(mask_key("sk-proj-abcdefghijklmnopqrstuvwxyz"), "sk-proj-**********************wxyz");
         assert_eq!(mask_key("sk-bad"), "sk****");
         assert_eq!(mask_key("abc"), "***");
     }

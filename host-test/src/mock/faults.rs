@@ -22,11 +22,7 @@ use super::route::Op;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Any status, body and headers (a JSON body gets `application/json`, else `text/plain`).
-    Status {
-        status: u16,
-        body: String,
-        headers: Vec<(String, String)>,
-    },
+    Status { status: u16, body: String, headers: Vec<(String, String)> },
     /// 401 `invalid_api_key` naming the (masked) key the client sent.
     Unauthorized401,
     /// 403 "Your organization must be verified to use the model ..." (observed body).
@@ -40,10 +36,7 @@ pub enum Fault {
     /// 429 `insufficient_quota`: not worth retrying.
     InsufficientQuota429,
     /// 429 `rate_limit_exceeded` with `retry-after-ms` / `retry-after` when given.
-    RateLimited429 {
-        retry_after_ms: Option<u64>,
-        retry_after_secs: Option<u64>,
-    },
+    RateLimited429 { retry_after_ms: Option<u64>, retry_after_secs: Option<u64> },
     /// 500 `server_error`.
     ServerError500,
     /// 503 "The engine is currently overloaded".
@@ -81,18 +74,12 @@ pub enum Fault {
 impl Fault {
     /// 429 with `retry-after: secs`.
     pub fn rate_limited_secs(secs: u64) -> Fault {
-        Fault::RateLimited429 {
-            retry_after_ms: None,
-            retry_after_secs: Some(secs),
-        }
+        Fault::RateLimited429 { retry_after_ms: None, retry_after_secs: Some(secs) }
     }
 
     /// 429 with `retry-after-ms: ms`.
     pub fn rate_limited_ms(ms: u64) -> Fault {
-        Fault::RateLimited429 {
-            retry_after_ms: Some(ms),
-            retry_after_secs: None,
-        }
+        Fault::RateLimited429 { retry_after_ms: Some(ms), retry_after_secs: None }
     }
 }
 
@@ -136,16 +123,12 @@ impl Outcome {
         match &self.result {
             Err(e) => Reply::error(e),
             Ok(Answer::Json(v)) => Reply::json(StatusCode::OK, v),
-            Ok(Answer::Images(r)) if r.job.stream => Reply::event_stream(output::event_stream(
-                r,
-                tamper,
-                modification,
-                self.stream_pause,
-                || errors::moderation_stream_error(&self.request_id),
-            )),
-            Ok(Answer::Images(r)) => {
-                Reply::json(StatusCode::OK, &output::images_response(r, tamper))
+            Ok(Answer::Images(r)) if r.job.stream => {
+                Reply::event_stream(output::event_stream(r, tamper, modification, self.stream_pause, || {
+                    errors::moderation_stream_error(&self.request_id)
+                }))
             }
+            Ok(Answer::Images(r)) => Reply::json(StatusCode::OK, &output::images_response(r, tamper)),
         }
     }
 
@@ -173,17 +156,9 @@ pub(crate) fn respond(fault: Option<&Fault>, o: &Outcome) -> Reply {
         return o.normal(None, None);
     };
     match fault {
-        Fault::Status {
-            status,
-            body,
-            headers,
-        } => {
+        Fault::Status { status, body, headers } => {
             let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let kind = if serde_json::from_str::<Value>(body).is_ok() {
-                "application/json"
-            } else {
-                "text/plain"
-            };
+            let kind = if serde_json::from_str::<Value>(body).is_ok() { "application/json" } else { "text/plain" };
             let mut r = Reply::new(status, kind, Script::full(body.clone()));
             for (name, value) in headers {
                 let name = name.to_ascii_lowercase();
@@ -205,14 +180,9 @@ pub(crate) fn respond(fault: Option<&Fault>, o: &Outcome) -> Reply {
         Fault::ModerationBlocked => Reply::error(&errors::moderation_blocked(&o.request_id)),
         Fault::AzureContentFilter => Reply::error(&errors::azure_content_filter()),
         Fault::InsufficientQuota429 => Reply::error(&errors::insufficient_quota()),
-        Fault::RateLimited429 {
-            retry_after_ms,
-            retry_after_secs,
-        } => {
-            let wait = retry_after_ms
-                .map(|ms| ms as f64 / 1000.0)
-                .or(retry_after_secs.map(|s| s as f64))
-                .unwrap_or(1.0);
+        Fault::RateLimited429 { retry_after_ms, retry_after_secs } => {
+            let wait =
+                retry_after_ms.map(|ms| ms as f64 / 1000.0).or(retry_after_secs.map(|s| s as f64)).unwrap_or(1.0);
             let mut e = errors::rate_limited(o.model(), wait)
                 .with_header("x-ratelimit-limit-requests", "5")
                 .with_header("x-ratelimit-remaining-requests", "0")
@@ -236,11 +206,7 @@ pub(crate) fn respond(fault: Option<&Fault>, o: &Outcome) -> Reply {
         }
         Fault::TruncatedJson => {
             let full = serde_json::to_vec(&o.document()).expect("JSON values serialize");
-            Reply::new(
-                StatusCode::OK,
-                "application/json",
-                Script::full(full[..full.len() / 2].to_vec()),
-            )
+            Reply::new(StatusCode::OK, "application/json", Script::full(full[..full.len() / 2].to_vec()))
         }
         Fault::EmptyData => {
             let body = match o.op {
@@ -254,23 +220,15 @@ pub(crate) fn respond(fault: Option<&Fault>, o: &Outcome) -> Reply {
         }
         Fault::BadBase64 => o.normal(Some(&Tamper::BadBase64), None),
         Fault::NotAnImage => o.normal(Some(&Tamper::NotAnImage(junk(&o.request_id))), None),
-        Fault::StreamBreakBeforeCompleted if o.is_stream() => {
-            o.normal(None, Some(StreamMod::BreakBeforeCompleted))
-        }
-        Fault::StreamBreakAfterCompleted if o.is_stream() => {
-            o.normal(None, Some(StreamMod::BreakAfterCompleted))
-        }
+        Fault::StreamBreakBeforeCompleted if o.is_stream() => o.normal(None, Some(StreamMod::BreakBeforeCompleted)),
+        Fault::StreamBreakAfterCompleted if o.is_stream() => o.normal(None, Some(StreamMod::BreakAfterCompleted)),
         Fault::StreamErrorEvent if o.is_stream() => o.normal(None, Some(StreamMod::ErrorEvent)),
-        Fault::StreamBreakBeforeCompleted
-        | Fault::StreamBreakAfterCompleted
-        | Fault::StreamErrorEvent => o.normal(None, None),
+        Fault::StreamBreakBeforeCompleted | Fault::StreamBreakAfterCompleted | Fault::StreamErrorEvent => {
+            o.normal(None, None)
+        }
         Fault::ResetMidBody => {
             let mut r = o.normal(None, None);
-            r.script = cut(
-                r.script,
-                vec![Step::Pause(Duration::from_millis(50)), Step::Reset],
-                false,
-            );
+            r.script = cut(r.script, vec![Step::Pause(Duration::from_millis(50)), Step::Reset], false);
             r
         }
         Fault::StallMidBody(d) => {
@@ -292,10 +250,7 @@ pub(crate) fn respond(fault: Option<&Fault>, o: &Outcome) -> Reply {
             let script = Script {
                 steps: VecDeque::from([
                     Step::Data(Bytes::from(prefix)),
-                    Step::Repeat {
-                        chunk: Bytes::from_static(&FILL),
-                        remaining: fill,
-                    },
+                    Step::Repeat { chunk: Bytes::from_static(&FILL), remaining: fill },
                     Step::Data(Bytes::from_static(suffix.as_bytes())),
                 ]),
                 declared_len: Some(total),
@@ -309,11 +264,7 @@ pub(crate) fn respond(fault: Option<&Fault>, o: &Outcome) -> Reply {
 /// rest follows it, else the body ends there. A `Content-Length` body keeps
 /// its declared length, so the client knows it was short-changed.
 fn cut(script: Script, interruption: Vec<Step>, resume: bool) -> Script {
-    let data_steps = script
-        .steps
-        .iter()
-        .filter(|s| matches!(s, Step::Data(_)))
-        .count();
+    let data_steps = script.steps.iter().filter(|s| matches!(s, Step::Data(_))).count();
     let mut steps = VecDeque::new();
     if data_steps <= 1 {
         // One block of data (a JSON body): split the block itself.
@@ -342,10 +293,7 @@ fn cut(script: Script, interruption: Vec<Step>, resume: bool) -> Script {
             steps.extend(rest);
         }
     }
-    Script {
-        steps,
-        declared_len: script.declared_len,
-    }
+    Script { steps, declared_len: script.declared_len }
 }
 
 /// Bytes that are valid base64 material but no image format (they start with `JUNK`).
@@ -370,11 +318,7 @@ mod tests {
         assert_eq!(s.declared_len, Some(10));
         assert!(matches!(s.steps.back(), Some(Step::Reset)));
 
-        let s = cut(
-            Script::full(&b"0123456789"[..]),
-            vec![Step::Pause(Duration::from_millis(1))],
-            true,
-        );
+        let s = cut(Script::full(&b"0123456789"[..]), vec![Step::Pause(Duration::from_millis(1))], true);
         assert_eq!(s.data(), b"0123456789");
 
         let events = Script::chunked((0..3).map(|i| Step::Data(Bytes::from(format!("e{i}")))));

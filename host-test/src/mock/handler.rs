@@ -36,22 +36,13 @@ pub(crate) async fn handle(
     let guard = DisconnectGuard::new(shared.disconnects.clone());
     let (parts, body) = req.into_parts();
     if parts.method == Method::GET && parts.uri.path().starts_with("/mock-files/") {
-        return Ok(respond(
-            serve_file(&shared, parts.uri.path()),
-            "",
-            guard,
-            reset,
-            false,
-        ));
+        return Ok(respond(serve_file(&shared, parts.uri.path()), "", guard, reset, false));
     }
 
     let seq = shared.recorder.next_seq();
     let request_id = request_id(&shared, seq);
     let fault = shared.faults.lock().unwrap().take();
-    let created = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let created = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let tap = Arc::new(Mutex::new(Tap::new(shared.config.record_body_limit)));
     let body = TeeBody::new(body, tap.clone());
 
@@ -68,12 +59,7 @@ pub(crate) async fn handle(
         headers: parts
             .headers
             .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect(),
         body: seen.json_body.take().unwrap_or_else(|| tap.prefix.freeze()),
         body_len: tap.len,
@@ -101,13 +87,7 @@ pub(crate) async fn handle(
     if !reply.first_byte_delay.is_zero() {
         tokio::time::sleep(reply.first_byte_delay).await;
     }
-    Ok(respond(
-        reply,
-        &request_id,
-        guard,
-        reset,
-        shared.config.azure.is_some(),
-    ))
+    Ok(respond(reply, &request_id, guard, reset, shared.config.azure.is_some()))
 }
 
 /// What was learned about the request along the way, valid or not.
@@ -138,10 +118,8 @@ async fn process(
     seen.op = Some(route.op.clone());
     seen.model = deployment_model.clone();
     let forced = deployment_model.as_deref();
-    let content_type = parts
-        .headers
-        .get(http::header::CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let content_type =
+        parts.headers.get(http::header::CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
 
     match &route.op {
         Op::Generations | Op::Chat => {
@@ -175,17 +153,12 @@ async fn process(
         Op::Model(id) => {
             reqbody::discard(&mut body).await;
             seen.model = Some(id.clone());
-            models::model_object(id)
-                .map(Answer::Json)
-                .ok_or_else(|| errors::model_not_found(id))
+            models::model_object(id).map(Answer::Json).ok_or_else(|| errors::model_not_found(id))
         }
         Op::Deployment => {
             reqbody::discard(&mut body).await;
             let deployment = route.deployment.as_deref().unwrap_or_default();
-            Ok(Answer::Json(azure::deployment_object(
-                deployment,
-                forced.unwrap_or_default(),
-            )))
+            Ok(Answer::Json(azure::deployment_object(deployment, forced.unwrap_or_default())))
         }
     }
 }
@@ -207,25 +180,16 @@ fn admit(shared: &Shared, parts: &Parts) -> Result<(Route, Option<String>), ApiE
         Some(v) if v != az.api_version => return Err(azure::api_version_not_supported()),
         Some(_) => {}
     }
-    let model = route
-        .deployment
-        .as_deref()
-        .and_then(|d| az.model_of(d))
-        .ok_or_else(azure::deployment_not_found)?;
+    let model = route.deployment.as_deref().and_then(|d| az.model_of(d)).ok_or_else(azure::deployment_not_found)?;
     let model = model.to_string();
     Ok((route, Some(model)))
 }
 
 async fn read_json(body: &mut TeeBody, content_type: Option<&str>) -> Result<Bytes, ApiError> {
-    let essence = content_type
-        .and_then(|c| c.split(';').next())
-        .map(|e| e.trim().to_ascii_lowercase());
+    let essence = content_type.and_then(|c| c.split(';').next()).map(|e| e.trim().to_ascii_lowercase());
     if essence.as_deref() != Some("application/json") {
         reqbody::discard(body).await;
-        return Err(errors::unsupported_content_type(
-            content_type,
-            "'application/json'",
-        ));
+        return Err(errors::unsupported_content_type(content_type, "'application/json'"));
     }
     match reqbody::collect(body, MAX_JSON_BYTES).await {
         Ok(bytes) => Ok(bytes),
@@ -250,9 +214,7 @@ fn publish(shared: &Shared, mut rendered: RenderedImages, request_id: &str) -> R
     for (i, bytes) in rendered.finals.iter().enumerate() {
         let name = format!("{request_id}-{i}.{}", format.as_str());
         files.insert(name.clone(), (bytes.clone(), format.mime()));
-        rendered
-            .urls
-            .push(format!("http://{}/mock-files/{name}", shared.addr));
+        rendered.urls.push(format!("http://{}/mock-files/{name}", shared.addr));
     }
     rendered
 }
@@ -261,20 +223,13 @@ fn serve_file(shared: &Shared, path: &str) -> Reply {
     let name = path.trim_start_matches("/mock-files/");
     match shared.files.lock().unwrap().get(name) {
         Some((bytes, mime)) => Reply::new(StatusCode::OK, mime, Script::full(bytes.clone())),
-        None => Reply::new(
-            StatusCode::NOT_FOUND,
-            "text/plain",
-            Script::full("BlobNotFound"),
-        ),
+        None => Reply::new(StatusCode::NOT_FOUND, "text/plain", Script::full("BlobNotFound")),
     }
 }
 
 /// A request id unique across servers and runs: `req_` and 32 hex digits.
 fn request_id(shared: &Shared, seq: u64) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let digest = Sha256::digest(format!("{}/{seq}/{nanos}", shared.addr));
     format!("req_{}", &hex(&digest)[..32])
 }
@@ -291,22 +246,12 @@ fn respond(
     let headers = response.headers_mut();
     if !reply.bare && !request_id.is_empty() {
         let id = HeaderValue::from_str(request_id).expect("request ids are ASCII");
-        headers.insert(
-            if azure {
-                "apim-request-id"
-            } else {
-                "x-request-id"
-            },
-            id,
-        );
+        headers.insert(if azure { "apim-request-id" } else { "x-request-id" }, id);
         headers.insert("openai-version", HeaderValue::from_static("2020-10-01"));
         headers.insert("openai-processing-ms", HeaderValue::from_static("42"));
     }
     for (name, value) in reply.headers {
-        if let (Ok(n), Ok(v)) = (
-            http::HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
+        if let (Ok(n), Ok(v)) = (http::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
             headers.insert(n, v);
         }
     }

@@ -15,27 +15,15 @@ pub(crate) struct Parsed {
 pub(crate) fn parse(body: &[u8], forced_model: Option<&str>) -> Parsed {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(_) => {
-            return Parsed {
-                model: None,
-                stream: false,
-                job: Err(errors::invalid_json()),
-            }
-        }
+        Err(_) => return Parsed { model: None, stream: false, job: Err(errors::invalid_json()) },
     };
     let Value::Object(map) = value else {
         let got = params::json_kind(&value);
-        return Parsed {
-            model: None,
-            stream: false,
-            job: Err(errors::invalid_type("body", "an object", got)),
-        };
+        return Parsed { model: None, stream: false, job: Err(errors::invalid_type("body", "an object", got)) };
     };
     let fields = Fields(map.into_iter().map(|(k, v)| (k, Raw::Json(v))).collect());
     Parsed {
-        model: forced_model
-            .map(str::to_string)
-            .or_else(|| fields.model_hint()),
+        model: forced_model.map(str::to_string).or_else(|| fields.model_hint()),
         stream: fields.bool("stream").ok().flatten().unwrap_or(false),
         job: params::image_job(ImageEndpoint::Generation, &fields, forced_model, Vec::new()),
     }

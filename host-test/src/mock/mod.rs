@@ -100,10 +100,7 @@ impl MockConfig {
         MockConfig {
             azure: Some(AzureMock {
                 api_version: api_version.into(),
-                deployments: deployments
-                    .iter()
-                    .map(|(d, m)| (d.to_string(), m.to_string()))
-                    .collect(),
+                deployments: deployments.iter().map(|(d, m)| (d.to_string(), m.to_string())).collect(),
             }),
             ..MockConfig::default()
         }
@@ -121,9 +118,6 @@ pub struct AzureMock {
 
 impl AzureMock {
     pub(crate) fn model_of(&self, deployment: &str) -> Option<&str> {
-        self.deployments
-            .iter()
-            .find(|(d, _)| d == deployment)
-            .map(|(_, m)| m.as_str())
+        self.deployments.iter().find(|(d, _)| d == deployment).map(|(_, m)| m.as_str())
     }
 }

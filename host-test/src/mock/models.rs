@@ -37,14 +37,7 @@ fn find(id: &str) -> Option<(&'static str, u64)> {
 
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        })
+    b.len() == 10 && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
 }
 
 /// The Model object, for ids that exist.
@@ -55,10 +48,7 @@ pub(crate) fn model_object(id: &str) -> Option<Value> {
 
 /// The ListModelsResponse.
 pub(crate) fn list() -> Value {
-    let data: Vec<Value> = KNOWN
-        .iter()
-        .filter_map(|(id, _, _)| model_object(id))
-        .collect();
+    let data: Vec<Value> = KNOWN.iter().filter_map(|(id, _, _)| model_object(id)).collect();
     json!({"object": "list", "data": data})
 }
 

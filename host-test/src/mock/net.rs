@@ -23,13 +23,7 @@ pub(crate) struct ConnIo {
 impl ConnIo {
     pub fn new(stream: TcpStream) -> (Self, Arc<AtomicBool>) {
         let reset = Arc::new(AtomicBool::new(false));
-        (
-            ConnIo {
-                stream,
-                reset: reset.clone(),
-            },
-            reset,
-        )
+        (ConnIo { stream, reset: reset.clone() }, reset)
     }
 }
 
@@ -42,21 +36,13 @@ impl Drop for ConnIo {
 }
 
 impl AsyncRead for ConnIo {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.stream).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for ConnIo {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.stream).poll_write(cx, buf)
     }
 

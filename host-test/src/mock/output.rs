@@ -49,7 +49,12 @@ pub(crate) enum StreamMod {
 
 /// Encodes the job's images; each output gets its own colour from the prompt,
 /// its index and the input images, and partials fade in from grey.
-pub(crate) async fn render(cache: &Arc<ImageCache>, job: ImageJob, created: u64, detail: ImageDetail) -> RenderedImages {
+pub(crate) async fn render(
+    cache: &Arc<ImageCache>,
+    job: ImageJob,
+    created: u64,
+    detail: ImageDetail,
+) -> RenderedImages {
     let mut finals = Vec::new();
     let mut partials = Vec::new();
     let inputs: Vec<&[u8]> = job.inputs.iter().map(|i| i.sha256.as_slice()).collect();
@@ -73,25 +78,12 @@ pub(crate) async fn render(cache: &Arc<ImageCache>, job: ImageJob, created: u64,
             let count = job.partial_images;
             for p in 0..count {
                 let t = 1.0 - (p + 1) as f32 / (count + 1) as f32;
-                previews.push(
-                    cache
-                        .get(Look {
-                            rgb: render::towards_grey(rgb, t),
-                            ..look
-                        })
-                        .await,
-                );
+                previews.push(cache.get(Look { rgb: render::towards_grey(rgb, t), ..look }).await);
             }
         }
         partials.push(previews);
     }
-    RenderedImages {
-        job,
-        created,
-        finals,
-        partials,
-        urls: Vec::new(),
-    }
+    RenderedImages { job, created, finals, partials, urls: Vec::new() }
 }
 
 fn b64(bytes: &Bytes, tamper: Option<&Tamper>) -> String {
@@ -111,17 +103,9 @@ fn revised_prompt(prompt: &str) -> String {
 /// counted once, on the first output.
 fn usage(job: &ImageJob, index: Option<u32>, with_output_details: bool) -> Value {
     let text = tokens::text_tokens(&job.prompt);
-    let image: u64 = job
-        .inputs
-        .iter()
-        .map(|i| tokens::vision_tokens(i.info.width, i.info.height, "high"))
-        .sum();
+    let image: u64 = job.inputs.iter().map(|i| tokens::vision_tokens(i.info.width, i.info.height, "high")).sum();
     let per_output = tokens::image_output_tokens(job.width, job.height, &job.quality)
-        + if job.stream {
-            100 * job.partial_images as u64
-        } else {
-            0
-        };
+        + if job.stream { 100 * job.partial_images as u64 } else { 0 };
     let (text, image, output) = match index {
         None => (text, image, per_output * job.n as u64),
         Some(0) => (text, image, per_output),
@@ -204,10 +188,7 @@ pub(crate) fn event_stream(
                 break;
             }
             Some(StreamMod::ErrorEvent) => {
-                events.push(sse::event(
-                    "error",
-                    &json!({"type": "error", "error": error_body()}),
-                ));
+                events.push(sse::event("error", &json!({"type": "error", "error": error_body()})));
                 break;
             }
             _ => {}

@@ -24,11 +24,7 @@ pub(crate) struct Fields(pub Vec<(String, Raw)>);
 impl Fields {
     fn raw(&self, name: &str) -> Option<&Raw> {
         // `null` is what the spec's nullable fields mean by "not given".
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, r)| r)
-            .filter(|r| !matches!(r, Raw::Json(Value::Null)))
+        self.0.iter().find(|(n, _)| n == name).map(|(_, r)| r).filter(|r| !matches!(r, Raw::Json(Value::Null)))
     }
 
     /// Sent at all, even as `null`: a parameter the model does not take is
@@ -49,15 +45,12 @@ impl Fields {
     pub fn int(&self, name: &str) -> Result<Option<i64>, ApiError> {
         match self.raw(name) {
             None => Ok(None),
-            Some(Raw::Text(s)) => s
-                .trim()
-                .parse()
-                .map(Some)
-                .map_err(|_| errors::invalid_type(name, "an integer", "a string")),
-            Some(Raw::Json(v)) => v
-                .as_i64()
-                .map(Some)
-                .ok_or_else(|| errors::invalid_type(name, "an integer", json_kind(v))),
+            Some(Raw::Text(s)) => {
+                s.trim().parse().map(Some).map_err(|_| errors::invalid_type(name, "an integer", "a string"))
+            }
+            Some(Raw::Json(v)) => {
+                v.as_i64().map(Some).ok_or_else(|| errors::invalid_type(name, "an integer", json_kind(v)))
+            }
         }
     }
 
@@ -77,9 +70,7 @@ impl Fields {
     /// A string that must be one of `allowed`.
     fn choice(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
         match self.str(name)? {
-            Some(v) if !allowed.contains(&v.as_str()) => {
-                Err(errors::invalid_value(name, &v, allowed))
-            }
+            Some(v) if !allowed.contains(&v.as_str()) => Err(errors::invalid_value(name, &v, allowed)),
             v => Ok(v),
         }
     }
@@ -236,27 +227,14 @@ const EDIT_FIELDS: &[&str] = &[
     "input_fidelity",
     "user",
 ];
-const GPT_ONLY: &[&str] = &[
-    "output_format",
-    "output_compression",
-    "background",
-    "moderation",
-    "stream",
-    "partial_images",
-    "input_fidelity",
-];
+const GPT_ONLY: &[&str] =
+    &["output_format", "output_compression", "background", "moderation", "stream", "partial_images", "input_fidelity"];
 const DALLE_ONLY: &[&str] = &["response_format", "style"];
 const GPT_SIZES: &[&str] = &["1024x1024", "1536x1024", "1024x1536", "auto"];
 const DALLE3_SIZES: &[&str] = &["1024x1024", "1792x1024", "1024x1792"];
 /// Models that can edit, as the real API lists them when refusing another.
-pub(crate) const EDIT_MODELS: &[&str] = &[
-    "gpt-image-1",
-    "gpt-image-1-mini",
-    "gpt-image-1.5",
-    "gpt-image-2",
-    "chatgpt-image-latest",
-    "dall-e-2",
-];
+pub(crate) const EDIT_MODELS: &[&str] =
+    &["gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2", "chatgpt-image-latest", "dall-e-2"];
 
 /// Validates the parameters. `forced_model` is the Azure deployment's model,
 /// which decides the rules whatever the body says.
@@ -270,11 +248,7 @@ pub(crate) fn image_job(
         ImageEndpoint::Generation => GENERATION_FIELDS,
         ImageEndpoint::Edit => EDIT_FIELDS,
     };
-    if let Some((name, _)) = fields
-        .0
-        .iter()
-        .find(|(n, _)| !allowed.contains(&n.as_str()))
-    {
+    if let Some((name, _)) = fields.0.iter().find(|(n, _)| !allowed.contains(&n.as_str())) {
         return Err(errors::unknown_parameter(name));
     }
 
@@ -291,19 +265,14 @@ pub(crate) fn image_job(
         }
     };
     if model == "dall-e-2" {
-        return Err(errors::not_in_mock(
-            Some("model"),
-            "The model 'dall-e-2' is not supported by this mock server.",
-        ));
+        return Err(errors::not_in_mock(Some("model"), "The model 'dall-e-2' is not supported by this mock server."));
     }
     let kind = ModelKind::of(&model);
     if endpoint == ImageEndpoint::Edit && kind == ModelKind::DallE3 {
         return Err(errors::invalid_value("model", &model, EDIT_MODELS));
     }
 
-    let prompt = fields
-        .str("prompt")?
-        .ok_or_else(|| errors::missing_required("prompt"))?;
+    let prompt = fields.str("prompt")?.ok_or_else(|| errors::missing_required("prompt"))?;
     if prompt.is_empty() {
         return Err(errors::empty_string("prompt"));
     }
@@ -326,10 +295,7 @@ pub(crate) fn image_job(
         return Err(errors::integer_out_of_range("n", n, 1, 10));
     }
     if kind == ModelKind::DallE3 && n != 1 {
-        return Err(errors::invalid_value_msg(
-            "n",
-            "You must provide n=1 for this model.",
-        ));
+        return Err(errors::invalid_value_msg("n", "You must provide n=1 for this model."));
     }
 
     let (width, height) = size(kind, fields.str("size")?.as_deref())?;
@@ -344,10 +310,7 @@ pub(crate) fn image_job(
         (_, Some(q)) => q.to_string(),
     };
 
-    let output_format = match fields
-        .choice("output_format", &["png", "jpeg", "webp"])?
-        .as_deref()
-    {
+    let output_format = match fields.choice("output_format", &["png", "jpeg", "webp"])?.as_deref() {
         Some("jpeg") => OutFormat::Jpeg,
         Some("webp") => OutFormat::Webp,
         _ => OutFormat::Png,
@@ -355,12 +318,7 @@ pub(crate) fn image_job(
     let compression = match fields.int("output_compression")? {
         None => 100,
         Some(c) if !(0..=100).contains(&c) => {
-            return Err(errors::integer_out_of_range(
-                "output_compression",
-                c,
-                0,
-                100,
-            ))
+            return Err(errors::integer_out_of_range("output_compression", c, 0, 100))
         }
         Some(c) if c < 100 && output_format == OutFormat::Png => {
             return Err(errors::invalid_value_msg(
@@ -377,12 +335,7 @@ pub(crate) fn image_job(
             "Transparent background is not supported for the 'jpeg' output format; use 'png' or 'webp'.",
         ));
     }
-    let background = if background.as_deref() == Some("transparent") {
-        "transparent"
-    } else {
-        "opaque"
-    }
-    .to_string();
+    let background = if background.as_deref() == Some("transparent") { "transparent" } else { "opaque" }.to_string();
 
     fields.choice("moderation", &["low", "auto"])?;
     fields.choice("style", &["vivid", "natural"])?;
@@ -392,9 +345,7 @@ pub(crate) fn image_job(
     let stream = fields.bool("stream")?.unwrap_or(false);
     let partial_images = match fields.int("partial_images")? {
         None => 0,
-        Some(p) if !(0..=3).contains(&p) => {
-            return Err(errors::integer_out_of_range("partial_images", p, 0, 3))
-        }
+        Some(p) if !(0..=3).contains(&p) => return Err(errors::integer_out_of_range("partial_images", p, 0, 3)),
         Some(p) => p as u32,
     };
 
@@ -431,14 +382,10 @@ fn size(kind: ModelKind, value: Option<&str>) -> Result<(u32, u32), ApiError> {
         Some(v) => v,
     };
     match kind {
-        ModelKind::DallE3 if DALLE3_SIZES.contains(&value) => {
-            Ok(parse_size(value).expect("listed size"))
-        }
+        ModelKind::DallE3 if DALLE3_SIZES.contains(&value) => Ok(parse_size(value).expect("listed size")),
         ModelKind::DallE3 => Err(errors::invalid_value("size", value, DALLE3_SIZES)),
         _ if value == "auto" => Ok((1024, 1024)),
-        ModelKind::GptImage if GPT_SIZES.contains(&value) => {
-            Ok(parse_size(value).expect("listed size"))
-        }
+        ModelKind::GptImage if GPT_SIZES.contains(&value) => Ok(parse_size(value).expect("listed size")),
         ModelKind::GptImage => Err(errors::invalid_value("size", value, GPT_SIZES)),
         ModelKind::GptImage2 => {
             let (w, h) = parse_size(value).ok_or_else(|| {
@@ -447,9 +394,7 @@ fn size(kind: ModelKind, value: Option<&str>) -> Result<(u32, u32), ApiError> {
                     format!("Invalid value: '{value}'. Expected 'auto' or a size of the form WIDTHxHEIGHT, such as '1536x864'."),
                 )
             })?;
-            let bad = |why: &str| {
-                errors::invalid_value_msg("size", format!("Invalid value: '{value}'. {why}"))
-            };
+            let bad = |why: &str| errors::invalid_value_msg("size", format!("Invalid value: '{value}'. {why}"));
             let (long, short) = (w.max(h), w.min(h));
             if w % 16 != 0 || h % 16 != 0 {
                 Err(bad("Width and height must both be divisible by 16."))
@@ -480,13 +425,7 @@ mod tests {
     use serde_json::json;
 
     fn json_fields(v: Value) -> Fields {
-        Fields(
-            v.as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.clone(), Raw::Json(v.clone())))
-                .collect(),
-        )
+        Fields(v.as_object().unwrap().iter().map(|(k, v)| (k.clone(), Raw::Json(v.clone()))).collect())
     }
 
     fn gen(v: Value) -> Result<ImageJob, ApiError> {
@@ -501,104 +440,43 @@ mod tests {
     #[test]
     fn per_model_parameters() {
         let j = gen(json!({"model": "dall-e-3", "prompt": "p", "response_format": "b64_json", "size": "1792x1024", "style": "natural"})).unwrap();
+        assert_eq!((j.width, j.height, j.url_response, j.quality.as_str()), (1792, 1024, false, "standard"));
+        assert!(gen(json!({"model": "dall-e-3", "prompt": "p"})).unwrap().url_response);
         assert_eq!(
-            (j.width, j.height, j.url_response, j.quality.as_str()),
-            (1792, 1024, false, "standard")
-        );
-        assert!(
-            gen(json!({"model": "dall-e-3", "prompt": "p"}))
-                .unwrap()
-                .url_response
+            code(gen(json!({"model": "gpt-image-1", "prompt": "p", "response_format": "b64_json"}))),
+            (Some("unknown_parameter".into()), Some("response_format".into()))
         );
         assert_eq!(
-            code(gen(
-                json!({"model": "gpt-image-1", "prompt": "p", "response_format": "b64_json"})
-            )),
-            (
-                Some("unknown_parameter".into()),
-                Some("response_format".into())
-            )
-        );
-        assert_eq!(
-            code(gen(
-                json!({"model": "gpt-image-1", "prompt": "p", "style": "vivid"})
-            ))
-            .1
-            .as_deref(),
+            code(gen(json!({"model": "gpt-image-1", "prompt": "p", "style": "vivid"}))).1.as_deref(),
             Some("style")
         );
         assert_eq!(
-            code(gen(
-                json!({"model": "dall-e-3", "prompt": "p", "output_format": "png"})
-            ))
-            .1
-            .as_deref(),
+            code(gen(json!({"model": "dall-e-3", "prompt": "p", "output_format": "png"}))).1.as_deref(),
             Some("output_format")
         );
+        assert_eq!(code(gen(json!({"model": "dall-e-3", "prompt": "p", "n": 2}))).1.as_deref(), Some("n"));
         assert_eq!(
-            code(gen(json!({"model": "dall-e-3", "prompt": "p", "n": 2})))
-                .1
-                .as_deref(),
-            Some("n")
-        );
-        assert_eq!(
-            code(gen(json!({"model": "gpt-image-1", "prompt": "p", "n": 11})))
-                .0
-                .as_deref(),
+            code(gen(json!({"model": "gpt-image-1", "prompt": "p", "n": 11}))).0.as_deref(),
             Some("integer_above_max_value")
         );
         assert_eq!(
-            code(gen(
-                json!({"model": "gpt-image-1", "prompt": "p", "quality": "hd"})
-            ))
-            .0
-            .as_deref(),
+            code(gen(json!({"model": "gpt-image-1", "prompt": "p", "quality": "hd"}))).0.as_deref(),
             Some("invalid_value")
         );
+        assert_eq!(code(gen(json!({"model": "gpt-image-1", "prompt": "p", "extra": 1}))).1.as_deref(), Some("extra"));
+        assert_eq!(code(gen(json!({"prompt": "p"}))).1.as_deref(), Some("model"));
+        assert_eq!(code(gen(json!({"model": "dall-e-2", "prompt": "p"}))).0.as_deref(), Some("unsupported_by_mock"));
+        assert_eq!(code(gen(json!({"model": "gpt-image-1", "prompt": ""}))).0.as_deref(), Some("empty_string"));
         assert_eq!(
-            code(gen(
-                json!({"model": "gpt-image-1", "prompt": "p", "extra": 1})
-            ))
-            .1
-            .as_deref(),
-            Some("extra")
-        );
-        assert_eq!(
-            code(gen(json!({"prompt": "p"}))).1.as_deref(),
-            Some("model")
-        );
-        assert_eq!(
-            code(gen(json!({"model": "dall-e-2", "prompt": "p"})))
-                .0
-                .as_deref(),
-            Some("unsupported_by_mock")
-        );
-        assert_eq!(
-            code(gen(json!({"model": "gpt-image-1", "prompt": ""})))
-                .0
-                .as_deref(),
-            Some("empty_string")
-        );
-        assert_eq!(
-            code(gen(
-                json!({"model": "gpt-image-1", "prompt": "p", "n": "2"})
-            ))
-            .0
-            .as_deref(),
+            code(gen(json!({"model": "gpt-image-1", "prompt": "p", "n": "2"}))).0.as_deref(),
             Some("invalid_type")
         );
-        assert!(
-            gen(json!({"model": "gpt-image-1", "prompt": "p", "response_format": null})).is_err()
-        );
-        assert!(
-            gen(json!({"model": "gpt-image-1", "prompt": "p", "quality": null, "n": null})).is_ok()
-        );
+        assert!(gen(json!({"model": "gpt-image-1", "prompt": "p", "response_format": null})).is_err());
+        assert!(gen(json!({"model": "gpt-image-1", "prompt": "p", "quality": null, "n": null})).is_ok());
         assert!(gen(json!({"model": "dall-e-3", "prompt": "p", "stream": false})).is_ok());
         let long = "x".repeat(4001);
         assert_eq!(
-            code(gen(json!({"model": "dall-e-3", "prompt": long})))
-                .0
-                .as_deref(),
+            code(gen(json!({"model": "dall-e-3", "prompt": long}))).0.as_deref(),
             Some("string_above_max_length")
         );
         assert!(gen(json!({"model": "gpt-image-1", "prompt": long})).is_ok());
@@ -606,19 +484,15 @@ mod tests {
 
     #[test]
     fn sizes_per_model() {
-        let s = |m: &str, size: &str| {
-            gen(json!({"model": m, "prompt": "p", "size": size})).map(|j| (j.width, j.height))
-        };
+        let s =
+            |m: &str, size: &str| gen(json!({"model": m, "prompt": "p", "size": size})).map(|j| (j.width, j.height));
         assert_eq!(s("gpt-image-1", "auto").unwrap(), (1024, 1024));
         assert_eq!(s("gpt-image-1.5", "1536x1024").unwrap(), (1536, 1024));
         assert!(s("gpt-image-1", "1792x1024").is_err());
         assert!(s("dall-e-3", "auto").is_err());
         assert!(s("dall-e-3", "1536x1024").is_err());
         assert_eq!(s("gpt-image-2", "1536x864").unwrap(), (1536, 864));
-        assert_eq!(
-            s("gpt-image-2-2026-04-21", "3840x2160").unwrap(),
-            (3840, 2160)
-        );
+        assert_eq!(s("gpt-image-2-2026-04-21", "3840x2160").unwrap(), (3840, 2160));
         assert!(s("gpt-image-2", "1000x1000").is_err());
         assert!(s("gpt-image-2", "3840x1024").is_err());
         assert!(s("gpt-image-2", "2176x2176").is_err());
@@ -628,16 +502,16 @@ mod tests {
 
     #[test]
     fn format_compression_background() {
-        let j = gen(json!({"model": "gpt-image-1", "prompt": "p", "output_format": "jpeg", "output_compression": 40})).unwrap();
+        let j = gen(json!({"model": "gpt-image-1", "prompt": "p", "output_format": "jpeg", "output_compression": 40}))
+            .unwrap();
         assert_eq!((j.output_format, j.compression), (OutFormat::Jpeg, 40));
-        assert!(
-            gen(json!({"model": "gpt-image-1", "prompt": "p", "output_compression": 40})).is_err()
-        );
-        assert!(gen(json!({"model": "gpt-image-1", "prompt": "p", "output_format": "jpeg", "background": "transparent"})).is_err());
+        assert!(gen(json!({"model": "gpt-image-1", "prompt": "p", "output_compression": 40})).is_err());
+        assert!(gen(
+            json!({"model": "gpt-image-1", "prompt": "p", "output_format": "jpeg", "background": "transparent"})
+        )
+        .is_err());
         assert_eq!(
-            gen(json!({"model": "gpt-image-1", "prompt": "p", "background": "transparent"}))
-                .unwrap()
-                .background,
+            gen(json!({"model": "gpt-image-1", "prompt": "p", "background": "transparent"})).unwrap().background,
             "transparent"
         );
     }
@@ -653,10 +527,7 @@ mod tests {
         ]);
         let j = image_job(ImageEndpoint::Edit, &f, None, Vec::new()).unwrap();
         assert_eq!((j.n, j.stream), (3, true));
-        let f = Fields(vec![
-            ("model".into(), Raw::Text("dall-e-3".into())),
-            ("prompt".into(), Raw::Text("p".into())),
-        ]);
+        let f = Fields(vec![("model".into(), Raw::Text("dall-e-3".into())), ("prompt".into(), Raw::Text("p".into()))]);
         assert!(image_job(ImageEndpoint::Edit, &f, None, Vec::new()).is_err());
         let f = Fields(vec![
             ("model".into(), Raw::Text("gpt-image-1".into())),

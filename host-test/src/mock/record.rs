@@ -40,10 +40,7 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first value of a header (name case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The body parsed as JSON, when it is JSON.
@@ -53,9 +50,7 @@ impl RecordedRequest {
 
     /// The multipart parts with this field name.
     pub fn parts_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a RecordedPart> + 'a {
-        self.parts
-            .iter()
-            .filter(move |p| p.name.as_deref() == Some(name))
+        self.parts.iter().filter(move |p| p.name.as_deref() == Some(name))
     }
 }
 
@@ -90,12 +85,7 @@ pub enum Verdict {
     /// Valid; answered normally (unless a fault said otherwise).
     Ok,
     /// Rejected with this error answer.
-    Rejected {
-        status: u16,
-        code: Option<String>,
-        param: Option<String>,
-        message: String,
-    },
+    Rejected { status: u16, code: Option<String>, param: Option<String>, message: String },
 }
 
 impl Verdict {
@@ -106,12 +96,7 @@ impl Verdict {
     pub(crate) fn from_error(e: &ApiError) -> Verdict {
         let (code, param, message) = e.summary();
         // Azure's envelope has no `param`/`type` and a string `code`; summary() reads it the same way.
-        Verdict::Rejected {
-            status: e.status.as_u16(),
-            code,
-            param,
-            message,
-        }
+        Verdict::Rejected { status: e.status.as_u16(), code, param, message }
     }
 }
 

@@ -65,9 +65,7 @@ impl ImageCache {
             return b.clone();
         }
         let cache = self.clone();
-        tokio::task::spawn_blocking(move || cache.get_blocking(look))
-            .await
-            .expect("image encoding does not panic")
+        tokio::task::spawn_blocking(move || cache.get_blocking(look)).await.expect("image encoding does not panic")
     }
 
     fn get_blocking(&self, look: Look) -> Bytes {
@@ -86,57 +84,33 @@ impl ImageCache {
 
 /// Encodes the gradient for `look`.
 pub(crate) fn encode(look: Look) -> Bytes {
-    let Look {
-        width,
-        height,
-        format,
-        rgb,
-        transparent,
-        jpeg_quality,
-        detail,
-    } = look;
+    let Look { width, height, format, rgb, transparent, jpeg_quality, detail } = look;
     let alpha = transparent && format != OutFormat::Jpeg;
     let channels = if alpha { 4 } else { 3 };
     let end = rgb.map(|c| c / 2 + 64);
     let band = width / 8;
     let mut row = Vec::with_capacity(width as usize * channels);
     for x in 0..width {
-        let t = if width > 1 {
-            x as f32 / (width - 1) as f32
-        } else {
-            0.0
-        };
+        let t = if width > 1 { x as f32 / (width - 1) as f32 } else { 0.0 };
         for i in 0..3 {
             row.push((rgb[i] as f32 + (end[i] as f32 - rgb[i] as f32) * t).round() as u8);
         }
         if alpha {
-            row.push(if x < band || x >= width - band {
-                0
-            } else {
-                255
-            });
+            row.push(if x < band || x >= width - band { 0 } else { 255 });
         }
     }
     let mut pixels = row.repeat(height as usize);
     if detail == ImageDetail::Photographic {
         add_grain(&mut pixels, channels, rgb);
     }
-    let colour = if alpha {
-        ExtendedColorType::Rgba8
-    } else {
-        ExtendedColorType::Rgb8
-    };
+    let colour = if alpha { ExtendedColorType::Rgba8 } else { ExtendedColorType::Rgb8 };
     let mut out = Vec::new();
     let result = match format {
-        OutFormat::Png => {
-            PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Up)
-                .write_image(&pixels, width, height, colour)
-        }
+        OutFormat::Png => PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Up)
+            .write_image(&pixels, width, height, colour),
         OutFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, jpeg_quality.clamp(1, 100))
             .write_image(&pixels, width, height, colour),
-        OutFormat::Webp => {
-            WebPEncoder::new_lossless(&mut out).write_image(&pixels, width, height, colour)
-        }
+        OutFormat::Webp => WebPEncoder::new_lossless(&mut out).write_image(&pixels, width, height, colour),
     };
     result.expect("encoding an in-memory gradient cannot fail");
     Bytes::from(out)

@@ -21,18 +21,13 @@ pub(crate) struct Tap {
 
 impl Tap {
     pub fn new(limit: usize) -> Self {
-        Tap {
-            prefix: BytesMut::new(),
-            len: 0,
-            limit,
-        }
+        Tap { prefix: BytesMut::new(), len: 0, limit }
     }
 
     fn take(&mut self, chunk: &[u8]) {
         self.len += chunk.len() as u64;
         let room = self.limit.saturating_sub(self.prefix.len());
-        self.prefix
-            .extend_from_slice(&chunk[..room.min(chunk.len())]);
+        self.prefix.extend_from_slice(&chunk[..room.min(chunk.len())]);
     }
 }
 
@@ -84,10 +79,7 @@ impl Body for TeeBody {
     type Data = Bytes;
     type Error = hyper::Error;
 
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
         let polled = Pin::new(&mut self.inner).poll_frame(cx);
         if let Poll::Ready(Some(Ok(frame))) = &polled {
             if let Some(data) = frame.data_ref() {

@@ -46,10 +46,7 @@ pub(crate) fn openai(prefix: &str, method: &Method, path: &str) -> Option<Route>
         }
         _ => return None,
     };
-    Some(Route {
-        op,
-        deployment: None,
-    })
+    Some(Route { op, deployment: None })
 }
 
 /// The Azure form: `/openai/deployments/{deployment}/images/generations` and friends.
@@ -69,19 +66,14 @@ pub(crate) fn azure(method: &Method, path: &str) -> Option<Route> {
         (&Method::GET, "") => Op::Deployment,
         _ => return None,
     };
-    Some(Route {
-        op,
-        deployment: Some(percent_decode(deployment)?),
-    })
+    Some(Route { op, deployment: Some(percent_decode(deployment)?) })
 }
 
 /// The value of one query parameter (first occurrence, percent-decoded).
 pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     query?.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (k == name)
-            .then(|| percent_decode(&v.replace('+', " ")))
-            .flatten()
+        (k == name).then(|| percent_decode(&v.replace('+', " "))).flatten()
     })
 }
 
@@ -114,59 +106,27 @@ mod tests {
         assert!(openai("/v1", &Method::POST, "/v1//images/generations").is_none());
         assert!(openai("/v1", &Method::GET, "/v1/images/generations").is_none());
         assert!(openai("/v1", &Method::POST, "/images/generations").is_none());
-        assert_eq!(
-            openai("", &Method::POST, "/chat/completions").unwrap().op,
-            Op::Chat
-        );
-        assert_eq!(
-            openai("v1/", &Method::POST, "/v1/chat/completions")
-                .unwrap()
-                .op,
-            Op::Chat
-        );
-        assert_eq!(
-            openai("/openai/v1", &Method::GET, "/openai/v1/models")
-                .unwrap()
-                .op,
-            Op::ListModels
-        );
+        assert_eq!(openai("", &Method::POST, "/chat/completions").unwrap().op, Op::Chat);
+        assert_eq!(openai("v1/", &Method::POST, "/v1/chat/completions").unwrap().op, Op::Chat);
+        assert_eq!(openai("/openai/v1", &Method::GET, "/openai/v1/models").unwrap().op, Op::ListModels);
         assert!(openai("/v1", &Method::GET, "/v10/models").is_none());
         assert_eq!(
-            openai(
-                "/v1",
-                &Method::GET,
-                "/v1/models/ft%3Agpt-4o-mini%3Aacme%3A%3Aabc"
-            )
-            .unwrap()
-            .op,
+            openai("/v1", &Method::GET, "/v1/models/ft%3Agpt-4o-mini%3Aacme%3A%3Aabc").unwrap().op,
             Op::Model("ft:gpt-4o-mini:acme::abc".into())
         );
     }
 
     #[test]
     fn azure_paths_and_query() {
-        let r = azure(
-            &Method::POST,
-            "/openai/deployments/my-dalle/images/generations",
-        )
-        .unwrap();
-        assert_eq!(
-            (r.op, r.deployment.as_deref()),
-            (Op::Generations, Some("my-dalle"))
-        );
-        assert_eq!(
-            azure(&Method::GET, "/openai/deployments/d1").unwrap().op,
-            Op::Deployment
-        );
+        let r = azure(&Method::POST, "/openai/deployments/my-dalle/images/generations").unwrap();
+        assert_eq!((r.op, r.deployment.as_deref()), (Op::Generations, Some("my-dalle")));
+        assert_eq!(azure(&Method::GET, "/openai/deployments/d1").unwrap().op, Op::Deployment);
         assert!(azure(&Method::POST, "/openai/deployments//chat/completions").is_none());
         assert_eq!(
             query_param(Some("a=1&api-version=2025-04-01-preview"), "api-version").as_deref(),
             Some("2025-04-01-preview")
         );
-        assert_eq!(
-            query_param(Some("api-version"), "api-version").as_deref(),
-            Some("")
-        );
+        assert_eq!(query_param(Some("api-version"), "api-version").as_deref(), Some(""));
         assert_eq!(query_param(None, "api-version"), None);
     }
 }

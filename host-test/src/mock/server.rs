@@ -56,11 +56,7 @@ impl MockServer {
         });
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, shared.clone(), stopped));
-        Ok(MockServer {
-            shared,
-            stop: Some(stop),
-            task,
-        })
+        Ok(MockServer { shared, stop: Some(stop), task })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -130,11 +126,7 @@ impl Drop for MockServer {
 
 /// Accepts until told to stop; the connection tasks live in a `JoinSet`, so
 /// ending this task ends them all.
-async fn accept_loop(
-    listener: TcpListener,
-    shared: Arc<Shared>,
-    mut stopped: oneshot::Receiver<()>,
-) {
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stopped: oneshot::Receiver<()>) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -154,8 +146,5 @@ async fn serve(stream: tokio::net::TcpStream, shared: Arc<Shared>) {
     let (io, reset) = ConnIo::new(stream);
     let service = service_fn(move |req| handler::handle(shared.clone(), reset.clone(), req));
     // Errors here are the client going away or a fault ending the connection.
-    let _ = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(io), service)
-        .await;
+    let _ = http1::Builder::new().timer(TokioTimer::new()).serve_connection(TokioIo::new(io), service).await;
 }

@@ -19,20 +19,10 @@ pub(crate) fn sniff(bytes: &[u8]) -> Option<ImageInfo> {
         }
         let width = u32::from_be_bytes(bytes.get(16..20)?.try_into().ok()?);
         let height = u32::from_be_bytes(bytes.get(20..24)?.try_into().ok()?);
-        return (width > 0 && height > 0).then_some(ImageInfo {
-            format: name,
-            width,
-            height,
-        });
+        return (width > 0 && height > 0).then_some(ImageInfo { format: name, width, height });
     }
-    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
-        .into_dimensions()
-        .ok()?;
-    Some(ImageInfo {
-        format: name,
-        width,
-        height,
-    })
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().ok()?;
+    Some(ImageInfo { format: name, width, height })
 }
 
 fn format_name(format: ImageFormat) -> Option<&'static str> {
@@ -76,20 +66,9 @@ mod tests {
     fn identifies_from_a_header_prefix() {
         let img = image::RgbaImage::new(30, 20);
         let mut png = Vec::new();
-        img.write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
-            .unwrap();
-        assert_eq!(
-            sniff(&png),
-            Some(ImageInfo {
-                format: "png",
-                width: 30,
-                height: 20
-            })
-        );
-        assert_eq!(
-            sniff(&png[..40]).map(|i| (i.width, i.height)),
-            Some((30, 20))
-        );
+        img.write_to(&mut Cursor::new(&mut png), ImageFormat::Png).unwrap();
+        assert_eq!(sniff(&png), Some(ImageInfo { format: "png", width: 30, height: 20 }));
+        assert_eq!(sniff(&png[..40]).map(|i| (i.width, i.height)), Some((30, 20)));
         assert_eq!(png_mode(&png), Some("RGBA"));
         assert_eq!(sniff(b"JUNK and more junk"), None);
         assert_eq!(format_of_mime("image/jpg"), Some("jpeg"));

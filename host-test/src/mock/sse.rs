@@ -23,11 +23,7 @@ pub(crate) enum Ending {
 
 /// A chunked body that sends each event after `pause` (so headers come first
 /// and every event is observably separate).
-pub(crate) fn script(
-    events: impl IntoIterator<Item = Bytes>,
-    pause: Duration,
-    ending: Ending,
-) -> Script {
+pub(crate) fn script(events: impl IntoIterator<Item = Bytes>, pause: Duration, ending: Ending) -> Script {
     let mut steps = Vec::new();
     for e in events {
         if !pause.is_zero() {

@@ -13,7 +13,11 @@ fn images() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let rgb = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 128]));
     let encode = |format: image::ImageFormat| {
         let picture = image::DynamicImage::ImageRgb8(rgb.clone());
-        let picture = if format == image::ImageFormat::WebP { image::DynamicImage::ImageRgba8(picture.to_rgba8()) } else { picture };
+        let picture = if format == image::ImageFormat::WebP {
+            image::DynamicImage::ImageRgba8(picture.to_rgba8())
+        } else {
+            picture
+        };
         crate::harness::encode(picture, format)
     };
     vec![

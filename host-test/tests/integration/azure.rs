@@ -31,8 +31,8 @@ async fn every_base_url_form_reaches_the_same_endpoint() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_gateway_prefix_and_extra_headers_arrive() {
-    let mock = mock_with(MockConfig { api_key: KEY.into(), path_prefix: "/openai/v1".into(), ..MockConfig::default() })
-        .await;
+    let mock =
+        mock_with(MockConfig { api_key: KEY.into(), path_prefix: "/openai/v1".into(), ..MockConfig::default() }).await;
     let settings = Settings {
         base_url: Some(format!("http://{}/openai/v1/", mock.addr())),
         extra_headers: vec![Header { name: "X-Gateway-Token".into(), value: "abc".into() }],

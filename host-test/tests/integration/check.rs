@@ -55,7 +55,11 @@ async fn an_unreachable_api_is_a_network_problem_quickly() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let settings = Settings { base_url: Some(format!("http://127.0.0.1:{port}/v1")), max_retries: Some(0), ..Settings::with_key(KEY) };
+    let settings = Settings {
+        base_url: Some(format!("http://127.0.0.1:{port}/v1")),
+        max_retries: Some(0),
+        ..Settings::with_key(KEY)
+    };
     let mut session = session_with(&settings).await;
     let started = Instant::now();
     let status = session.check(Capability::TextToImage, None).await.unwrap().unwrap();

@@ -115,7 +115,7 @@ fn without_a_key_or_mock_it_says_how_to_get_one_and_exits_2() {
 #[test]
 fn bad_usage_exits_2() {
     for args in [
-        vec!["generate"],                                                   // no prompt
+        vec!["generate"],                                                 // no prompt
         vec!["--mock", "generate", "--prompt", "x", "--format", "round"], // no such format
         vec!["--mock", "generate", "--prompt", "x", "--size", "big"],     // not WxH
         vec!["frobnicate"],
@@ -157,10 +157,7 @@ fn a_real_key_is_never_printed() {
 
 #[test]
 fn a_missing_component_is_a_host_error_exit_3() {
-    let output = visual_host()
-        .args(["--component", "/nonexistent/backend.wasm", "--json", "info"])
-        .output()
-        .unwrap();
+    let output = visual_host().args(["--component", "/nonexistent/backend.wasm", "--json", "info"]).output().unwrap();
     assert_eq!(output.status.code(), Some(3));
     let v = json_stdout(&output);
     assert_eq!(v["error"]["kind"], "host");

@@ -434,7 +434,6 @@ fn work_dir(name: &str) -> PathBuf {
     dir
 }
 
-
 /// Writes the CLI's inputs: a PNG base image, a JPEG second reference and a
 /// mask the base image's size.
 fn cli_inputs(dir: &Path) -> [PathBuf; 3] {

@@ -8,8 +8,8 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use visual_host::bindings::{
-    error_failure, error_kind, error_message, error_status, Capability, Error, Failure, GenerateRequest, ImageFormat, Settings,
-    TimeoutPhase,
+    error_failure, error_kind, error_message, error_status, Capability, Error, Failure, GenerateRequest, ImageFormat,
+    Settings, TimeoutPhase,
 };
 use visual_host::mock::{Fault, MockServer};
 use visual_host::runtime::Session;
@@ -25,7 +25,10 @@ const ORG_VERIFICATION_URL: &str = "https://platform.openai.com/settings/organiz
 const SLACK: Duration = Duration::from_millis(1500);
 
 fn request(model: &str) -> GenerateRequest {
-    GenerateRequest { model: Some(model.into()), ..GenerateRequest::new("a lighthouse in a storm", ImageFormat::Square) }
+    GenerateRequest {
+        model: Some(model.into()),
+        ..GenerateRequest::new("a lighthouse in a storm", ImageFormat::Square)
+    }
 }
 
 /// Settings pointing at `mock` with `max_retries` retries.
@@ -111,7 +114,8 @@ async fn an_unverified_organization_is_told_how_to_verify() {
     let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
     assert_eq!(kind_status(&e), ("permission-denied", Some(403)));
     let message = error_message(&e);
-    for needle in [ORG_VERIFICATION_URL, "verified", "`gpt-image-1`", "GPT image models need this", "dall-e-3 does not"] {
+    for needle in [ORG_VERIFICATION_URL, "verified", "`gpt-image-1`", "GPT image models need this", "dall-e-3 does not"]
+    {
         assert!(message.contains(needle), "{needle:?} missing from: {message}");
     }
     assert_attempts(&mock, 1);
@@ -256,8 +260,14 @@ async fn a_proxys_html_page_is_upstream_with_a_short_safe_excerpt() {
     let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
     assert_eq!(kind_status(&e), ("upstream", Some(502)));
     let message = error_message(&e);
-    assert!(message.contains("HTTP 502") && message.contains("502 Bad Gateway") && message.contains("nginx"), "{message}");
-    assert!(!message.contains('<') && !message.contains('\n') && message.len() < 300, "not a safe excerpt: {message:?}");
+    assert!(
+        message.contains("HTTP 502") && message.contains("502 Bad Gateway") && message.contains("nginx"),
+        "{message}"
+    );
+    assert!(
+        !message.contains('<') && !message.contains('\n') && message.len() < 300,
+        "not a safe excerpt: {message:?}"
+    );
     assert_attempts(&mock, 1);
     assert_within(elapsed, SLACK, "an HTML 502");
 }
@@ -574,7 +584,11 @@ mod cli {
         mock.set_fault_always(Some(Fault::StallMidBody(Duration::from_secs(30))));
         let (_, json, elapsed) = generate(&mock, &["--timeout", "1"]).await;
         let error = &json["error"];
-        assert_eq!((error["kind"].as_str(), error["phase"].as_str()), (Some("timeout"), Some("between-bytes")), "{json}");
+        assert_eq!(
+            (error["kind"].as_str(), error["phase"].as_str()),
+            (Some("timeout"), Some("between-bytes")),
+            "{json}"
+        );
         assert!(elapsed < Duration::from_secs(1) + SLACK * 2, "{elapsed:?}");
     }
 }

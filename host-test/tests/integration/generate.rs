@@ -37,11 +37,8 @@ async fn every_model_and_format_yields_the_exact_size() {
                 model: Some(model.into()),
                 ..GenerateRequest::new(format!("a lighthouse at dusk, {name}"), format)
             };
-            let generation = session
-                .generate(&request)
-                .await
-                .expect("no trap")
-                .unwrap_or_else(|e| panic!("{model} {name}: {e:?}"));
+            let generation =
+                session.generate(&request).await.expect("no trap").unwrap_or_else(|e| panic!("{model} {name}: {e:?}"));
             assert_eq!(generation.images.len(), 1);
             let image = &generation.images[0];
             assert_eq!((image.width, image.height), (w, h), "{model} {name}");
@@ -113,11 +110,11 @@ async fn explicit_sizes_are_checked_against_the_model() {
     assert_eq!(mock.requests().len(), 1);
 
     for (model, w, h) in [
-        ("gpt-image-2", 1000, 1000),  // not multiples of 16
-        ("gpt-image-2", 3840, 1024),  // ratio over 3:1
-        ("gpt-image-2", 4096, 2304),  // over 3840x2160
-        ("gpt-image-1", 1536, 864),   // not one of gpt-image-1's sizes
-        ("dall-e-3", 1536, 1024),     // not one of dall-e-3's sizes
+        ("gpt-image-2", 1000, 1000), // not multiples of 16
+        ("gpt-image-2", 3840, 1024), // ratio over 3:1
+        ("gpt-image-2", 4096, 2304), // over 3840x2160
+        ("gpt-image-1", 1536, 864),  // not one of gpt-image-1's sizes
+        ("dall-e-3", 1536, 1024),    // not one of dall-e-3's sizes
     ] {
         let result = session.generate(&sized(model, w, h)).await.unwrap();
         assert!(matches!(result, Err(Error::InvalidInput(_))), "{model} {w}x{h}: {result:?}");

@@ -30,8 +30,10 @@ async fn a_second_load_comes_from_the_cache_and_works() {
 
     let mock = mock().await;
     let settings = Settings { base_url: Some(mock.base_url()), ..Settings::with_key(KEY) };
-    let mut session = cached.connect(&settings, NetworkPolicy::for_settings(&settings).unwrap()).await.unwrap().unwrap();
-    let request = GenerateRequest { model: Some("gpt-image-1".into()), ..GenerateRequest::new("cached", ImageFormat::Portrait) };
+    let mut session =
+        cached.connect(&settings, NetworkPolicy::for_settings(&settings).unwrap()).await.unwrap().unwrap();
+    let request =
+        GenerateRequest { model: Some("gpt-image-1".into()), ..GenerateRequest::new("cached", ImageFormat::Portrait) };
     let generation = session.generate(&request).await.unwrap().unwrap();
     assert_eq!((generation.images[0].width, generation.images[0].height), (1024, 1536));
 

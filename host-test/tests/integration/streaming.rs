@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use visual_host::bindings::{EditRequest, Error, GenerateRequest, Generation, GenerationEvent, ImageFormat, PartialImage};
+use visual_host::bindings::{
+    EditRequest, Error, GenerateRequest, Generation, GenerationEvent, ImageFormat, PartialImage,
+};
 use visual_host::mock::{Fault, MockConfig, MockServer};
 use visual_host::runtime::Session;
 
@@ -180,7 +182,6 @@ async fn slow_mock() -> MockServer {
     mock_with(MockConfig { api_key: KEY.into(), stream_pause: Duration::from_millis(300), ..MockConfig::default() })
         .await
 }
-
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_cancels_the_cli_cleanly() {

@@ -28,7 +28,8 @@ pub async fn loading(args: &Args, wasm: &[u8], python: Option<&Path>, report: &m
     }
 
     let dir = target_dir().join("bench-component-cache");
-    let cached_host = Runtime::new(RuntimeOptions { cache: Some(ComponentCache::new(&dir)), memory_limit: DEFAULT_MEMORY_LIMIT })?;
+    let cached_host =
+        Runtime::new(RuntimeOptions { cache: Some(ComponentCache::new(&dir)), memory_limit: DEFAULT_MEMORY_LIMIT })?;
     cached_host.load_bytes(wasm)?; // fills the cache if an earlier step did not
     let mut cached = Vec::new();
     let mut plugin = None;
@@ -71,7 +72,12 @@ pub async fn loading(args: &Args, wasm: &[u8], python: Option<&Path>, report: &m
     }
     if let Some(python) = python {
         match python::import_time(python, reps(5, 1)).await {
-            Ok(s) => report.row(&["Python: `import openai` (fresh interpreter)", &ms(s.median()), &ms(s.p90()), &s.len().to_string()]),
+            Ok(s) => report.row(&[
+                "Python: `import openai` (fresh interpreter)",
+                &ms(s.median()),
+                &ms(s.p90()),
+                &s.len().to_string(),
+            ]),
             Err(e) => eprintln!("visual-bench: timing `import openai` failed: {e:#}"),
         }
     }
@@ -83,4 +89,3 @@ pub async fn loading(args: &Args, wasm: &[u8], python: Option<&Path>, report: &m
     ));
     Ok(())
 }
-

@@ -81,7 +81,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
 
     let cache_dir = target_dir().join("bench-component-cache");
     let _ = std::fs::remove_dir_all(&cache_dir);
-    let host = Runtime::new(RuntimeOptions { cache: Some(ComponentCache::new(&cache_dir)), memory_limit: DEFAULT_MEMORY_LIMIT })?;
+    let host = Runtime::new(RuntimeOptions {
+        cache: Some(ComponentCache::new(&cache_dir)),
+        memory_limit: DEFAULT_MEMORY_LIMIT,
+    })?;
     let plugin = host.load_bytes(&wasm)?;
 
     let small = if args.skip_size_build {
@@ -118,4 +121,3 @@ async fn run(args: Args) -> anyhow::Result<()> {
     report.print();
     Ok(())
 }
-

@@ -61,7 +61,11 @@ pub async fn per_call(
             let (t, generation) = timed(async { backend(session.generate(&request).await?) }).await?;
             ensure!(generation.images[0].data.len() == decoded);
             if keep {
-                if i == 0 { warm.push(t) } else { small_warm.push(t) }
+                if i == 0 {
+                    warm.push(t)
+                } else {
+                    small_warm.push(t)
+                }
             }
         }
         let (t, generation) = timed(async {
@@ -122,7 +126,11 @@ pub async fn per_call(
             let speedup = sdk.calls.median().as_secs_f64() / warm.median().as_secs_f64();
             report.note(format!(
                 "Against the Python SDK: the component is {speedup:.2}x faster per call (target at least 3x: {}).",
-                if speedup >= 3.0 { "met".to_string() } else { format!("missed by {:.0}%", (3.0 / speedup - 1.0) * 100.0) }
+                if speedup >= 3.0 {
+                    "met".to_string()
+                } else {
+                    format!("missed by {:.0}%", (3.0 / speedup - 1.0) * 100.0)
+                }
             ));
         }
         None => report.note("The Python SDK was left out of this run."),
@@ -133,12 +141,8 @@ pub async fn per_call(
     report.row(&["linear memory after `open`", &mib(after_open)]);
     report.row(&["peak linear memory over the call", &mib(peak)]);
     report.row(&["decoded image", &mib(decoded)]);
-    report.row(&[
-        "peak / decoded image",
-        &format!("{multiple:.2}x (target under 2x: {})", verdict(multiple, 2.0)),
-    ]);
+    report.row(&["peak / decoded image", &format!("{multiple:.2}x (target under 2x: {})", verdict(multiple, 2.0))]);
     drop(sessions);
     mock.shutdown().await;
     Ok(())
 }
-

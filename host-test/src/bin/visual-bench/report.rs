@@ -42,4 +42,3 @@ pub fn verdict(measured: f64, bound: f64) -> String {
         format!("missed by {:.0}%", (measured / bound - 1.0) * 100.0)
     }
 }
-

@@ -40,8 +40,9 @@ pub async fn timed<T, F: std::future::Future<Output = anyhow::Result<T>>>(f: F) 
     Ok((started.elapsed(), value))
 }
 
-
 /// A backend's typed failure as an error that ends the run, kind and message.
 pub fn backend<T>(result: Result<T, bindings::Error>) -> anyhow::Result<T> {
-    result.map_err(|e| anyhow::anyhow!("the backend failed: {} ({})", bindings::error_message(&e), bindings::error_kind(&e)))
+    result.map_err(|e| {
+        anyhow::anyhow!("the backend failed: {} ({})", bindings::error_message(&e), bindings::error_kind(&e))
+    })
 }

@@ -44,7 +44,12 @@ pub fn report(component: &Path, small: Option<&Path>, report: &mut Report) -> an
     report.section("Component size", "| build | bytes | KiB | target under 400 KB |");
     let row = |report: &mut Report, name: &str, path: &Path| -> anyhow::Result<()> {
         let bytes = size(path)?;
-        report.row(&[name, &bytes.to_string(), &format!("{:.0}", bytes as f64 / 1024.0), &verdict(bytes as f64, 400_000.0)]);
+        report.row(&[
+            name,
+            &bytes.to_string(),
+            &format!("{:.0}", bytes as f64 / 1024.0),
+            &verdict(bytes as f64, 400_000.0),
+        ]);
         Ok(())
     };
     row(report, "release (what the host loads)", component)?;

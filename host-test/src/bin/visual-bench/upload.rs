@@ -59,7 +59,11 @@ pub async fn upload(args: &Args, plugin: &Plugin, report: &mut Report) -> anyhow
     let body_len = replay.as_ref().map(|(b, _)| b.len()).unwrap_or(0);
     let (component, native_times) = (Samples::new(component), Samples::new(native_times));
     report.section(
-        format!("Edit upload: a {} PNG reference ({} multipart body), answer included", mib(reference.len()), mib(body_len)),
+        format!(
+            "Edit upload: a {} PNG reference ({} multipart body), answer included",
+            mib(reference.len()),
+            mib(body_len)
+        ),
         "| client | median | throughput | vs native |",
     );
     report.row(&[
@@ -78,4 +82,3 @@ pub async fn upload(args: &Args, plugin: &Plugin, report: &mut Report) -> anyhow
     mock.shutdown().await;
     Ok(())
 }
-
