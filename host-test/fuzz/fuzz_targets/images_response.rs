@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use openai_visual_backend::{images_response, imaging};
 
 fuzz_target!(|body: &[u8]| {
-    match images_response::parse(body, "gpt-image-1") {
+    match images_response::parse(body.to_vec(), "gpt-image-1") {
         Ok(generation) => {
             assert!(!generation.images.is_empty(), "a generation without images");
             assert_eq!(generation.model, "gpt-image-1");
