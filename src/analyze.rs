@@ -8,11 +8,10 @@
 use base64::Engine;
 use serde_json::Value;
 
+use crate::bindings::{Analysis, AnalyzeRequest, Error, Failure, Usage};
 use crate::call::{Call, Endpoint};
-use crate::error::{Error, Failure};
 use crate::http::Body;
 use crate::imaging;
-use crate::types::{Analysis, AnalyzeRequest, Usage};
 
 /// Used when the request names no model.
 pub const DEFAULT_MODEL: &str = "gpt-4.1-mini";
@@ -245,7 +244,7 @@ fn or_none(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::Detail;
+    use crate::bindings::Detail;
     use proptest::prelude::*;
     use std::borrow::Cow;
 

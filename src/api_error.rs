@@ -17,7 +17,7 @@
 
 use serde_json::Value;
 
-use crate::error::{Error, Failure};
+use crate::bindings::{Error, Failure, RateLimit};
 use crate::http::ResponseHead;
 use crate::retry;
 
@@ -190,7 +190,7 @@ fn classify(
             said("no details")
         ))),
         Some(404) => Error::NotFound(failure(not_found_message(model, api_message.as_deref()))),
-        Some(429) => Error::RateLimited { failure: failure(said("too many requests")), retry_after_ms },
+        Some(429) => Error::RateLimited(RateLimit { failure: failure(said("too many requests")), retry_after_ms }),
         Some(s) if s >= 500 => {
             Error::Upstream(failure(format!("the service failed (HTTP {s}): {}", said("no details"))))
         }
@@ -200,7 +200,7 @@ fn classify(
         // Stream errors: the codes the API uses for the cases above.
         None if api.code_is(&["invalid_api_key"]) => Error::Authentication(failure(said("the API key was refused"))),
         None if api.code_is(&["rate_limit_exceeded"]) => {
-            Error::RateLimited { failure: failure(said("too many requests")), retry_after_ms: None }
+            Error::RateLimited(RateLimit { failure: failure(said("too many requests")), retry_after_ms: None })
         }
         None => Error::Upstream(failure(format!("the service stopped the generation: {}", said("no details")))),
     }
@@ -237,10 +237,10 @@ fn from_unparsed(head: &ResponseHead, body: &[u8], request_id: Option<String>) -
         401 => Error::Authentication(failure(format!("the API key was refused (HTTP 401, {what})"))),
         403 => Error::PermissionDenied(failure(format!("access was refused (HTTP 403, {what})"))),
         404 => Error::NotFound(failure(format!("not found (HTTP 404, {what}); check the base URL or Azure endpoint"))),
-        429 => Error::RateLimited {
+        429 => Error::RateLimited(RateLimit {
             failure: failure(format!("too many requests (HTTP 429, {what})")),
             retry_after_ms: retry_after_ms(head),
-        },
+        }),
         300..=399 => {
             let to = head.header("location").map(|l| format!(" to {}", clip(&one_line(l), EXCERPT_CHARS)));
             Error::Upstream(failure(format!(
@@ -546,7 +546,7 @@ pub(crate) mod tests {
             "rate_limit_exceeded".into(),
         );
         let wait = |h: &[(&str, &str)]| match from_response(&with(429, h), &body, "m") {
-            Error::RateLimited { retry_after_ms, failure } => {
+            Error::RateLimited(RateLimit { retry_after_ms, failure }) => {
                 assert_eq!(failure.code.as_deref(), Some("rate_limit_exceeded"));
                 retry_after_ms
             }
@@ -618,7 +618,7 @@ pub(crate) mod tests {
         // Statuses that say what to do keep their meaning behind a proxy page.
         assert_eq!(from_response(&head(401), b"<h1>Unauthorized</h1>", "m").kind(), "authentication");
         let e = from_response(&with(429, &[("retry-after", "2")]), b"Too Many Requests", "m");
-        assert!(matches!(e, Error::RateLimited { retry_after_ms: Some(2000), .. }), "{e:?}");
+        assert!(matches!(e, Error::RateLimited(RateLimit { retry_after_ms: Some(2000), .. })), "{e:?}");
         assert_eq!(from_response(&head(404), b"404 page not found", "m").kind(), "not-found");
     }
 

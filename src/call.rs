@@ -5,8 +5,8 @@
 //! `config::Config::request` turns a `Call` into an HTTP request for the
 //! configured service (OpenAI, a compatible gateway, or Azure).
 
+use crate::bindings::Capability;
 use crate::http::Body;
-use crate::types::Capability;
 
 /// Which API operation a call is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,10 +11,12 @@ use serde_json::Value;
 
 use crate::analyze;
 use crate::api_error;
+use crate::bindings::{
+    Analysis, AnalyzeRequest, Capability, EditRequest, Error, GenerateRequest, Generation, Status, StatusLevel,
+};
 use crate::call::{Call, Endpoint};
 use crate::config::Config;
 use crate::edit;
-use crate::error::Error;
 use crate::generate;
 use crate::http::{read_to_end, Body, BodyReader, ResponseHead, Transport};
 use crate::images_response;
@@ -22,9 +24,6 @@ use crate::models::{self, Family};
 use crate::multipart;
 use crate::retry::{Decision, RetryPolicy};
 use crate::streaming::{GenerationStream, StreamSetup};
-use crate::types::{
-    Analysis, AnalyzeRequest, Capability, EditRequest, GenerateRequest, Generation, Status, StatusLevel,
-};
 
 /// How much of a non-2xx body is read: error envelopes are a few hundred
 /// bytes, and anything longer is only ever shown as an excerpt.
@@ -204,7 +203,7 @@ impl<T: Transport> Client<T> {
                     Error::Authentication(_) => {
                         (StatusLevel::Error, format!("the API key was refused: {}", problem.message()))
                     }
-                    Error::RateLimited { .. } => (
+                    Error::RateLimited(_) => (
                         StatusLevel::Warning,
                         format!("the key works, but requests are being rate limited: {}", problem.message()),
                     ),
@@ -347,12 +346,13 @@ fn annotate(mut error: Error, head: &ResponseHead) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bindings::{
+        AzureSettings, Detail, GenerationEvent, ImageFormat, RateLimit, Settings, TimeoutInfo, TimeoutPhase,
+    };
     use crate::edit::fixtures;
-    use crate::error::TimeoutPhase;
     use crate::http::{Method, Request, Timeouts, TransportError};
     use crate::images_response::tests::b64;
     use crate::streaming::tests::{completed, partial, Chunks};
-    use crate::types::{Detail, GenerationEvent, ImageFormat, Settings};
     use serde_json::json;
     use std::collections::VecDeque;
 
@@ -573,7 +573,7 @@ mod tests {
         let limited = error_body("Rate limit reached.", "requests", Some("rate_limit_exceeded"));
         let mut c = client(vec![respond(429, &[("retry-after", "120")], serde_json::to_vec(&limited).unwrap())]);
         let e = c.generate(&gpt("x")).unwrap_err();
-        assert!(matches!(e, Error::RateLimited { retry_after_ms: Some(120_000), .. }), "{e:?}");
+        assert!(matches!(e, Error::RateLimited(RateLimit { retry_after_ms: Some(120_000), .. })), "{e:?}");
         assert_eq!(c.transport.sent.len(), 1);
         assert!(c.transport.sleeps.is_empty());
     }
@@ -583,7 +583,7 @@ mod tests {
         for phase in [TimeoutPhase::FirstByte, TimeoutPhase::BetweenBytes] {
             let mut c = client(vec![Step::Fail(TransportError::Timeout(phase))]);
             let e = c.generate(&gpt("x")).unwrap_err();
-            assert!(matches!(e, Error::Timeout { phase: p, .. } if p == phase), "{e:?}");
+            assert!(matches!(e, Error::Timeout(TimeoutInfo { phase: p, .. }) if p == phase), "{e:?}");
             assert_eq!(c.transport.sent.len(), 1);
         }
         let mut c = client(vec![Step::Fail(TransportError::Reset("connection reset by peer".into()))]);
@@ -595,7 +595,10 @@ mod tests {
             headers: vec![],
             chunks: vec![Ok(b"{\"data\":[".to_vec()), Err(TransportError::Timeout(TimeoutPhase::BetweenBytes))],
         }]);
-        assert!(matches!(c.generate(&gpt("x")).unwrap_err(), Error::Timeout { phase: TimeoutPhase::BetweenBytes, .. }));
+        assert!(matches!(
+            c.generate(&gpt("x")).unwrap_err(),
+            Error::Timeout(TimeoutInfo { phase: TimeoutPhase::BetweenBytes, .. })
+        ));
         assert_eq!(c.transport.sent.len(), 1);
     }
 
@@ -812,7 +815,7 @@ mod tests {
     fn check_on_azure_looks_up_the_deployment() {
         let azure = Settings {
             api_key: KEY.into(),
-            azure: Some(crate::types::AzureSettings {
+            azure: Some(AzureSettings {
                 endpoint: "https://res.openai.azure.com".into(),
                 api_version: "2025-04-01-preview".into(),
                 text_to_image_deployment: Some("img".into()),

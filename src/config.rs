@@ -9,10 +9,9 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::bindings::{AzureSettings, Capability, Error, Settings};
 use crate::call::{Call, Endpoint};
-use crate::error::Error;
 use crate::http::{Body, Method, Request, Scheme, Timeouts};
-use crate::types::{AzureSettings, Capability, Settings};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -475,7 +474,7 @@ fn timeout(what: &str, ms: Option<u64>, default: Duration) -> Result<Duration, E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::Header;
+    use crate::bindings::Header;
     use std::borrow::Cow;
 
     const KEY: &str = "sk-test-0123456789abcdef";

@@ -4,13 +4,12 @@
 //! Images are identified from their bytes, so each part carries the type the
 //! API will see (a JPEG sent as `image/png` is refused upstream).
 
+use crate::bindings::{EditRequest, Error};
 use crate::call::{Call, Endpoint};
-use crate::error::Error;
 use crate::generate::{self, Options};
 use crate::imaging::{self, ImageKind, ImageMeta};
 use crate::models::{self, ImageModel};
 use crate::multipart::Multipart;
-use crate::types::EditRequest;
 
 /// The API takes input images under 50 MB each.
 pub const MAX_IMAGE_BYTES: usize = 50 * 1024 * 1024;
@@ -263,7 +262,7 @@ pub(crate) mod fixtures {
 mod tests {
     use super::fixtures::*;
     use super::*;
-    use crate::types::{Background, ImageFormat, InputFidelity, OutputFormat, Quality, Size};
+    use crate::bindings::{Background, ImageFormat, InputFidelity, OutputFormat, Quality, Size};
     use std::borrow::Cow;
 
     const BOUNDARY: &str = "test-boundary-0123456789";

@@ -1,16 +1,8 @@
-//! The typed failure a host acts on, mirroring the WIT `error` variant.
+//! Helpers on the contract's typed failure ([`Error`], generated in
+//! `bindings.rs`): its case name and message, the failure it carries, and
+//! scrubbing the key out of it.
 
-use std::fmt;
-
-/// What the service (or the transport) said about a failure.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Failure {
-    /// Safe to show: built from redacted text only.
-    pub message: String,
-    pub status: Option<u16>,
-    pub code: Option<String>,
-    pub request_id: Option<String>,
-}
+use crate::bindings::{Error, Failure, RateLimit, TimeoutInfo, TimeoutPhase};
 
 impl Failure {
     pub fn new(message: impl Into<String>) -> Self {
@@ -23,14 +15,6 @@ impl Failure {
     }
 }
 
-/// Which wait ran out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeoutPhase {
-    Connect,
-    FirstByte,
-    BetweenBytes,
-}
-
 impl TimeoutPhase {
     pub fn describe(self) -> &'static str {
         match self {
@@ -41,22 +25,21 @@ impl TimeoutPhase {
     }
 }
 
-/// Every way a call can fail; the case names are the WIT contract's.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Error {
-    InvalidInput(String),
-    Unsupported(String),
-    Authentication(Failure),
-    PermissionDenied(Failure),
-    NotFound(Failure),
-    ContentPolicy(Failure),
-    RateLimited { failure: Failure, retry_after_ms: Option<u64> },
-    QuotaExceeded(Failure),
-    Timeout { phase: TimeoutPhase, message: String },
-    Network(String),
-    Upstream(Failure),
-    MalformedResponse(Failure),
-    Cancelled(String),
+/// The failure an error case carries, by reference or mutable reference.
+macro_rules! failure_of {
+    ($error:expr) => {
+        match $error {
+            Error::RateLimited(RateLimit { failure, .. }) => Some(failure),
+            Error::Authentication(f)
+            | Error::PermissionDenied(f)
+            | Error::NotFound(f)
+            | Error::ContentPolicy(f)
+            | Error::QuotaExceeded(f)
+            | Error::Upstream(f)
+            | Error::MalformedResponse(f) => Some(f),
+            _ => None,
+        }
+    };
 }
 
 impl Error {
@@ -69,9 +52,9 @@ impl Error {
             Error::PermissionDenied(_) => "permission-denied",
             Error::NotFound(_) => "not-found",
             Error::ContentPolicy(_) => "content-policy",
-            Error::RateLimited { .. } => "rate-limited",
+            Error::RateLimited(_) => "rate-limited",
             Error::QuotaExceeded(_) => "quota-exceeded",
-            Error::Timeout { .. } => "timeout",
+            Error::Timeout(_) => "timeout",
             Error::Network(_) => "network",
             Error::Upstream(_) => "upstream",
             Error::MalformedResponse(_) => "malformed-response",
@@ -82,8 +65,8 @@ impl Error {
     pub fn message(&self) -> &str {
         match self {
             Error::InvalidInput(m) | Error::Unsupported(m) | Error::Network(m) | Error::Cancelled(m) => m,
-            Error::Timeout { message, .. } => message,
-            Error::RateLimited { failure, .. } => &failure.message,
+            Error::Timeout(TimeoutInfo { message, .. }) => message,
+            Error::RateLimited(RateLimit { failure, .. }) => &failure.message,
             Error::Authentication(f)
             | Error::PermissionDenied(f)
             | Error::NotFound(f)
@@ -100,32 +83,12 @@ impl Error {
     }
 
     pub fn failure(&self) -> Option<&Failure> {
-        match self {
-            Error::RateLimited { failure, .. } => Some(failure),
-            Error::Authentication(f)
-            | Error::PermissionDenied(f)
-            | Error::NotFound(f)
-            | Error::ContentPolicy(f)
-            | Error::QuotaExceeded(f)
-            | Error::Upstream(f)
-            | Error::MalformedResponse(f) => Some(f),
-            _ => None,
-        }
+        failure_of!(self)
     }
 
     /// The failure a case carries, to fill in what the response adds.
     pub fn failure_mut(&mut self) -> Option<&mut Failure> {
-        match self {
-            Error::RateLimited { failure, .. } => Some(failure),
-            Error::Authentication(f)
-            | Error::PermissionDenied(f)
-            | Error::NotFound(f)
-            | Error::ContentPolicy(f)
-            | Error::QuotaExceeded(f)
-            | Error::Upstream(f)
-            | Error::MalformedResponse(f) => Some(f),
-            _ => None,
-        }
+        failure_of!(self)
     }
 
     /// Removes `secret` from every text the error carries. The client calls this
@@ -135,7 +98,7 @@ impl Error {
         let scrub = |s: &mut String| *s = redact(s, secret);
         match &mut self {
             Error::InvalidInput(m) | Error::Unsupported(m) | Error::Network(m) | Error::Cancelled(m) => scrub(m),
-            Error::Timeout { message, .. } => scrub(message),
+            Error::Timeout(TimeoutInfo { message, .. }) => scrub(message),
             _ => {}
         }
         if let Some(f) = self.failure_mut() {
@@ -150,14 +113,6 @@ impl Error {
         self
     }
 }
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind(), self.message())
-    }
-}
-
-impl std::error::Error for Error {}
 
 /// Replaces every occurrence of `secret` (and of any 8-character run of it, so
 /// a truncated echo is caught too) with `[redacted]`. Short secrets are

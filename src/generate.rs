@@ -7,11 +7,10 @@
 
 use serde::Serialize;
 
+use crate::bindings::{Background, Error, GenerateRequest, ImageFormat, OutputFormat, Quality, Size};
 use crate::call::{Call, Endpoint};
-use crate::error::Error;
 use crate::http::Body;
 use crate::models::{self, Family, ImageModel};
-use crate::types::{Background, GenerateRequest, ImageFormat, OutputFormat, Quality, Size};
 
 /// The most partial images a streamed call may ask for (the spec's `PartialImages`).
 pub const MAX_PARTIAL_IMAGES: u32 = 3;
@@ -211,7 +210,7 @@ fn invalid(message: impl Into<String>) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{Moderation, Style};
+    use crate::bindings::{Moderation, Style};
     use serde_json::{json, Value};
 
     fn request(prompt: &str, format: ImageFormat, model: Option<&str>) -> GenerateRequest {

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use crate::error::{Error, Failure, TimeoutPhase};
+use crate::bindings::{Error, Failure, TimeoutInfo, TimeoutPhase};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -151,7 +151,7 @@ impl TransportError {
             TransportError::Connect(why) => Error::Network(format!("could not connect to {url}: {why}")),
             TransportError::Reset(why) => Error::Network(format!("the connection to {url} broke: {why}")),
             TransportError::Timeout(phase) => {
-                Error::Timeout { phase, message: format!("timed out {} ({url})", phase.describe()) }
+                Error::Timeout(TimeoutInfo { phase, message: format!("timed out {} ({url})", phase.describe()) })
             }
             TransportError::TooLarge { limit } => Error::MalformedResponse(Failure::new(format!(
                 "the response from {url} is larger than the {limit}-byte cap"

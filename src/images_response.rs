@@ -37,9 +37,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api_error;
-use crate::error::{Error, Failure};
+use crate::bindings::{Error, Failure, Generation, Image, Usage};
 use crate::imaging::{self, ImageMeta};
-use crate::types::{Generation, Image, Usage};
 
 /// Standard alphabet, padding optional: the API pads, but a gateway that
 /// re-encodes may not, and the missing `=` loses nothing.

@@ -5,7 +5,7 @@
 //! defaults: OpenAI ships new image models often, and refusing an id the API
 //! would accept is worse than letting the API have the last word.
 
-use crate::types::{
+use crate::bindings::{
     BackendInfo, Capability, CapabilityInfo, FormatSize, ImageFormat, ModelInfo, PromptStyle, Quality, Size,
 };
 

@@ -14,7 +14,7 @@
 
 use std::time::Duration;
 
-use crate::error::{Error, TimeoutPhase};
+use crate::bindings::{Error, TimeoutPhase};
 use crate::http::{ResponseHead, TransportError};
 
 /// How patiently to retry. `max_retries` comes from the settings.
@@ -121,7 +121,7 @@ pub fn retry_after(head: &ResponseHead) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Failure;
+    use crate::bindings::{Failure, RateLimit};
     use proptest::prelude::*;
 
     fn head(status: u16, headers: &[(&str, &str)]) -> ResponseHead {
@@ -133,7 +133,7 @@ mod tests {
     }
 
     fn rate_limited() -> Error {
-        Error::RateLimited { failure: Failure::new("slow down").with_status(429), retry_after_ms: None }
+        Error::RateLimited(RateLimit { failure: Failure::new("slow down").with_status(429), retry_after_ms: None })
     }
 
     #[test]

@@ -28,11 +28,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api_error;
-use crate::error::{Error, Failure};
+use crate::bindings::{Error, Failure, Generation, GenerationEvent, Image, PartialImage, Usage};
 use crate::http::{BodyReader, TransportError};
 use crate::images_response::{self, Base64Str};
 use crate::sse::{SseEvent, SseParser};
-use crate::types::{Generation, GenerationEvent, Image, PartialImage, Usage};
 
 /// What a stream needs to know about the call it belongs to.
 #[derive(Debug, Clone)]
@@ -365,8 +364,8 @@ fn add_usage(a: Usage, b: Usage) -> Usage {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::bindings::{TimeoutInfo, TimeoutPhase};
     use crate::edit::fixtures;
-    use crate::error::TimeoutPhase;
     use crate::images_response::tests::b64;
     use proptest::prelude::*;
     use serde_json::json;
@@ -578,7 +577,11 @@ pub(crate) mod tests {
             1,
         ));
         assert!(items[0].is_ok());
-        assert!(matches!(items[1], Err(Error::Timeout { phase: TimeoutPhase::BetweenBytes, .. })), "{:?}", items[1]);
+        assert!(
+            matches!(items[1], Err(Error::Timeout(TimeoutInfo { phase: TimeoutPhase::BetweenBytes, .. }))),
+            "{:?}",
+            items[1]
+        );
         let items = collect(stream_of(vec![Err(TransportError::Reset(format!("peer said {KEY}")))], 1));
         let e = items[0].as_ref().unwrap_err();
         assert_eq!(e.kind(), "network");

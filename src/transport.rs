@@ -14,7 +14,7 @@ use wasi::http::types::{
 };
 use wasi::io::streams::{InputStream, OutputStream, StreamError};
 
-use crate::error::TimeoutPhase;
+use crate::bindings::TimeoutPhase;
 use crate::http::{self, BodyReader, Request, ResponseHead, Timeouts, Transport, TransportError};
 
 /// Largest read asked of the response stream at once.

@@ -8,7 +8,7 @@
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use openai_visual_backend::api_error;
-use openai_visual_backend::error::Error;
+use openai_visual_backend::bindings::Error;
 use openai_visual_backend::http::ResponseHead;
 use openai_visual_backend::retry::{self, Decision, RetryPolicy};
 use openai_visual_backend_fuzz::{assert_error_has_no_key, assert_tidy, plant_key, KEY};

@@ -9,10 +9,10 @@ use std::collections::VecDeque;
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
+use openai_visual_backend::bindings::GenerationEvent;
 use openai_visual_backend::http::{BodyReader, TransportError};
 use openai_visual_backend::sse::{SseEvent, SseParser};
 use openai_visual_backend::streaming::{GenerationStream, StreamSetup};
-use openai_visual_backend::types::GenerationEvent;
 use openai_visual_backend_fuzz::{assert_error_has_no_key, assert_tidy, plant_key, KEY};
 
 #[derive(Arbitrary, Debug)]

@@ -1,7 +1,7 @@
 //! Shared by the fuzz targets: a key to plant in inputs and the checks every
 //! error message must pass.
 
-use openai_visual_backend::error::Error;
+use openai_visual_backend::bindings::Error;
 
 /// Looks like an API key and shares no 8-character run with `[redacted]`.
 pub const KEY: &str = "sk-fuzz-0123456789ABCDEFGHIJ";
