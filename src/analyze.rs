@@ -12,6 +12,7 @@ use crate::bindings::{Analysis, AnalyzeRequest, Error, Failure, Usage};
 use crate::call::{Call, Endpoint};
 use crate::http::Body;
 use crate::imaging;
+use crate::options;
 
 /// Used when the request names no model.
 pub const DEFAULT_MODEL: &str = "gpt-4.1-mini";
@@ -39,7 +40,7 @@ pub fn prepare(req: &AnalyzeRequest) -> Result<Call<'static>, Error> {
     if req.max_output_tokens == Some(0) {
         return Err(invalid("max_output_tokens must be at least 1"));
     }
-    let model = req.model.as_deref().map(str::trim).filter(|m| !m.is_empty()).unwrap_or(DEFAULT_MODEL);
+    let model = options::model_id(req.model.as_deref(), DEFAULT_MODEL);
 
     // {"model":M,"messages":[{"role":"user","content":[{"type":"text","text":P},
     //  {"type":"image_url","image_url":{"url":"data:T;base64,<B64>"[,"detail":D]}}]}]

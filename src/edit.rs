@@ -6,10 +6,10 @@
 
 use crate::bindings::{EditRequest, Error};
 use crate::call::{Call, Endpoint};
-use crate::generate::{self, Options};
 use crate::imaging::{self, ImageKind, ImageMeta};
 use crate::models::{self, ImageModel};
 use crate::multipart::Multipart;
+use crate::options;
 
 /// The API takes input images under 50 MB each.
 pub const MAX_IMAGE_BYTES: usize = 50 * 1024 * 1024;
@@ -19,9 +19,9 @@ pub const MAX_IMAGE_BYTES: usize = 50 * 1024 * 1024;
 pub const MAX_MASK_BYTES: usize = 4 * 1024 * 1024;
 
 /// Checks `req` and builds its call. `boundary` is the multipart boundary
-/// (random, from the caller); `partial_images` as for [`generate::prepare`].
+/// (random, from the caller); `partial_images` as for [`crate::generate::prepare`].
 pub fn prepare<'a>(req: &'a EditRequest, boundary: String, partial_images: Option<u32>) -> Result<Call<'a>, Error> {
-    let model = models::image_model(generate::model_id(req.model.as_deref(), models::DEFAULT_EDIT));
+    let model = models::image_model(options::model_id(req.model.as_deref(), models::DEFAULT_EDIT));
     if model.max_reference_images == 0 {
         return Err(Error::Unsupported(format!(
             "{} cannot edit images; models that can: {}",
@@ -29,24 +29,13 @@ pub fn prepare<'a>(req: &'a EditRequest, boundary: String, partial_images: Optio
             models::edit_model_ids().join(", ")
         )));
     }
-    generate::check_prompt(&model, &req.prompt)?;
-    let partial_images = generate::streaming(&model, partial_images)?;
+    options::check_prompt(&model, &req.prompt)?;
+    let partial_images = options::streaming(&model, partial_images)?;
     let metas = check_images(&model, &req.images)?;
     if let Some(mask) = &req.mask {
         check_mask(mask, &metas[0])?;
     }
-    let checked = generate::check_options(
-        &model,
-        &Options {
-            format: req.format,
-            size: req.size,
-            n: req.n,
-            quality: req.quality,
-            output_format: req.output_format,
-            output_compression: req.output_compression,
-            background: req.background,
-        },
-    )?;
+    let checked = options::image_options!(req).check(&model)?;
     if req.input_fidelity.is_some() && !model.input_fidelity {
         return Err(invalid(format!("{} does not take input_fidelity", model.id)));
     }
@@ -64,7 +53,7 @@ pub fn prepare<'a>(req: &'a EditRequest, boundary: String, partial_images: Optio
         ("output_compression", compression.as_deref()),
         ("background", req.background.map(|b| b.as_str())),
         ("input_fidelity", req.input_fidelity.map(|f| f.as_str())),
-        ("user", generate::user(req.user.as_deref())),
+        ("user", options::user(req.user.as_deref())),
         ("stream", partial_images.map(|_| "true")),
         ("partial_images", partial_count.as_deref()),
     ];

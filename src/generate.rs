@@ -1,44 +1,28 @@
 //! Text to image: checks a [`GenerateRequest`] against the model table and
-//! builds the JSON body of `POST /images/generations`.
-//!
-//! Every rule the API would enforce with a 400 is checked here first, so a bad
-//! request costs nothing and the message names the exact problem. The checks
-//! generate and edit share live here too (`pub(crate)`).
+//! builds the JSON body of `POST /images/generations`. The checks it shares
+//! with edit are in `options.rs`.
 
 use serde::Serialize;
 
-use crate::bindings::{Background, Error, GenerateRequest, ImageFormat, OutputFormat, Quality, Size};
+use crate::bindings::{Background, Error, GenerateRequest, OutputFormat, Quality};
 use crate::call::{Call, Endpoint};
 use crate::http::Body;
-use crate::models::{self, Family, ImageModel};
-
-/// The most partial images a streamed call may ask for (the spec's `PartialImages`).
-pub const MAX_PARTIAL_IMAGES: u32 = 3;
+use crate::models::{self, Family};
+use crate::options;
 
 /// Checks `req` and builds its call. With `partial_images` set, a model that
 /// streams gets `stream: true`; one that cannot (dall-e-3) gets a plain call.
 pub fn prepare(req: &GenerateRequest, partial_images: Option<u32>) -> Result<Call<'static>, Error> {
-    let model = models::image_model(model_id(req.model.as_deref(), models::DEFAULT_TEXT_TO_IMAGE));
-    check_prompt(&model, &req.prompt)?;
-    let partial_images = streaming(&model, partial_images)?;
-    let checked = check_options(
-        &model,
-        &Options {
-            format: req.format,
-            size: req.size,
-            n: req.n,
-            quality: req.quality,
-            output_format: req.output_format,
-            output_compression: req.output_compression,
-            background: req.background,
-        },
-    )?;
+    let model = models::image_model(options::model_id(req.model.as_deref(), models::DEFAULT_TEXT_TO_IMAGE));
+    options::check_prompt(&model, &req.prompt)?;
+    let partial_images = options::streaming(&model, partial_images)?;
+    let checked = options::image_options!(req).check(&model)?;
     let dall_e = model.family == Family::DallE3;
     if dall_e && req.moderation.is_some() {
-        return Err(gpt_only(&model, "moderation"));
+        return Err(options::gpt_only(&model, "moderation"));
     }
     if !dall_e && req.style.is_some() {
-        return Err(invalid(format!("style is a dall-e-3 option; {} does not take it", model.id)));
+        return Err(Error::InvalidInput(format!("style is a dall-e-3 option; {} does not take it", model.id)));
     }
     let body = GenerationBody {
         model: &model.id,
@@ -52,7 +36,7 @@ pub fn prepare(req: &GenerateRequest, partial_images: Option<u32>) -> Result<Cal
         output_compression: req.output_compression,
         background: req.background.map(Background::as_str),
         moderation: req.moderation.map(|m| m.as_str()),
-        user: user(req.user.as_deref()),
+        user: options::user(req.user.as_deref()),
         stream: partial_images.map(|_| true),
         partial_images,
     };
@@ -95,122 +79,11 @@ struct GenerationBody<'r> {
     partial_images: Option<u32>,
 }
 
-/// The size a request resolves to: the explicit size, checked against the
-/// model, or the size its format maps to.
-pub fn resolve_size(model: &ImageModel, size: Option<Size>, format: ImageFormat) -> Result<Size, Error> {
-    match size {
-        None => Ok(models::size_for(model, format)),
-        Some(size) => models::check_size(model, size).map(|()| size).map_err(Error::InvalidInput),
-    }
-}
-
-/// The model a request names, or `default` when it names none (blank counts as none).
-pub(crate) fn model_id<'r>(requested: Option<&'r str>, default: &'r str) -> &'r str {
-    requested.map(str::trim).filter(|id| !id.is_empty()).unwrap_or(default)
-}
-
-pub(crate) fn check_prompt(model: &ImageModel, prompt: &str) -> Result<(), Error> {
-    if prompt.trim().is_empty() {
-        return Err(invalid("the prompt is empty"));
-    }
-    // The API counts characters, not UTF-8 bytes.
-    let chars = prompt.chars().count();
-    if chars > model.max_prompt_chars as usize {
-        return Err(invalid(format!(
-            "the prompt is {chars} characters; {} takes at most {}",
-            model.id, model.max_prompt_chars
-        )));
-    }
-    Ok(())
-}
-
-/// `Some(k)` when the call should stream `k` partial images.
-pub(crate) fn streaming(model: &ImageModel, partial_images: Option<u32>) -> Result<Option<u32>, Error> {
-    match partial_images {
-        Some(k) if k > MAX_PARTIAL_IMAGES => {
-            Err(invalid(format!("partial-images is {k}; it must be between 0 and {MAX_PARTIAL_IMAGES}")))
-        }
-        Some(k) if model.streams_partial_images => Ok(Some(k)),
-        _ => Ok(None),
-    }
-}
-
-/// The options generate and edit share.
-pub(crate) struct Options {
-    pub format: ImageFormat,
-    pub size: Option<Size>,
-    pub n: Option<u32>,
-    pub quality: Option<Quality>,
-    pub output_format: Option<OutputFormat>,
-    pub output_compression: Option<u8>,
-    pub background: Option<Background>,
-}
-
-/// What the shared options resolve to; both are always sent.
-pub(crate) struct Checked {
-    pub size: Size,
-    pub n: u32,
-}
-
-pub(crate) fn check_options(model: &ImageModel, options: &Options) -> Result<Checked, Error> {
-    let n = options.n.unwrap_or(1);
-    if n == 0 || n > model.max_images {
-        let range = if model.max_images == 1 { "only 1".to_string() } else { format!("1 to {}", model.max_images) };
-        return Err(invalid(format!("n is {n}; {} makes {range} per request", model.id)));
-    }
-    let size = resolve_size(model, options.size, options.format)?;
-    if let Some(quality) = options.quality {
-        if !model.qualities.contains(&quality) {
-            let allowed: Vec<&str> = model.qualities.iter().map(|q| q.as_str()).collect();
-            return Err(invalid(format!(
-                "quality {} is not one {} takes; it takes {}",
-                quality.as_str(),
-                model.id,
-                allowed.join(", ")
-            )));
-        }
-    }
-    if model.family == Family::DallE3 {
-        let gpt_option = [
-            (options.output_format.is_some(), "output_format"),
-            (options.output_compression.is_some(), "output_compression"),
-            (options.background.is_some(), "background"),
-        ];
-        if let Some((_, name)) = gpt_option.iter().find(|(given, _)| *given) {
-            return Err(gpt_only(model, name));
-        }
-    }
-    if let Some(compression) = options.output_compression {
-        if compression > 100 {
-            return Err(invalid(format!("output_compression is {compression}; it must be 0 to 100")));
-        }
-        if !matches!(options.output_format, Some(OutputFormat::Jpeg | OutputFormat::Webp)) {
-            return Err(invalid("output_compression applies only with output_format jpeg or webp"));
-        }
-    }
-    if options.background == Some(Background::Transparent) && options.output_format == Some(OutputFormat::Jpeg) {
-        return Err(invalid("a transparent background needs output_format png or webp; jpeg has no transparency"));
-    }
-    Ok(Checked { size, n })
-}
-
-/// A blank user id is no user id.
-pub(crate) fn user(user: Option<&str>) -> Option<&str> {
-    user.filter(|u| !u.trim().is_empty())
-}
-
-fn gpt_only(model: &ImageModel, option: &str) -> Error {
-    invalid(format!("{option} is a GPT image model option; {} does not take it", model.id))
-}
-
-fn invalid(message: impl Into<String>) -> Error {
-    Error::InvalidInput(message.into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::{Moderation, Style};
+    use crate::bindings::{ImageFormat, Moderation, Size, Style};
+    use crate::options::model_id;
     use serde_json::{json, Value};
 
     fn request(prompt: &str, format: ImageFormat, model: Option<&str>) -> GenerateRequest {

@@ -8,7 +8,8 @@
 //!   its typed [`bindings::Error`] (case name, message, key scrubbing).
 //! - [`models`]: the model table (sizes, limits, capabilities) and `info()`.
 //! - [`config`]: settings validated into endpoints, headers and timeouts.
-//! - [`generate`], [`edit`], [`analyze`]: request checks and request bodies.
+//! - [`generate`], [`edit`], [`analyze`]: request checks and request bodies;
+//!   [`options`]: the request options generate and edit share.
 //! - [`images_response`], [`api_error`]: what comes back, success or failure.
 //! - [`imaging`], [`multipart`], [`sse`]: the small formats the API uses.
 //! - [`retry`], [`client`]: the call itself, over any [`http::Transport`].
@@ -29,6 +30,7 @@ pub mod images_response;
 pub mod imaging;
 pub mod models;
 pub mod multipart;
+pub mod options;
 pub mod retry;
 pub mod sse;
 pub mod streaming;
