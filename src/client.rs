@@ -267,7 +267,7 @@ impl<T: Transport> Client<T> {
     /// `max_retries + 1` times. Non-2xx answers are read (up to
     /// [`ERROR_BODY_LIMIT`]) and mapped by `api_error`.
     fn send(&mut self, call: &Call<'_>) -> Result<Exchange, Error> {
-        let request = self.config.request(call)?;
+        let request = call.request(&self.config)?;
         let url = request.url();
         let mut timeouts = self.config.timeouts();
         if call.endpoint == Endpoint::RetrieveModel {

@@ -32,6 +32,15 @@ pub enum Scheme {
     Https,
 }
 
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
 /// A request body as a sequence of pieces, so large inputs (reference images)
 /// are borrowed from the caller and written straight to the wire instead of
 /// being copied into one buffer first.
@@ -101,11 +110,7 @@ impl Request<'_> {
 
     /// The URL, for messages. Never contains the key (it travels in a header).
     pub fn url(&self) -> String {
-        let scheme = match self.scheme {
-            Scheme::Http => "http",
-            Scheme::Https => "https",
-        };
-        format!("{scheme}://{}{}", self.authority, self.path_with_query)
+        format!("{}://{}{}", self.scheme.as_str(), self.authority, self.path_with_query)
     }
 }
 

@@ -7,7 +7,10 @@
 //!   (the only definition of them), with small helpers; [`error`]: helpers on
 //!   its typed [`bindings::Error`] (case name, message, key scrubbing).
 //! - [`models`]: the model table (sizes, limits, capabilities) and `info()`.
-//! - [`config`]: settings validated into endpoints, headers and timeouts.
+//! - [`config`]: settings validated into what every request needs, with the
+//!   defaults; [`url`]: base URLs split and checked by hand, percent-encoding.
+//! - [`call`]: a checked call, and the HTTP request it becomes on the
+//!   configured service (OpenAI, a gateway, Azure).
 //! - [`generate`], [`edit`], [`analyze`]: request checks and request bodies;
 //!   [`options`]: the request options generate and edit share.
 //! - [`images_response`], [`api_error`]: what comes back, success or failure.
@@ -34,6 +37,7 @@ pub mod options;
 pub mod retry;
 pub mod sse;
 pub mod streaming;
+pub mod url;
 
 #[cfg(target_arch = "wasm32")]
 mod component;
