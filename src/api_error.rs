@@ -65,6 +65,17 @@ pub fn request_id(head: &ResponseHead) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// Adds the response's status and request id to a failure found in its body.
+pub(crate) fn annotate(mut error: Error, head: &ResponseHead) -> Error {
+    if let Some(f) = error.failure_mut() {
+        f.status = f.status.or(Some(head.status));
+        if f.request_id.is_none() {
+            f.request_id = request_id(head);
+        }
+    }
+    error
+}
+
 /// The server's requested wait in milliseconds, when it gave one.
 fn retry_after_ms(head: &ResponseHead) -> Option<u64> {
     retry::retry_after(head).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))

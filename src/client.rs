@@ -1,5 +1,6 @@
-//! The calls themselves: request building, sending with retries, response
-//! mapping, over any [`Transport`].
+//! The calls themselves: sending with retries and response mapping, over any
+//! [`Transport`]; each operation's request checks and bodies are in its own
+//! module (`generate`, `edit`, `analyze`, `check`).
 //!
 //! Every public method returns errors scrubbed of the API key
 //! ([`Error::redacted`]): a server or proxy that echoes the key back, or a
@@ -7,20 +8,16 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::analyze;
-use crate::api_error;
-use crate::bindings::{
-    Analysis, AnalyzeRequest, Capability, EditRequest, Error, GenerateRequest, Generation, Status, StatusLevel,
-};
+use crate::api_error::{self, annotate};
+use crate::bindings::{Analysis, AnalyzeRequest, Capability, EditRequest, Error, GenerateRequest, Generation, Status};
 use crate::call::{Call, Endpoint};
+use crate::check::{self, Plan};
 use crate::config::Config;
 use crate::edit;
 use crate::generate;
-use crate::http::{read_to_end, Body, BodyReader, ResponseHead, Transport};
+use crate::http::{read_to_end, BodyReader, ResponseHead, Transport};
 use crate::images_response;
-use crate::models::{self, Family};
 use crate::multipart;
 use crate::retry::{Decision, RetryPolicy};
 use crate::streaming::{GenerationStream, StreamSetup};
@@ -28,13 +25,6 @@ use crate::streaming::{GenerationStream, StreamSetup};
 /// How much of a non-2xx body is read: error envelopes are a few hundred
 /// bytes, and anything longer is only ever shown as an excerpt.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
-
-/// The longest wait for a model lookup (`check`) to answer, whatever the
-/// generation timeout: a status indicator should not hang for five minutes.
-const LOOKUP_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Longest model id `check` accepts; ids are short, and it goes into a URL.
-const MAX_MODEL_ID_CHARS: usize = 256;
 
 /// A configured connection to the service.
 pub struct Client<T: Transport> {
@@ -58,6 +48,11 @@ impl<T: Transport> Client<T> {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    #[cfg(test)]
+    pub(crate) fn transport(&self) -> &T {
+        &self.transport
     }
 
     /// Text to image.
@@ -105,15 +100,17 @@ impl<T: Transport> Client<T> {
     }
 
     /// Whether `capability` would work with `model` (default: the
-    /// capability's default), by looking the model up (`GET /models/{model}`,
-    /// or the deployment on Azure). What the check finds, failures included,
-    /// is reported in the [`Status`]; `Err` only for arguments that cannot be
-    /// checked at all.
-    ///
-    /// A 200 cannot prove an organization is verified (the lookup succeeds
-    /// either way), so GPT image models get a `warning` saying so.
+    /// capability's default); see `check.rs`. What the check finds, failures
+    /// included, is reported in the [`Status`]; `Err` only for arguments that
+    /// cannot be checked at all.
     pub fn check(&mut self, capability: Capability, model: Option<&str>) -> Result<Status, Error> {
-        let result = self.check_inner(capability, model);
+        let result = check::prepare(capability, model, &self.config).and_then(|plan| match plan {
+            Plan::Answered(status) => Ok(status),
+            Plan::Lookup(lookup) => {
+                let outcome = self.execute(&lookup.call);
+                lookup.status(outcome)
+            }
+        });
         let key = self.config.api_key().to_string();
         result
             .map(|mut status| {
@@ -122,96 +119,6 @@ impl<T: Transport> Client<T> {
                 status
             })
             .map_err(|e| e.redacted(&key))
-    }
-
-    fn check_inner(&mut self, capability: Capability, model: Option<&str>) -> Result<Status, Error> {
-        let default = match capability {
-            Capability::TextToImage => models::DEFAULT_TEXT_TO_IMAGE,
-            Capability::ImageEdit => models::DEFAULT_EDIT,
-            Capability::ImageAnalysis => analyze::DEFAULT_MODEL,
-        };
-        let model = model.map(str::trim).filter(|m| !m.is_empty()).unwrap_or(default).to_string();
-        if model.chars().count() > MAX_MODEL_ID_CHARS || model.chars().any(char::is_control) {
-            return Err(Error::InvalidInput(format!(
-                "the model id must be at most {MAX_MODEL_ID_CHARS} characters without control characters"
-            )));
-        }
-        let status = |level, message: String, problem| Status { level, message, model: model.clone(), problem };
-        let image_model = (capability != Capability::ImageAnalysis).then(|| models::image_model(&model));
-        if let Some(m) =
-            image_model.as_ref().filter(|m| capability == Capability::ImageEdit && m.max_reference_images == 0)
-        {
-            let why = format!("{} cannot edit images; models that can: {}", m.id, models::edit_model_ids().join(", "));
-            return Ok(status(StatusLevel::Error, why.clone(), Some(Error::Unsupported(why))));
-        }
-        let lookup = if self.config.is_azure() {
-            match self.config.deployment_for(capability) {
-                Some(deployment) => deployment.to_string(),
-                None => {
-                    let why = format!(
-                        "no Azure OpenAI deployment is set for {0}: set azure.{0}-deployment",
-                        capability.name()
-                    );
-                    return Ok(status(StatusLevel::Error, why.clone(), Some(Error::Unsupported(why))));
-                }
-            }
-        } else {
-            model.clone()
-        };
-        let call = Call {
-            endpoint: Endpoint::RetrieveModel,
-            model: lookup.clone(),
-            content_type: None,
-            body: Body::empty(),
-            streaming: false,
-        };
-        let subject = if self.config.is_azure() { format!("deployment `{lookup}`") } else { format!("`{model}`") };
-        match self.execute(&call) {
-            Ok((head, body)) => {
-                let is_object = serde_json::from_slice::<Value>(&body).is_ok_and(|v| v.is_object());
-                if !is_object {
-                    let why = format!(
-                        "the service answered the lookup of {subject}, but not like the OpenAI API: {}; check the base URL",
-                        images_response::quoted(&body)
-                    );
-                    let problem = annotate(images_response::malformed(why.clone()), &head);
-                    return Ok(status(StatusLevel::Error, why, Some(problem)));
-                }
-                let gpt_image = image_model.is_some_and(|m| m.family == Family::GptImage);
-                Ok(if gpt_image && !self.config.is_azure() {
-                    status(
-                        StatusLevel::Warning,
-                        format!(
-                            "{subject} is available; organization verification can only be confirmed by a real \
-                             image call"
-                        ),
-                        None,
-                    )
-                } else {
-                    status(StatusLevel::Ok, format!("{subject} is available"), None)
-                })
-            }
-            Err(Error::InvalidInput(why)) => Err(Error::InvalidInput(why)),
-            Err(problem) => {
-                let (level, message) = match &problem {
-                    Error::NotFound(_) if self.config.is_azure() => {
-                        (StatusLevel::Error, format!("unknown deployment {subject}: {}", problem.message()))
-                    }
-                    Error::NotFound(_) => {
-                        (StatusLevel::Error, format!("unknown model {subject}: {}", problem.message()))
-                    }
-                    Error::Authentication(_) => {
-                        (StatusLevel::Error, format!("the API key was refused: {}", problem.message()))
-                    }
-                    Error::RateLimited(_) => (
-                        StatusLevel::Warning,
-                        format!("the key works, but requests are being rate limited: {}", problem.message()),
-                    ),
-                    _ => (StatusLevel::Error, problem.message().to_string()),
-                };
-                Ok(status(level, message, Some(problem)))
-            }
-        }
     }
 
     /// A non-streaming image call: send, then parse the `ImagesResponse`.
@@ -272,7 +179,7 @@ impl<T: Transport> Client<T> {
         let mut timeouts = self.config.timeouts();
         if call.endpoint == Endpoint::RetrieveModel {
             // A lookup answers at once; the generation timeout is for images.
-            timeouts.first_byte = timeouts.first_byte.min(LOOKUP_FIRST_BYTE_TIMEOUT);
+            timeouts.first_byte = timeouts.first_byte.min(check::LOOKUP_FIRST_BYTE_TIMEOUT);
         }
         let mut attempt = 0u32;
         loop {
@@ -332,39 +239,26 @@ fn read_capped(body: &mut dyn BodyReader, limit: u64) -> Vec<u8> {
     out
 }
 
-/// Adds the response's status and request id to a failure found in its body.
-fn annotate(mut error: Error, head: &ResponseHead) -> Error {
-    if let Some(f) = error.failure_mut() {
-        f.status = f.status.or(Some(head.status));
-        if f.request_id.is_none() {
-            f.request_id = api_error::request_id(head);
-        }
-    }
-    error
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::bindings::{
-        AzureSettings, Detail, GenerationEvent, ImageFormat, RateLimit, Settings, TimeoutInfo, TimeoutPhase,
-    };
+    use crate::bindings::{Detail, GenerationEvent, ImageFormat, RateLimit, Settings, TimeoutInfo, TimeoutPhase};
     use crate::edit::fixtures;
     use crate::http::{Method, Request, Timeouts, TransportError};
     use crate::images_response::tests::b64;
     use crate::streaming::tests::{completed, partial, Chunks};
-    use serde_json::json;
+    use serde_json::{json, Value};
     use std::collections::VecDeque;
 
-    const KEY: &str = "sk-proj-Zx8aQ2mN4bV6cX1zL9kJ3hG5fD7sA0pO";
+    pub(crate) const KEY: &str = "sk-proj-Zx8aQ2mN4bV6cX1zL9kJ3hG5fD7sA0pO";
 
     /// One scripted answer.
-    enum Step {
+    pub(crate) enum Step {
         Respond { status: u16, headers: Vec<(String, String)>, chunks: Vec<Result<Vec<u8>, TransportError>> },
         Fail(TransportError),
     }
 
-    fn respond(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Step {
+    pub(crate) fn respond(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Step {
         Step::Respond {
             status,
             headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
@@ -372,7 +266,7 @@ mod tests {
         }
     }
 
-    fn json_response(status: u16, body: Value) -> Step {
+    pub(crate) fn json_response(status: u16, body: Value) -> Step {
         respond(
             status,
             &[("content-type", "application/json"), ("x-request-id", "req_1")],
@@ -381,30 +275,30 @@ mod tests {
     }
 
     #[derive(Debug, Clone)]
-    struct Sent {
-        method: Method,
-        url: String,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-        timeouts: Timeouts,
+    pub(crate) struct Sent {
+        pub method: Method,
+        pub url: String,
+        pub headers: Vec<(String, String)>,
+        pub body: Vec<u8>,
+        pub timeouts: Timeouts,
     }
 
     impl Sent {
-        fn header(&self, name: &str) -> Option<&str> {
+        pub fn header(&self, name: &str) -> Option<&str> {
             self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
         }
 
-        fn json(&self) -> Value {
+        pub fn json(&self) -> Value {
             serde_json::from_slice(&self.body).unwrap()
         }
     }
 
     /// Records requests and sleeps, answers from a script, never sleeps.
     #[derive(Default)]
-    struct Fake {
+    pub(crate) struct Fake {
         script: VecDeque<Step>,
-        sent: Vec<Sent>,
-        sleeps: Vec<Duration>,
+        pub sent: Vec<Sent>,
+        pub sleeps: Vec<Duration>,
         randoms: u64,
     }
 
@@ -440,16 +334,16 @@ mod tests {
         }
     }
 
-    fn settings() -> Settings {
+    pub(crate) fn settings() -> Settings {
         Settings { api_key: KEY.into(), base_url: Some("https://api.test/v1".into()), ..Settings::default() }
     }
 
-    fn client_with(settings: Settings, script: Vec<Step>) -> Client<Fake> {
+    pub(crate) fn client_with(settings: Settings, script: Vec<Step>) -> Client<Fake> {
         let config = Config::from_settings(&settings).unwrap();
         Client::new(config, Fake { script: script.into(), ..Fake::default() })
     }
 
-    fn client(script: Vec<Step>) -> Client<Fake> {
+    pub(crate) fn client(script: Vec<Step>) -> Client<Fake> {
         client_with(settings(), script)
     }
 
@@ -462,7 +356,7 @@ mod tests {
         })
     }
 
-    fn error_body(message: &str, kind: &str, code: Option<&str>) -> Value {
+    pub(crate) fn error_body(message: &str, kind: &str, code: Option<&str>) -> Value {
         json!({"error": {"message": message, "type": kind, "param": null, "code": code}})
     }
 
@@ -723,126 +617,6 @@ mod tests {
     }
 
     #[test]
-    fn check_reports_what_it_finds() {
-        let model = json!({"id": "gpt-image-1", "object": "model", "created": 1, "owned_by": "system"});
-        type Case = (Capability, Option<&'static str>, Step, StatusLevel, Option<&'static str>);
-        let cases: Vec<Case> = vec![
-            (Capability::TextToImage, None, json_response(200, model.clone()), StatusLevel::Ok, None),
-            (
-                Capability::TextToImage,
-                Some("gpt-image-1"),
-                json_response(200, model.clone()),
-                StatusLevel::Warning,
-                None,
-            ),
-            (Capability::ImageAnalysis, None, json_response(200, model.clone()), StatusLevel::Ok, None),
-            (
-                Capability::TextToImage,
-                Some("gpt-image-9"),
-                json_response(
-                    404,
-                    error_body(
-                        "The model 'gpt-image-9' does not exist",
-                        "invalid_request_error",
-                        Some("model_not_found"),
-                    ),
-                ),
-                StatusLevel::Error,
-                Some("not-found"),
-            ),
-            (
-                Capability::ImageEdit,
-                None,
-                json_response(
-                    401,
-                    error_body("Incorrect API key provided", "invalid_request_error", Some("invalid_api_key")),
-                ),
-                StatusLevel::Error,
-                Some("authentication"),
-            ),
-            (
-                Capability::TextToImage,
-                None,
-                Step::Fail(TransportError::Timeout(TimeoutPhase::FirstByte)),
-                StatusLevel::Error,
-                Some("timeout"),
-            ),
-            (
-                Capability::TextToImage,
-                None,
-                Step::Fail(TransportError::Denied("not on the allowlist".into())),
-                StatusLevel::Error,
-                Some("network"),
-            ),
-            (
-                Capability::TextToImage,
-                None,
-                respond(200, &[], "<html>welcome</html>"),
-                StatusLevel::Error,
-                Some("malformed-response"),
-            ),
-        ];
-        for (capability, model, step, level, problem) in cases {
-            let mut c = client(vec![step]);
-            let status = c.check(capability, model).unwrap();
-            assert_eq!(status.level, level, "{capability:?} {model:?}: {status:?}");
-            assert_eq!(status.problem.as_ref().map(Error::kind), problem, "{status:?}");
-            assert_eq!(c.transport.sent[0].method, Method::Get);
-            if status.level == StatusLevel::Warning {
-                assert!(status.message.contains("organization verification"), "{}", status.message);
-            }
-            if problem == Some("not-found") {
-                assert!(status.message.contains("unknown model"), "{}", status.message);
-            }
-        }
-        let mut c = client(vec![json_response(200, model.clone())]);
-        let status = c.check(Capability::TextToImage, Some(" gpt-image-1.5 ")).unwrap();
-        assert_eq!(status.model, "gpt-image-1.5");
-        assert_eq!(c.transport.sent[0].url, "https://api.test/v1/models/gpt-image-1.5");
-    }
-
-    #[test]
-    fn check_waits_briefly_for_a_lookup() {
-        let mut c = client(vec![json_response(200, json!({"id": "dall-e-3", "object": "model"}))]);
-        c.check(Capability::TextToImage, None).unwrap();
-        let sent = &c.transport.sent[0];
-        assert_eq!(sent.timeouts.first_byte, LOOKUP_FIRST_BYTE_TIMEOUT);
-        assert_eq!(sent.timeouts.connect, c.config.timeouts().connect);
-        assert!(sent.body.is_empty());
-    }
-
-    #[test]
-    fn check_on_azure_looks_up_the_deployment() {
-        let azure = Settings {
-            api_key: KEY.into(),
-            azure: Some(AzureSettings {
-                endpoint: "https://res.openai.azure.com".into(),
-                api_version: "2025-04-01-preview".into(),
-                text_to_image_deployment: Some("img".into()),
-                ..Default::default()
-            }),
-            ..Settings::default()
-        };
-        let deployment = json!({"id": "img", "model": "gpt-image-1", "object": "deployment", "status": "succeeded"});
-        let mut c = client_with(azure.clone(), vec![json_response(200, deployment)]);
-        let status = c.check(Capability::TextToImage, Some("gpt-image-1")).unwrap();
-        // No organization verification on Azure.
-        assert_eq!(status.level, StatusLevel::Ok, "{status:?}");
-        assert!(status.message.contains("deployment `img`"), "{}", status.message);
-        let sent = &c.transport.sent[0];
-        assert!(sent.url.starts_with("https://res.openai.azure.com/openai/deployments/img"), "{}", sent.url);
-        assert_eq!(sent.header("api-key"), Some(KEY));
-        let mut c = client_with(azure.clone(), vec![]);
-        let status = c.check(Capability::ImageEdit, None).unwrap();
-        assert_eq!((status.level, status.problem.as_ref().map(Error::kind)), (StatusLevel::Error, Some("unsupported")));
-        let missing = json!({"error": {"code": "DeploymentNotFound", "message": "The API deployment for this resource does not exist."}});
-        let mut c = client_with(azure, vec![json_response(404, missing)]);
-        let status = c.check(Capability::TextToImage, None).unwrap();
-        assert_eq!(status.problem.as_ref().map(Error::kind), Some("not-found"));
-        assert!(status.message.contains("unknown deployment"), "{}", status.message);
-    }
-
-    #[test]
     fn an_unverified_organization_is_explained() {
         let body: Value = serde_json::from_str(crate::api_error::tests::observed::ORG_NOT_VERIFIED_403).unwrap();
         let mut c = client(vec![json_response(403, body)]);
@@ -853,17 +627,6 @@ mod tests {
         assert!(e.message().contains("https://platform.openai.com/settings/organization/general"));
         assert!(e.message().contains("`gpt-image-1.5`"));
         assert_eq!(c.transport.sent.len(), 1);
-    }
-
-    #[test]
-    fn check_refuses_what_cannot_work_without_asking() {
-        let mut c = client(vec![]);
-        let status = c.check(Capability::ImageEdit, Some("dall-e-3")).unwrap();
-        assert_eq!(status.level, StatusLevel::Error);
-        assert_eq!(status.problem.as_ref().map(Error::kind), Some("unsupported"));
-        assert!(status.message.contains("gpt-image-1"), "{}", status.message);
-        assert_eq!(c.check(Capability::TextToImage, Some("bad\nid")).unwrap_err().kind(), "invalid-input");
-        assert!(c.transport.sent.is_empty());
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //!   defaults; [`url`]: base URLs split and checked by hand, percent-encoding.
 //! - [`call`]: a checked call, and the HTTP request it becomes on the
 //!   configured service (OpenAI, a gateway, Azure).
-//! - [`generate`], [`edit`], [`analyze`]: request checks and request bodies;
+//! - [`generate`], [`edit`], [`analyze`], [`check`]: one operation each,
+//!   request checks and request bodies (and, for `check`, the status);
 //!   [`options`]: the request options generate and edit share.
 //! - [`images_response`], [`api_error`]: what comes back, success or failure.
 //! - [`imaging`], [`multipart`], [`sse`]: the small formats the API uses.
@@ -23,6 +24,7 @@ pub mod analyze;
 pub mod api_error;
 pub mod bindings;
 pub mod call;
+pub mod check;
 pub mod client;
 pub mod config;
 pub mod edit;
