@@ -1,16 +1,22 @@
-//! The calls themselves: sending with retries and response mapping, over any
-//! [`Transport`]; each operation's request checks and bodies are in its own
-//! module (`generate`, `edit`, `analyze`, `check`).
+//! The client: the pure face of the component. Each public method checks a
+//! request, sends it with retries over any [`Transport`], and maps the
+//! response; `component.rs` only forwards the host's calls here.
 //!
-//! Every public method returns errors scrubbed of the API key
-//! ([`Error::redacted`]): a server or proxy that echoes the key back, or a
-//! transport message that quotes it, cannot leak it to the host.
+//! **The key is redacted here and nowhere else.** Everything the client hands
+//! back, an error from [`Client::open`] or any method, a check's [`Status`],
+//! each item of a [`Stream`], passes through `scrubbed` on the way out, so a
+//! server or proxy that echoes the key back, or a transport message that
+//! quotes it, cannot leak it to the host.
 
+use std::fmt;
 use std::time::Duration;
 
 use crate::analyze;
 use crate::api_error::{self, annotate};
-use crate::bindings::{Analysis, AnalyzeRequest, Capability, EditRequest, Error, GenerateRequest, Generation, Status};
+use crate::bindings::{
+    Analysis, AnalyzeRequest, Capability, EditRequest, Error, GenerateRequest, Generation, GenerationEvent, Settings,
+    Status,
+};
 use crate::call::{Call, Endpoint};
 use crate::check::{self, Plan};
 use crate::config::Config;
@@ -41,6 +47,12 @@ struct Exchange {
 }
 
 impl<T: Transport> Client<T> {
+    /// Checks `settings` (key present, URLs well formed); sends nothing.
+    pub fn open(settings: &Settings, transport: T) -> Result<Self, Error> {
+        let config = scrubbed(&settings.api_key, Config::from_settings(settings))?;
+        Ok(Client::new(config, transport))
+    }
+
     pub fn new(config: Config, transport: T) -> Self {
         let policy = RetryPolicy::new(config.max_retries());
         Client { config, transport, policy }
@@ -58,14 +70,14 @@ impl<T: Transport> Client<T> {
     /// Text to image.
     pub fn generate(&mut self, request: &GenerateRequest) -> Result<Generation, Error> {
         let result = generate::prepare(request, None).and_then(|call| self.images(&call));
-        result.map_err(|e| self.redact(e))
+        scrubbed(self.config.api_key(), result)
     }
 
     /// Reference images (and an optional mask) to image.
     pub fn edit(&mut self, request: &EditRequest) -> Result<Generation, Error> {
         let boundary = self.boundary();
         let result = edit::prepare(request, boundary, None).and_then(|call| self.images(&call));
-        result.map_err(|e| self.redact(e))
+        scrubbed(self.config.api_key(), result)
     }
 
     /// A question about an image.
@@ -74,29 +86,7 @@ impl<T: Transport> Client<T> {
             let (head, body) = self.execute(&call)?;
             analyze::parse_response(&body).map_err(|e| annotate(e, &head))
         });
-        result.map_err(|e| self.redact(e))
-    }
-
-    /// Like [`generate`](Self::generate), streaming up to `partial_images`
-    /// previews first. A model that cannot stream makes a plain call and the
-    /// stream yields its result once. Failures before the first event
-    /// (invalid input, a non-2xx answer) are returned here, not in the stream.
-    pub fn start_generate(
-        &mut self,
-        request: &GenerateRequest,
-        partial_images: u32,
-    ) -> Result<GenerationStream, Error> {
-        let images = request.n.unwrap_or(1);
-        let result = generate::prepare(request, Some(partial_images)).and_then(|call| self.start(&call, images));
-        result.map_err(|e| self.redact(e))
-    }
-
-    /// Like [`edit`](Self::edit), streamed as [`start_generate`](Self::start_generate).
-    pub fn start_edit(&mut self, request: &EditRequest, partial_images: u32) -> Result<GenerationStream, Error> {
-        let images = request.n.unwrap_or(1);
-        let boundary = self.boundary();
-        let result = edit::prepare(request, boundary, Some(partial_images)).and_then(|call| self.start(&call, images));
-        result.map_err(|e| self.redact(e))
+        scrubbed(self.config.api_key(), result)
     }
 
     /// Whether `capability` would work with `model` (default: the
@@ -111,14 +101,26 @@ impl<T: Transport> Client<T> {
                 lookup.status(outcome)
             }
         });
-        let key = self.config.api_key().to_string();
-        result
-            .map(|mut status| {
-                status.message = crate::error::redact(&status.message, &key);
-                status.problem = status.problem.map(|p| p.redacted(&key));
-                status
-            })
-            .map_err(|e| e.redacted(&key))
+        let key = self.config.api_key();
+        scrubbed(key, result.map(|status| status.redacted(key)))
+    }
+
+    /// Like [`generate`](Self::generate), streaming up to `partial_images`
+    /// previews first. A model that cannot stream makes a plain call and the
+    /// stream yields its result once. Failures before the first event
+    /// (invalid input, a non-2xx answer) are returned here, not in the stream.
+    pub fn start_generate(&mut self, request: &GenerateRequest, partial_images: u32) -> Result<Stream, Error> {
+        let images = request.n.unwrap_or(1);
+        let result = generate::prepare(request, Some(partial_images)).and_then(|call| self.start(&call, images));
+        scrubbed(self.config.api_key(), result)
+    }
+
+    /// Like [`edit`](Self::edit), streamed as [`start_generate`](Self::start_generate).
+    pub fn start_edit(&mut self, request: &EditRequest, partial_images: u32) -> Result<Stream, Error> {
+        let images = request.n.unwrap_or(1);
+        let boundary = self.boundary();
+        let result = edit::prepare(request, boundary, Some(partial_images)).and_then(|call| self.start(&call, images));
+        scrubbed(self.config.api_key(), result)
     }
 
     /// A non-streaming image call: send, then parse the `ImagesResponse`.
@@ -127,7 +129,12 @@ impl<T: Transport> Client<T> {
         images_response::parse(body, &call.model).map_err(|e| annotate(e, &head))
     }
 
-    fn start(&mut self, call: &Call<'_>, images: u32) -> Result<GenerationStream, Error> {
+    fn start(&mut self, call: &Call<'_>, images: u32) -> Result<Stream, Error> {
+        let events = self.start_events(call, images)?;
+        Ok(Stream { events, key: self.config.api_key().to_string() })
+    }
+
+    fn start_events(&mut self, call: &Call<'_>, images: u32) -> Result<GenerationStream, Error> {
         if !call.streaming {
             return self.images(call).map(GenerationStream::completed);
         }
@@ -149,7 +156,6 @@ impl<T: Transport> Client<T> {
             status: exchange.head.status,
             request_id: api_error::request_id(&exchange.head),
             url: exchange.url,
-            api_key: self.config.api_key().to_string(),
             max_bytes: self.config.max_response_bytes(),
         };
         Ok(GenerationStream::from_sse(exchange.body, setup))
@@ -219,10 +225,6 @@ impl<T: Transport> Client<T> {
         let (high, low) = (self.transport.random_u64(), self.transport.random_u64());
         multipart::boundary_from_random(high, low)
     }
-
-    fn redact(&self, error: Error) -> Error {
-        error.redacted(self.config.api_key())
-    }
 }
 
 /// Reads at most `limit` bytes of an error body. A body that breaks off or
@@ -239,10 +241,48 @@ fn read_capped(body: &mut dyn BodyReader, limit: u64) -> Vec<u8> {
     out
 }
 
+/// A generation in progress, as the host sees it: the events of a
+/// [`GenerationStream`] with the key scrubbed. [`next`](Self::next) blocks
+/// until the next event; after `completed` or an error it returns `None`.
+/// Dropping it drops the response body, which closes the connection.
+pub struct Stream {
+    events: GenerationStream,
+    key: String,
+}
+
+/// Never prints the key.
+impl fmt::Debug for Stream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.events.fmt(f)
+    }
+}
+
+impl Stream {
+    /// The next event, `None` once the stream is over.
+    #[allow(clippy::should_implement_trait)] // mirrors the WIT method; an Iterator impl is below
+    pub fn next(&mut self) -> Option<Result<GenerationEvent, Error>> {
+        self.events.next().map(|item| scrubbed(&self.key, item))
+    }
+}
+
+impl Iterator for Stream {
+    type Item = Result<GenerationEvent, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Stream::next(self)
+    }
+}
+
+/// The boundary: every error the client returns passes through here on its
+/// way out, with `key` (or any 8-character run of it) scrubbed from its text.
+fn scrubbed<R>(key: &str, result: Result<R, Error>) -> Result<R, Error> {
+    result.map_err(|e| e.redacted(key))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::bindings::{Detail, GenerationEvent, ImageFormat, RateLimit, Settings, TimeoutInfo, TimeoutPhase};
+    use crate::bindings::{Detail, ImageFormat, RateLimit, TimeoutInfo, TimeoutPhase};
     use crate::edit::fixtures;
     use crate::http::{Method, Request, Timeouts, TransportError};
     use crate::images_response::tests::b64;
@@ -538,6 +578,85 @@ pub(crate) mod tests {
         let mut c = client(vec![respond(200, &[("content-type", "text/event-stream")], event)]);
         let mut stream = c.start_generate(&gpt("x"), 1).unwrap();
         assert!(!format!("{:?}", stream.next()).contains(KEY));
+    }
+
+    /// No 8-character run of [`KEY`] anywhere in `what` (an error or status, formatted).
+    fn assert_no_key(what: &str) {
+        for window in KEY.as_bytes().windows(8) {
+            let window = std::str::from_utf8(window).unwrap();
+            assert!(!what.contains(window), "part of the key ({window}) leaked into {what}");
+        }
+    }
+
+    #[test]
+    fn no_error_from_any_path_carries_the_key() {
+        // A server that echoes the key in every field it can: message, code, request id.
+        let echo = || {
+            let body = error_body(&format!("Incorrect API key provided: {KEY}."), "invalid_request_error", Some(KEY));
+            respond(401, &[("x-request-id", KEY)], serde_json::to_vec(&body).unwrap())
+        };
+        // A transport that quotes it; a stream whose error event and broken connection quote it.
+        let quoted = || Step::Fail(TransportError::Other(format!("tls alert with {KEY}")));
+        let sse = |body: String| respond(200, &[("content-type", "text/event-stream")], body);
+        let error_event = || {
+            let event = json!({"type": "error", "code": KEY, "message": format!("bad key {KEY}")});
+            sse(format!("event: error\ndata: {event}\n\n"))
+        };
+        let broken = || Step::Respond {
+            status: 200,
+            headers: vec![("content-type".into(), "text/event-stream".into())],
+            chunks: vec![Err(TransportError::Reset(format!("peer said {KEY}")))],
+        };
+        let edit = || {
+            let mut request = EditRequest::new("x", ImageFormat::Square, vec![fixtures::png(8, 8)]);
+            request.model = Some("gpt-image-1".into());
+            request
+        };
+        let analyze = || AnalyzeRequest {
+            image: fixtures::png(8, 8),
+            prompt: "what is this?".into(),
+            model: None,
+            detail: None,
+            max_output_tokens: None,
+        };
+        let mut errors: Vec<Error> = Vec::new();
+
+        // open: a setting that quotes the key back.
+        let s = Settings { base_url: Some(format!("ftp://{KEY}")), ..settings() };
+        errors.push(Client::open(&s, Fake::default()).map(|_| ()).unwrap_err());
+        let steps: [&dyn Fn() -> Step; 2] = [&echo, &quoted];
+        for step in steps {
+            errors.push(client(vec![step()]).generate(&gpt("x")).unwrap_err());
+            errors.push(client(vec![step()]).edit(&edit()).unwrap_err());
+            errors.push(client(vec![step()]).analyze(&analyze()).unwrap_err());
+            errors.push(client(vec![step()]).start_generate(&gpt("x"), 1).unwrap_err());
+            errors.push(client(vec![step()]).start_edit(&edit(), 1).unwrap_err());
+            let status = client(vec![step()]).check(Capability::TextToImage, Some("gpt-image-1")).unwrap();
+            assert_no_key(&format!("{:?}", (&status.message, &status.problem)));
+            errors.extend(status.problem);
+        }
+        // A model id that is the key: named in the check's message.
+        let not_found =
+            json_response(404, error_body("no such model", "invalid_request_error", Some("model_not_found")));
+        let status = client(vec![not_found]).check(Capability::TextToImage, Some(KEY)).unwrap();
+        assert_no_key(&status.message);
+        errors.extend(status.problem);
+        let steps: [&dyn Fn() -> Step; 2] = [&error_event, &broken];
+        for step in steps {
+            let mut stream = client(vec![step()]).start_generate(&gpt("x"), 1).unwrap();
+            errors.push(stream.next().unwrap().unwrap_err());
+            let mut stream = client(vec![step()]).start_edit(&edit(), 1).unwrap();
+            errors.push(stream.next().unwrap().unwrap_err());
+        }
+        assert_eq!(errors.len(), 1 + 2 * 6 + 1 + 2 * 2);
+        for e in &errors {
+            assert_no_key(&format!("{e:?}"));
+        }
+        // The failures are still the typed ones, only scrubbed.
+        assert_eq!(errors[0].kind(), "invalid-input");
+        assert!(errors[0].message().contains("[redacted]"), "{}", errors[0].message());
+        assert_eq!(errors[1].failure().unwrap().code.as_deref(), Some("[redacted]"));
+        assert_eq!(errors[1].failure().unwrap().request_id.as_deref(), Some("[redacted]"));
     }
 
     #[test]

@@ -9,10 +9,8 @@ use crate::bindings::{
     Analysis, AnalyzeRequest, BackendInfo, Capability, EditRequest, Error, GenerateRequest, Generation,
     GenerationEvent, Settings, Status,
 };
-use crate::client::Client;
-use crate::config::Config;
+use crate::client::{Client, Stream};
 use crate::models;
-use crate::streaming;
 use crate::transport::WasiTransport;
 
 struct Component;
@@ -35,8 +33,8 @@ pub struct ClientResource {
 
 impl GuestClient for ClientResource {
     fn open(settings: Settings) -> Result<api::Client, Error> {
-        let config = Config::from_settings(&settings).map_err(|e| e.redacted(&settings.api_key))?;
-        Ok(api::Client::new(ClientResource { client: RefCell::new(Client::new(config, WasiTransport)) }))
+        let client = Client::open(&settings, WasiTransport)?;
+        Ok(api::Client::new(ClientResource { client: RefCell::new(client) }))
     }
 
     fn generate(&self, request: GenerateRequest) -> Result<Generation, Error> {
@@ -69,7 +67,7 @@ impl GuestClient for ClientResource {
 /// A streamed generation; dropping it drops the response body, which closes
 /// the connection.
 pub struct StreamResource {
-    stream: RefCell<streaming::GenerationStream>,
+    stream: RefCell<Stream>,
 }
 
 impl GuestGenerationStream for StreamResource {

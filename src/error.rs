@@ -2,7 +2,7 @@
 //! `bindings.rs`): its case name and message, the failure it carries, and
 //! scrubbing the key out of it.
 
-use crate::bindings::{Error, Failure, RateLimit, TimeoutInfo, TimeoutPhase};
+use crate::bindings::{Error, Failure, RateLimit, Status, TimeoutInfo, TimeoutPhase};
 
 impl Failure {
     pub fn new(message: impl Into<String>) -> Self {
@@ -91,9 +91,9 @@ impl Error {
         failure_of!(self)
     }
 
-    /// Removes `secret` from every text the error carries. The client calls this
-    /// on every error it returns, so a server that echoes the key back (or a
-    /// message built from a URL that held it) cannot leak it.
+    /// Removes `secret` from every text the error carries, so a server that
+    /// echoes the key back (or a message built from a URL that held it) cannot
+    /// leak it. Applied in one place: the client's boundary (`client.rs`).
     pub fn redacted(mut self, secret: &str) -> Self {
         let scrub = |s: &mut String| *s = redact(s, secret);
         match &mut self {
@@ -111,6 +111,13 @@ impl Error {
             }
         }
         self
+    }
+}
+
+impl Status {
+    /// Removes `secret` from the message and the problem, as [`Error::redacted`].
+    pub fn redacted(self, secret: &str) -> Self {
+        Status { message: redact(&self.message, secret), problem: self.problem.map(|p| p.redacted(secret)), ..self }
     }
 }
 

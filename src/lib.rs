@@ -9,14 +9,17 @@
 //! - [`models`]: the model table (sizes, limits, capabilities) and `info()`.
 //! - [`config`]: settings validated into what every request needs, with the
 //!   defaults; [`url`]: base URLs split and checked by hand, percent-encoding.
-//! - [`call`]: a checked call, and the HTTP request it becomes on the
-//!   configured service (OpenAI, a gateway, Azure).
 //! - [`generate`], [`edit`], [`analyze`], [`check`]: one operation each,
 //!   request checks and request bodies (and, for `check`, the status);
 //!   [`options`]: the request options generate and edit share.
+//! - [`call`]: a checked call, and the HTTP request it becomes on the
+//!   configured service (OpenAI, a gateway, Azure).
 //! - [`images_response`], [`api_error`]: what comes back, success or failure.
-//! - [`imaging`], [`multipart`], [`sse`]: the small formats the API uses.
-//! - [`retry`], [`client`]: the call itself, over any [`http::Transport`].
+//! - [`imaging`], [`multipart`], [`sse`], [`streaming`]: the small formats the
+//!   API uses, and the streamed generation read from server-sent events.
+//! - [`http`], [`retry`], [`client`]: the call itself over any
+//!   [`http::Transport`], with retries; the client is the component's pure
+//!   face and the one place the API key is scrubbed from what it returns.
 //! - `component` (wasm only): the WIT exports, forwarding to [`client::Client`];
 //!   `transport` (wasm only): `wasi:http`.
 
