@@ -1,0 +1,125 @@
+//! `visual-bench`: how the OpenAI backend component performs next to a
+//! native Rust client and the official OpenAI Python SDK, measured in one run
+//! against the same loopback mock serving a photograph-sized 1536x1024 PNG.
+//!
+//! Figures, not pass/fail tests: it prints Markdown tables (the README
+//! carries the latest) with each target and whether this run met it.
+//! Run it with `cargo run --release -p visual-bench`;
+//! `--quick` is a smoke run (a few calls, small upload, no Python, no extra
+//! build) that the test suite uses to keep this binary working.
+
+mod loading;
+mod native;
+mod per_call;
+mod pyenv;
+mod python;
+mod report;
+mod setup;
+mod sizes;
+mod stats;
+mod upload;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{ensure, Context};
+use clap::Parser;
+use visual_host::cache::ComponentCache;
+use visual_host::runtime::{Runtime, RuntimeOptions};
+use visual_host::sandbox::DEFAULT_MEMORY_LIMIT;
+
+use report::Report;
+
+#[derive(Parser, Debug)]
+#[command(name = "visual-bench", about = "Benchmarks the OpenAI backend component against native and Python clients")]
+pub struct Args {
+    /// Timed generate calls per client, after the warm-up.
+    #[arg(long, default_value_t = 30)]
+    pub calls: usize,
+    /// Untimed calls per client first (connection set-up, caches, JIT-free warm state).
+    #[arg(long, default_value_t = 3)]
+    pub warmup: usize,
+    /// A smoke run: few calls, a 3 MB upload, no Python SDK, no release-small build.
+    #[arg(long)]
+    pub quick: bool,
+    /// Leave out the Python SDK (no venv, no PyPI).
+    #[arg(long)]
+    pub skip_python: bool,
+    /// Leave out the release-small build and its measurements.
+    #[arg(long)]
+    pub skip_size_build: bool,
+    /// The component to measure; default: the one built alongside this tool.
+    #[arg(long)]
+    pub component: Option<PathBuf>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut args = Args::parse();
+    if args.quick {
+        args.calls = args.calls.min(3);
+        args.warmup = args.warmup.min(1);
+        args.skip_python = true;
+        args.skip_size_build = true;
+    }
+    ensure!(args.calls > 0, "--calls must be at least 1");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(args))
+}
+
+fn workspace() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.ancestors().nth(2).expect("host-test/bench sits in the workspace").to_path_buf()
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace().join("target"))
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let component = args.component.clone().unwrap_or_else(|| PathBuf::from(guest_components::OPENAI_BACKEND));
+    let wasm = std::fs::read(&component).with_context(|| format!("reading {}", component.display()))?;
+    let mut report = Report::default();
+    let profile = if cfg!(debug_assertions) { "debug (numbers are not representative)" } else { "release" };
+    eprintln!("visual-bench: host built {profile}; component {}", component.display());
+
+    let cache_dir = target_dir().join("bench-component-cache");
+    let _ = std::fs::remove_dir_all(&cache_dir);
+    let host = Runtime::new(RuntimeOptions {
+        cache: Some(ComponentCache::new(&cache_dir)),
+        memory_limit: DEFAULT_MEMORY_LIMIT,
+    })?;
+    let plugin = host.load_bytes(&wasm)?;
+
+    let small = if args.skip_size_build {
+        None
+    } else {
+        let path = sizes::build_small(&workspace())?;
+        let bytes = std::fs::read(&path)?;
+        Some((path, host.load_bytes(&bytes)?))
+    };
+
+    let python = if args.skip_python {
+        None
+    } else {
+        match python::interpreter(&target_dir()) {
+            Ok(python) => Some(python),
+            Err(e) => {
+                eprintln!("visual-bench: the Python SDK reference is unavailable: {e:#}");
+                None
+            }
+        }
+    };
+
+    per_call::per_call(&args, &plugin, small.as_ref().map(|(_, p)| p), python.as_deref(), &mut report).await?;
+    loading::loading(&args, &wasm, python.as_deref(), &mut report).await?;
+    upload::upload(&args, &plugin, &mut report).await?;
+    sizes::report(&component, small.as_ref().map(|(p, _)| p.as_path()), &mut report)?;
+
+    println!(
+        "## visual-bench: {} timed calls after {} warm-up, host {profile}, {} cores\n",
+        args.calls,
+        args.warmup,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    report.print();
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! What every measurement shares: the mock, the settings, the requests.
+
+use std::time::{Duration, Instant};
+
+use openai_mock::{ImageDetail, MockConfig, MockServer};
+use visual_host::bindings::{self, GenerateRequest, ImageFormat, Settings};
+
+use crate::native::Target;
+
+pub const KEY: &str = "sk-bench-0123456789abcdefghijklmnopqrstuvwxyz";
+pub const MODEL: &str = "gpt-image-1";
+pub const PROMPT: &str = "a lighthouse on a cliff at dusk, waves breaking below, oil painting";
+
+pub fn settings(mock: &MockServer) -> Settings {
+    Settings { base_url: Some(mock.base_url()), ..Settings::with_key(KEY) }
+}
+
+pub async fn bench_mock() -> anyhow::Result<MockServer> {
+    Ok(MockServer::start(MockConfig {
+        api_key: KEY.into(),
+        image_detail: ImageDetail::Photographic,
+        // The upload comparison replays the component's exact body.
+        record_body_limit: 64 << 20,
+        ..MockConfig::default()
+    })
+    .await?)
+}
+
+pub fn target(mock: &MockServer) -> Target {
+    Target { addr: mock.addr(), prefix: mock.config().path_prefix.clone(), api_key: KEY.into() }
+}
+
+pub fn generate_request() -> GenerateRequest {
+    GenerateRequest { model: Some(MODEL.into()), ..GenerateRequest::new(PROMPT, ImageFormat::Landscape) }
+}
+
+pub async fn timed<T, F: std::future::Future<Output = anyhow::Result<T>>>(f: F) -> anyhow::Result<(Duration, T)> {
+    let started = Instant::now();
+    let value = f.await?;
+    Ok((started.elapsed(), value))
+}
+
+/// A backend's typed failure as an error that ends the run, kind and message.
+pub fn backend<T>(result: Result<T, bindings::Error>) -> anyhow::Result<T> {
+    result.map_err(|e| {
+        anyhow::anyhow!("the backend failed: {} ({})", bindings::error_message(&e), bindings::error_kind(&e))
+    })
+}

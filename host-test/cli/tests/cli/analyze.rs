@@ -1,0 +1,28 @@
+//! `visual-host analyze`: the answer as the CLI's JSON.
+
+use crate::harness::{encode, json_stdout, out_dir, visual_host};
+
+/// A small real WebP.
+fn webp() -> Vec<u8> {
+    let rgb = image::RgbaImage::from_fn(64, 48, |x, y| image::Rgba([(x * 4) as u8, (y * 5) as u8, 128, 255]));
+    encode(image::DynamicImage::ImageRgba8(rgb), image::ImageFormat::WebP)
+}
+
+#[test]
+fn the_cli_prints_the_answer_as_json() {
+    let dir = out_dir("analyze-cli");
+    let webp = webp();
+    let path = dir.join("x.webp");
+    std::fs::write(&path, &webp).unwrap();
+    let output = visual_host()
+        .args(["--mock", "--json", "analyze", "--prompt", "What is this?", "--image"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let v = json_stdout(&output);
+    assert_eq!(v["model"], "gpt-4.1-mini");
+    assert_eq!(v["finish_reason"], "stop");
+    assert!(v["text"].as_str().unwrap().contains("WEBP image"));
+    assert!(v["usage"]["total_tokens"].as_u64().is_some());
+}

@@ -1,0 +1,199 @@
+//! The `visual-host` command line as acceptance checks use it: exact JSON
+//! shapes, file naming, exit codes, and no key anywhere in what it prints.
+
+use std::path::Path;
+
+use crate::harness::{assert_no_key, json_stdout, out_dir, visual_host, KEY};
+
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{} is a PNG", path.display());
+    let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+#[test]
+fn generate_with_json_writes_the_image_and_prints_the_contract() {
+    let dir = out_dir("generate-json");
+    let out = dir.join("lighthouse.png");
+    let output = visual_host()
+        .args(["--mock", "--json", "generate", "--model", "gpt-image-1", "--format", "landscape"])
+        .args(["--prompt", "a lighthouse at dusk", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let v = json_stdout(&output);
+    assert_eq!(v["model"], "gpt-image-1");
+    let images = v["images"].as_array().unwrap();
+    assert_eq!(images.len(), 1);
+    let image = &images[0];
+    assert_eq!(image["path"], out.display().to_string());
+    assert_eq!(image["mime_type"], "image/png");
+    assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(1536), Some(1024)));
+    assert_eq!(image["bytes"].as_u64(), Some(std::fs::metadata(&out).unwrap().len()));
+    assert_eq!(png_size(&out), (1536, 1024));
+    assert!(v["revised_prompt"].is_null());
+    assert!(v["usage"]["total_tokens"].as_u64().is_some());
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys.len(), 4, "exactly model, images, revised_prompt, usage: {keys:?}");
+}
+
+#[test]
+fn several_images_are_numbered_before_the_extension() {
+    let dir = out_dir("generate-n");
+    let output = visual_host()
+        .args(["--mock", "--json", "generate", "--model", "gpt-image-1-mini", "--format", "portrait", "--n", "3"])
+        .args(["--prompt", "three keys", "--out"])
+        .arg(dir.join("keys.png"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let v = json_stdout(&output);
+    for i in 1..=3 {
+        let path = dir.join(format!("keys-{i}.png"));
+        assert_eq!(png_size(&path), (1024, 1536));
+        assert_eq!(v["images"][i - 1]["path"], path.display().to_string());
+    }
+    assert!(!dir.join("keys.png").exists());
+}
+
+#[test]
+fn the_extension_follows_the_real_image_type() {
+    let dir = out_dir("generate-jpeg");
+    let output = visual_host()
+        .args(["--mock", "--json", "generate", "--model", "gpt-image-1", "--output-format", "jpeg"])
+        .args(["--prompt", "a jpeg, please", "--out"])
+        .arg(dir.join("photo.png"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let v = json_stdout(&output);
+    assert_eq!(v["images"][0]["mime_type"], "image/jpeg");
+    let path = dir.join("photo.jpg");
+    assert_eq!(v["images"][0]["path"], path.display().to_string());
+    assert_eq!(&std::fs::read(&path).unwrap()[..3], b"\xff\xd8\xff");
+}
+
+#[test]
+fn dall_e_3_returns_its_revised_prompt() {
+    let dir = out_dir("generate-dalle");
+    let output = visual_host()
+        .args(["--mock", "--json", "generate", "--model", "dall-e-3", "--format", "portrait"])
+        .args(["--prompt", "a tall tower", "--out"])
+        .arg(dir.join("tower.png"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let v = json_stdout(&output);
+    assert!(v["revised_prompt"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(v["usage"].is_null());
+    assert_eq!(png_size(&dir.join("tower.png")), (1024, 1792));
+}
+
+#[test]
+fn a_backend_error_is_one_json_object_and_exit_1() {
+    let output = visual_host()
+        .args(["--mock", "--json", "generate", "--model", "dall-e-3", "--n", "2", "--prompt", "two"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let v = json_stdout(&output);
+    assert_eq!(v["error"]["kind"], "invalid-input");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(v["error"]["status"].is_null());
+}
+
+#[test]
+fn without_a_key_or_mock_it_says_how_to_get_one_and_exits_2() {
+    let output = visual_host().args(["generate", "--prompt", "x"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("OPENAI_API_KEY") && stderr.contains("--mock"), "{stderr}");
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    for args in [
+        vec!["generate"],                                                 // no prompt
+        vec!["--mock", "generate", "--prompt", "x", "--format", "round"], // no such format
+        vec!["--mock", "generate", "--prompt", "x", "--size", "big"],     // not WxH
+        vec!["frobnicate"],
+    ] {
+        let output = visual_host().args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn info_json_lists_capabilities_and_sizes() {
+    let output = visual_host().args(["--json", "info"]).output().unwrap();
+    assert!(output.status.success());
+    let v = json_stdout(&output);
+    assert_eq!(v["name"], "openai");
+    assert_eq!(v["prompt_style"], "descriptive");
+    let t2i = v["capabilities"].as_array().unwrap().iter().find(|c| c["capability"] == "text-to-image").unwrap();
+    let dalle = t2i["models"].as_array().unwrap().iter().find(|m| m["id"] == "dall-e-3").unwrap();
+    assert_eq!(dalle["sizes"]["landscape"], "1792x1024");
+
+    let table = visual_host().arg("info").output().unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("gpt-image-1") && text.contains("1536x1024") && text.contains("descriptive"), "{text}");
+}
+
+#[test]
+fn a_real_key_is_never_printed() {
+    // The mock accepts KEY; a generation and a failure both keep it out of every stream.
+    let output = visual_host()
+        .env("OPENAI_API_KEY", KEY)
+        .args(["--mock", "--json", "generate", "--model", "gpt-image-1", "--prompt", "x", "--out"])
+        .arg(out_dir("key").join("k.png"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_no_key(&String::from_utf8_lossy(&output.stdout));
+    assert_no_key(&String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn a_missing_component_is_a_host_error_exit_3() {
+    let output = visual_host().args(["--component", "/nonexistent/backend.wasm", "--json", "info"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let v = json_stdout(&output);
+    assert_eq!(v["error"]["kind"], "host");
+}
+
+/// The README's run command, argument for argument, through this binary;
+/// and `cargo run -p visual-host` must pick it: the package has no other
+/// binary (the benchmark is a package of its own).
+#[test]
+fn the_readme_run_command_works_as_written() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../../README.md")).unwrap();
+    let prefix = "rustup target add wasm32-wasip2 && cargo run -p visual-host -- ";
+    let line = readme.lines().find(|l| l.starts_with(prefix)).expect("the README gives the run command");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let binaries = manifest.matches("[[bin]]").count() + usize::from(root.join("src/bin").exists());
+    assert!(
+        binaries == 1 || manifest.contains("default-run = \"visual-host\""),
+        "`cargo run -p visual-host` must find one binary, or a default-run"
+    );
+
+    // Split like a shell would: words, and double-quoted phrases.
+    let mut args = Vec::new();
+    for (i, part) in line[prefix.len()..].split('"').enumerate() {
+        if i % 2 == 1 {
+            args.push(part.to_string());
+        } else {
+            args.extend(part.split_whitespace().map(str::to_string));
+        }
+    }
+    let at = args.iter().position(|a| a == "--out").expect("the command names its output");
+    assert_eq!(args[at + 1], "lighthouse.png");
+    let out = out_dir("readme-run").join("lighthouse.png");
+    args[at + 1] = out.display().to_string();
+
+    let output = visual_host().args(&args).output().unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(png_size(&out), (1536, 1024));
+}

@@ -1,0 +1,99 @@
+//! `visual-host edit`: references and a mask from files, the result on disk.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use image::{DynamicImage, ImageFormat as Codec, Rgba, RgbaImage};
+
+use crate::harness::{assert_no_key, encode, json_stdout, picture, png, visual_host};
+
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let rgb = DynamicImage::ImageRgba8(picture(width, height)).to_rgb8();
+    encode(DynamicImage::ImageRgb8(rgb), Codec::Jpeg)
+}
+
+/// A mask the size of the base image, transparent in its middle.
+fn mask(width: u32, height: u32) -> Vec<u8> {
+    let image = RgbaImage::from_fn(width, height, |x, y| {
+        let inside = (width / 4..width * 3 / 4).contains(&x) && (height / 4..height * 3 / 4).contains(&y);
+        Rgba([0, 0, 0, if inside { 0 } else { 255 }])
+    });
+    encode(DynamicImage::ImageRgba8(image), Codec::Png)
+}
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("edit-cli").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes the CLI's inputs: a PNG base image, a JPEG second reference and a
+/// mask the base image's size.
+fn cli_inputs(dir: &Path) -> [PathBuf; 3] {
+    let paths = [dir.join("a.png"), dir.join("b.jpg"), dir.join("m.png")];
+    std::fs::write(&paths[0], png(200, 150)).unwrap();
+    std::fs::write(&paths[1], jpeg(120, 90)).unwrap();
+    std::fs::write(&paths[2], mask(200, 150)).unwrap();
+    paths
+}
+
+fn cli_edit(dir: &Path, model: &str) -> (Output, PathBuf) {
+    let [a, b, m] = cli_inputs(dir);
+    let out = dir.join("out.png");
+    let output = visual_host()
+        .args(["--mock", "--json", "edit", "--prompt", "put the fox in a boat", "--image"])
+        .arg(&a)
+        .arg("--image")
+        .arg(&b)
+        .arg("--mask")
+        .arg(&m)
+        .args(["--model", model, "--format", "portrait", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    (output, out)
+}
+
+#[test]
+fn cli_edit_with_two_references_and_a_mask_prints_the_contract() {
+    let dir = work_dir("ok");
+    let (output, out) = cli_edit(&dir, "gpt-image-1");
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let v = json_stdout(&output);
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys.len(), 4, "exactly model, images, revised_prompt, usage: {keys:?}");
+    assert_eq!(v["model"], "gpt-image-1");
+    assert!(v["revised_prompt"].is_null(), "GPT image models do not revise prompts");
+    assert!(v["usage"]["total_tokens"].as_u64().is_some_and(|t| t > 0), "{}", v["usage"]);
+    let image_tokens = v["usage"]["input_tokens_details"]["image_tokens"].as_u64();
+    assert!(image_tokens.is_some_and(|t| t > 0), "the references count: {}", v["usage"]);
+
+    let images = v["images"].as_array().unwrap();
+    assert_eq!(images.len(), 1);
+    let image = images[0].as_object().unwrap();
+    let mut fields: Vec<&str> = image.keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["bytes", "height", "mime_type", "path", "width"]);
+    assert_eq!(image["path"], out.display().to_string());
+    assert_eq!(image["mime_type"], "image/png");
+    assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(1024), Some(1536)));
+
+    let written = std::fs::read(&out).unwrap();
+    assert_eq!(image["bytes"].as_u64(), Some(written.len() as u64));
+    let decoded = image::load_from_memory_with_format(&written, Codec::Png).expect("a PNG on disk");
+    assert_eq!((decoded.width(), decoded.height()), (1024, 1536));
+    assert_no_key(&String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn cli_edit_with_dall_e_3_is_unsupported_and_exits_1() {
+    let dir = work_dir("dalle");
+    let (output, out) = cli_edit(&dir, "dall-e-3");
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let v = json_stdout(&output);
+    assert_eq!(v["error"]["kind"], "unsupported");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("dall-e-3") && message.contains("gpt-image-1"), "{message}");
+    assert!(!out.exists(), "nothing is written for a refused edit");
+}

@@ -1,0 +1,68 @@
+//! What every CLI test needs: the binary with a clean environment, a mock in
+//! this process, scratch directories, and real images.
+
+use std::path::PathBuf;
+
+use openai_mock::{MockConfig, MockServer};
+
+pub const KEY: &str = "sk-test-0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// `visual-host` with none of the OpenAI variables from the test's own
+/// environment, and the test binaries' shared component cache.
+pub fn visual_host() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_visual-host"));
+    cmd.env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("OPENAI_ORG_ID")
+        .env_remove("OPENAI_PROJECT_ID")
+        .env("VISUAL_HOST_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"));
+    cmd
+}
+
+/// A mock accepting [`KEY`], served by the calling test's runtime.
+pub async fn mock() -> MockServer {
+    MockServer::start(MockConfig { api_key: KEY.into(), ..MockConfig::default() }).await.expect("starting the mock")
+}
+
+/// Asserts the key is nowhere in `text`.
+pub fn assert_no_key(text: &str) {
+    assert!(!text.contains(KEY), "the API key leaked into: {text}");
+    assert!(!text.contains(&KEY[8..24]), "part of the API key leaked into: {text}");
+}
+
+/// A fresh, empty directory for one test's output files.
+pub fn out_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("out").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The one JSON object `--json` prints on stdout.
+pub fn json_stdout(output: &std::process::Output) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut lines = stdout.lines().filter(|l| !l.trim().is_empty());
+    let first =
+        lines.next().unwrap_or_else(|| panic!("no stdout; stderr: {}", String::from_utf8_lossy(&output.stderr)));
+    assert!(lines.next().is_none(), "stdout must be exactly one JSON object: {stdout}");
+    serde_json::from_str(first).unwrap_or_else(|e| panic!("not JSON ({e}): {first}"))
+}
+
+/// A gradient, so every encoder has something to encode.
+pub fn picture(width: u32, height: u32) -> image::RgbaImage {
+    image::RgbaImage::from_fn(width, height, |x, y| {
+        image::Rgba([(x * 255 / width) as u8, (y * 255 / height) as u8, ((x ^ y) & 0xFF) as u8, 255])
+    })
+}
+
+/// `image` encoded for real by the image crate.
+pub fn encode(image: image::DynamicImage, codec: image::ImageFormat) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, codec).unwrap_or_else(|e| panic!("encoding {codec:?}: {e}"));
+    out.into_inner()
+}
+
+/// A real PNG of the given size.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    encode(image::DynamicImage::ImageRgba8(picture(width, height)), image::ImageFormat::Png)
+}

@@ -1,0 +1,135 @@
+//! One binary, two backends: the same `visual-host` loads the OpenAI backend
+//! and the offline placeholder backend from their `.wasm` files at run time,
+//! with nothing rebuilt in between, and refuses a component built for a
+//! contract version it does not speak.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const HOST: &str = env!("CARGO_BIN_EXE_visual-host");
+const BACKENDS: [(&str, &str); 2] =
+    [(guest_components::OPENAI_BACKEND, "openai"), (guest_components::PLACEHOLDER_BACKEND, "placeholder")];
+
+/// A component that exports the contract's interface at 0.2.0: what a backend
+/// built against a future, incompatible contract looks like from outside.
+const FUTURE_CONTRACT_WAT: &str = r#"
+(component
+  (instance $backend)
+  (export "talemate:visual/visual-backend@0.2.0" (instance $backend))
+)
+"#;
+
+/// A scratch directory of this test's own under cargo's per-target tmp dir.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("swap-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn host(args: &[&str], cache_dir: &Path) -> Output {
+    Command::new(HOST)
+        .args(args)
+        .env("VISUAL_HOST_CACHE_DIR", cache_dir)
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .output()
+        .expect("running visual-host")
+}
+
+fn json_stdout(output: &Output) -> Value {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "visual-host failed ({}): stdout {stdout} stderr {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("not one JSON object ({e}): {stdout}"))
+}
+
+/// Width and height from a PNG's IHDR, after checking the signature.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert!(bytes.len() > 24 && bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR", "not a PNG");
+    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+/// The first text-to-image model `info` says draws landscape at `size`: the
+/// host picks by what the backend declares, not by knowing the backend.
+fn model_drawing_landscape_at(info: &Value, size: &str) -> String {
+    let capability = info["capabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["capability"] == "text-to-image")
+        .expect("a text-to-image capability");
+    capability["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["sizes"]["landscape"] == size)
+        .unwrap_or_else(|| panic!("no model draws landscape at {size}: {capability}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_same_binary_runs_either_backend() {
+    let dir = scratch("cli");
+    for (wasm, name) in BACKENDS {
+        let info = json_stdout(&host(&["--component", wasm, "--json", "info"], &dir));
+        assert_eq!(info["name"], name, "{info}");
+        assert_eq!(info["prompt_style"], "descriptive");
+
+        let model = model_drawing_landscape_at(&info, "1536x1024");
+        let out = dir.join(format!("{name}.png"));
+        let generated = json_stdout(&host(
+            &[
+                "--component",
+                wasm,
+                "--mock",
+                "--json",
+                "generate",
+                "--prompt",
+                "a lighthouse at dusk, oil painting",
+                "--format",
+                "landscape",
+                "--model",
+                &model,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &dir,
+        ));
+        assert_eq!(generated["images"][0]["width"], 1536, "{generated}");
+        assert_eq!(generated["images"][0]["height"], 1024, "{generated}");
+        assert_eq!(generated["images"][0]["path"], out.to_str().unwrap());
+        assert_eq!(png_size(&std::fs::read(&out).unwrap()), (1536, 1024), "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_future_contract_version_is_refused_by_the_cli() {
+    let dir = scratch("future");
+    let component = dir.join("future-backend.wat");
+    std::fs::write(&component, FUTURE_CONTRACT_WAT).unwrap();
+    let path = component.to_str().unwrap();
+
+    let output = host(&["--no-cache", "--component", path, "info"], &dir);
+    assert_eq!(output.status.code(), Some(3), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("implements talemate:visual/visual-backend@0.2.0"), "{stderr}");
+    assert!(stderr.contains("supports talemate:visual/visual-backend@0.1.x"), "{stderr}");
+
+    let output = host(&["--no-cache", "--component", path, "--json", "info"], &dir);
+    assert_eq!(output.status.code(), Some(3), "{output:?}");
+    let reply: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(reply["error"]["kind"], "host");
+    assert!(reply["error"]["message"].as_str().unwrap().contains("@0.2.0"), "{reply}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,13 @@
+//! The backend components this workspace builds, as files on disk.
+//!
+//! `build.rs` builds them for `wasm32-wasip2` in release (the way wasmtime's
+//! `test-programs-artifacts` crate builds its guests), so one `cargo test` or
+//! `cargo run -p visual-host` from a fresh clone needs no other step. Hosts
+//! never embed a component: they learn where it is from here and load it at
+//! run time, like any other `.wasm`.
+
+/// The OpenAI backend (the root crate, `openai-visual-backend`).
+pub const OPENAI_BACKEND: &str = env!("OPENAI_BACKEND_WASM");
+
+/// The offline placeholder backend (`host-test/placeholder-backend`).
+pub const PLACEHOLDER_BACKEND: &str = env!("PLACEHOLDER_BACKEND_WASM");

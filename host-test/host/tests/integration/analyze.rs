@@ -1,0 +1,138 @@
+//! Image analysis through the real component: every image type with the
+//! default, a named and an unknown model; the mock proves it saw the exact
+//! image with its real media type.
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use visual_host::bindings::{AnalyzeRequest, Detail, Error};
+
+use crate::harness::{mock, session};
+
+/// A small real image of each type the vision models take.
+fn images() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    let rgb = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 128]));
+    let encode = |format: image::ImageFormat| {
+        let picture = image::DynamicImage::ImageRgb8(rgb.clone());
+        let picture = if format == image::ImageFormat::WebP {
+            image::DynamicImage::ImageRgba8(picture.to_rgba8())
+        } else {
+            picture
+        };
+        crate::harness::encode(picture, format)
+    };
+    vec![
+        ("PNG", "image/png", encode(image::ImageFormat::Png)),
+        ("JPEG", "image/jpeg", encode(image::ImageFormat::Jpeg)),
+        ("WEBP", "image/webp", encode(image::ImageFormat::WebP)),
+        ("GIF", "image/gif", encode(image::ImageFormat::Gif)),
+    ]
+}
+
+fn sha_prefix(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_image_type_with_every_kind_of_model_arrives_intact() {
+    let mock = mock().await;
+    let mut session = session(&mock).await;
+    for (model, expected_model) in
+        [(None, "gpt-4.1-mini"), (Some("gpt-4o-mini"), "gpt-4o-mini"), (Some("my-vision-model"), "my-vision-model")]
+    {
+        for (kind, mime, bytes) in images() {
+            mock.clear_requests();
+            let request = AnalyzeRequest {
+                model: model.map(str::to_string),
+                ..AnalyzeRequest::new(bytes.clone(), "What colour is the sky?")
+            };
+            let analysis = session
+                .analyze(&request)
+                .await
+                .expect("no trap")
+                .unwrap_or_else(|e| panic!("{kind} with {model:?}: {e:?}"));
+            assert_eq!(analysis.model, expected_model, "the model is honoured as given");
+            assert_eq!(analysis.finish_reason, "stop");
+            assert!(!analysis.truncated);
+            assert!(analysis.usage.is_some());
+            let proof = format!("a 64x48 {kind} image (sha256 prefix {})", sha_prefix(&bytes));
+            assert!(analysis.text.contains(&proof), "{kind}: {} lacks {proof}", analysis.text);
+            assert!(analysis.text.contains("What colour is the sky?"));
+
+            let seen = &mock.requests()[0];
+            assert!(seen.verdict.is_ok(), "{kind}: {:?}", seen.verdict);
+            assert!(seen.path.ends_with("/chat/completions"));
+            let body = seen.json().unwrap();
+            assert_eq!(body["model"], expected_model);
+            let messages = body["messages"].as_array().unwrap();
+            assert_eq!(messages.len(), 1);
+            assert_eq!(messages[0]["role"], "user");
+            let parts = messages[0]["content"].as_array().unwrap();
+            assert_eq!(parts.len(), 2);
+            assert_eq!(parts[0], serde_json::json!({"type": "text", "text": "What colour is the sky?"}));
+            assert_eq!(parts[1]["type"], "image_url");
+            let url = parts[1]["image_url"]["url"].as_str().unwrap();
+            let prefix = format!("data:{mime};base64,");
+            assert!(url.starts_with(&prefix), "{kind}: the data URL names the real type: {}", &url[..40]);
+            let sent = base64::engine::general_purpose::STANDARD.decode(&url[prefix.len()..]).unwrap();
+            assert_eq!(sent, bytes, "{kind}: the image arrived byte for byte");
+            assert!(parts[1]["image_url"].get("detail").is_none(), "detail only when asked for");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn detail_and_token_limits_are_sent_and_a_cut_answer_says_so() {
+    let mock = mock().await;
+    let mut session = session(&mock).await;
+    let (_, _, png) = images().remove(0);
+    let request = AnalyzeRequest {
+        detail: Some(Detail::Low),
+        max_output_tokens: Some(3),
+        ..AnalyzeRequest::new(png, "Describe every pixel of this picture in detail.")
+    };
+    let analysis = session.analyze(&request).await.unwrap().unwrap();
+    assert!(analysis.truncated, "finish_reason length is reported");
+    assert_eq!(analysis.finish_reason, "length");
+    assert!(!analysis.text.is_empty(), "the partial text is kept");
+    let body = mock.requests()[0].json().unwrap();
+    assert_eq!(body["messages"][0]["content"][1]["image_url"]["detail"], "low");
+    assert_eq!(body["max_completion_tokens"], 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_is_a_content_policy_error() {
+    let mock = mock().await;
+    let mut session = session(&mock).await;
+    let (_, _, png) = images().remove(0);
+    let result = session.analyze(&AnalyzeRequest::new(png, "[[refuse]] who is this?")).await.unwrap();
+    match result {
+        Err(Error::ContentPolicy(f)) => assert!(f.message.contains("can't help"), "{}", f.message),
+        other => panic!("expected content-policy, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_refused_before_anything_is_sent() {
+    let mock = mock().await;
+    let mut session = session(&mock).await;
+    let (_, _, png) = images().remove(0);
+    let mut bmp = b"BM".to_vec();
+    bmp.extend_from_slice(&[0u8; 64]);
+    let mut huge = png.clone();
+    huge.resize(20 * 1024 * 1024 + 1, 0);
+    let cases = [
+        ("empty prompt", AnalyzeRequest::new(png.clone(), "")),
+        ("blank prompt", AnalyzeRequest::new(png.clone(), "   ")),
+        ("no bytes", AnalyzeRequest::new(Vec::new(), "what is it?")),
+        ("BMP", AnalyzeRequest::new(bmp, "what is it?")),
+        ("random bytes", AnalyzeRequest::new(vec![7u8; 500], "what is it?")),
+        ("over 20 MB", AnalyzeRequest::new(huge, "what is it?")),
+    ];
+    for (what, request) in cases {
+        match session.analyze(&request).await.expect("no trap") {
+            Err(Error::InvalidInput(message)) => assert!(!message.is_empty(), "{what}"),
+            other => panic!("{what}: expected invalid-input, got {other:?}"),
+        }
+    }
+    assert!(mock.requests().is_empty(), "nothing was sent");
+}

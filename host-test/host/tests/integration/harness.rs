@@ -1,0 +1,80 @@
+//! Shared set-up: one compiled copy of the real component for the whole test
+//! binary (a debug host compiles it slowly; the on-disk cache also serves the
+//! other test binaries), a fresh mock per test, and sessions wired to it.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use openai_mock::{MockConfig, MockServer};
+use visual_host::bindings::Settings;
+use visual_host::cache::ComponentCache;
+use visual_host::runtime::{Plugin, Runtime, RuntimeOptions, Session};
+use visual_host::sandbox::{NetworkPolicy, DEFAULT_MEMORY_LIMIT};
+
+pub const KEY: &str = "sk-test-0123456789abcdefghijklmnopqrstuvwxyz";
+
+pub fn component_path() -> PathBuf {
+    PathBuf::from(guest_components::OPENAI_BACKEND)
+}
+
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        let cache = ComponentCache::new(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"));
+        Runtime::new(RuntimeOptions { cache: Some(cache), memory_limit: DEFAULT_MEMORY_LIMIT }).expect("runtime")
+    })
+}
+
+/// The real OpenAI backend component, loaded once.
+pub fn plugin() -> &'static Plugin {
+    static PLUGIN: OnceLock<Plugin> = OnceLock::new();
+    PLUGIN.get_or_init(|| runtime().load(&component_path()).expect("loading the component"))
+}
+
+pub async fn mock() -> MockServer {
+    mock_with(MockConfig { api_key: KEY.into(), ..MockConfig::default() }).await
+}
+
+pub async fn mock_with(config: MockConfig) -> MockServer {
+    MockServer::start(config).await.expect("starting the mock")
+}
+
+/// Settings pointing at the mock, with short timeouts so failures are quick.
+pub fn settings(mock: &MockServer) -> Settings {
+    Settings { base_url: Some(mock.base_url()), ..Settings::with_key(KEY) }
+}
+
+/// A session allowed to reach exactly the mock.
+pub async fn session_with(settings: &Settings) -> Session {
+    let network = NetworkPolicy::for_settings(settings).expect("network policy");
+    plugin().connect(settings, network).await.expect("instantiating").expect("opening the client")
+}
+
+pub async fn session(mock: &MockServer) -> Session {
+    session_with(&settings(mock)).await
+}
+
+/// Asserts the key is nowhere in `text`.
+pub fn assert_no_key(text: &str) {
+    assert!(!text.contains(KEY), "the API key leaked into: {text}");
+    assert!(!text.contains(&KEY[8..24]), "part of the API key leaked into: {text}");
+}
+
+/// A gradient, so every encoder has something to encode.
+pub fn picture(width: u32, height: u32) -> image::RgbaImage {
+    image::RgbaImage::from_fn(width, height, |x, y| {
+        image::Rgba([(x * 255 / width) as u8, (y * 255 / height) as u8, ((x ^ y) & 0xFF) as u8, 255])
+    })
+}
+
+/// `image` encoded for real by the image crate.
+pub fn encode(image: image::DynamicImage, codec: image::ImageFormat) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, codec).unwrap_or_else(|e| panic!("encoding {codec:?}: {e}"));
+    out.into_inner()
+}
+
+/// A real PNG of the given size.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    encode(image::DynamicImage::ImageRgba8(picture(width, height)), image::ImageFormat::Png)
+}

@@ -1,0 +1,47 @@
+//! Loading: the compiled component is cached by content and engine, so a
+//! second load skips compilation, and other bytes never hit a wrong entry.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use visual_host::bindings::{GenerateRequest, ImageFormat, Settings};
+use visual_host::cache::{ComponentCache, Source};
+use visual_host::runtime::{Runtime, RuntimeOptions};
+use visual_host::sandbox::{NetworkPolicy, DEFAULT_MEMORY_LIMIT};
+
+use crate::harness::{component_path, mock, KEY};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_load_comes_from_the_cache_and_works() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("loading-cache");
+    let _ = std::fs::remove_dir_all(&dir);
+    let options = || RuntimeOptions { cache: Some(ComponentCache::new(&dir)), memory_limit: DEFAULT_MEMORY_LIMIT };
+
+    let first = Runtime::new(options()).unwrap().load(&component_path()).unwrap();
+    assert_eq!(first.source, Source::Compiled);
+
+    // A new runtime (as in a new process) finds the compiled form on disk.
+    let runtime = Runtime::new(options()).unwrap();
+    let started = Instant::now();
+    let cached = runtime.load(&component_path()).unwrap();
+    let load = started.elapsed();
+    assert_eq!(cached.source, Source::Cached);
+    println!("compiled load {:?}, cached load {load:?}", first.load_time);
+
+    let mock = mock().await;
+    let settings = Settings { base_url: Some(mock.base_url()), ..Settings::with_key(KEY) };
+    let mut session =
+        cached.connect(&settings, NetworkPolicy::for_settings(&settings).unwrap()).await.unwrap().unwrap();
+    let request =
+        GenerateRequest { model: Some("gpt-image-1".into()), ..GenerateRequest::new("cached", ImageFormat::Portrait) };
+    let generation = session.generate(&request).await.unwrap().unwrap();
+    assert_eq!((generation.images[0].width, generation.images[0].height), (1024, 1536));
+
+    // Other bytes are another entry: the placeholder backend is compiled, not mistaken for this one.
+    let other = runtime.load(PathBuf::from(guest_components::PLACEHOLDER_BACKEND).as_path()).unwrap();
+    assert_eq!(other.source, Source::Compiled);
+    assert_eq!(
+        runtime.load(PathBuf::from(guest_components::PLACEHOLDER_BACKEND).as_path()).unwrap().source,
+        Source::Cached
+    );
+}

@@ -1,0 +1,872 @@
+//! Self-test of the embedded OpenAI mock, driven over real TCP with a tiny
+//! raw HTTP/1.1 client (so the test checks the bytes on the wire and needs
+//! no client library): every endpoint's success shape, authentication,
+//! validation rejections, faults, streaming, and the Azure form.
+
+use std::io::Cursor;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use image::ImageEncoder;
+use openai_mock::{Fault, MockConfig, MockServer, Verdict};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const KEY: &str = "sk-mock-key";
+
+// ---------------------------------------------------------------- client
+
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    /// The body arrived whole (full Content-Length, or the terminating chunk).
+    complete: bool,
+    /// The connection ended with a reset rather than a close.
+    reset: bool,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    fn error(&self) -> Value {
+        self.json()["error"].clone()
+    }
+}
+
+fn request_bytes(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut out = head.into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// Sends one request and reads until the server closes. A reset after some
+/// bytes still yields what arrived (with `complete: false`).
+async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(&request_bytes(method, path, headers, body)).await.unwrap();
+    let mut raw = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut reset = false;
+    loop {
+        match s.read(&mut buf).await {
+            Ok(0) => break,
+            Err(e) => {
+                reset = e.kind() == std::io::ErrorKind::ConnectionReset;
+                break;
+            }
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+        }
+    }
+    Resp { reset, ..parse(&raw) }
+}
+
+fn parse(raw: &[u8]) -> Resp {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");
+    let head = std::str::from_utf8(&raw[..split]).unwrap();
+    let rest = &raw[split + 4..];
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .map(|l| {
+            let (n, v) = l.split_once(':').unwrap();
+            (n.trim().to_ascii_lowercase(), v.trim().to_string())
+        })
+        .collect();
+    let find = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let (body, complete) = if find("transfer-encoding").as_deref() == Some("chunked") {
+        dechunk(rest)
+    } else {
+        let len: usize = find("content-length").map(|v| v.parse().unwrap()).unwrap_or(rest.len());
+        (rest.to_vec(), rest.len() == len)
+    };
+    Resp { status, headers, body, complete, reset: false }
+}
+
+fn dechunk(mut rest: &[u8]) -> (Vec<u8>, bool) {
+    let mut body = Vec::new();
+    loop {
+        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
+            return (body, false);
+        };
+        let size = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).unwrap().trim(), 16).unwrap();
+        rest = &rest[eol + 2..];
+        if size == 0 {
+            return (body, true);
+        }
+        if rest.len() < size + 2 {
+            body.extend_from_slice(&rest[..size.min(rest.len())]);
+            return (body, false);
+        }
+        body.extend_from_slice(&rest[..size]);
+        rest = &rest[size + 2..];
+    }
+}
+
+fn path_of(server: &MockServer, tail: &str) -> String {
+    let root = format!("http://{}", server.addr());
+    format!("{}{tail}", server.base_url().strip_prefix(&root).unwrap())
+}
+
+async fn post_json(server: &MockServer, tail: &str, body: &Value) -> Resp {
+    let auth = format!("Bearer {KEY}");
+    let headers = [("authorization", auth.as_str()), ("content-type", "application/json")];
+    send(server.addr(), "POST", &path_of(server, tail), &headers, body.to_string().as_bytes()).await
+}
+
+async fn get(server: &MockServer, tail: &str) -> Resp {
+    let auth = format!("Bearer {KEY}");
+    send(server.addr(), "GET", &path_of(server, tail), &[("authorization", auth.as_str())], b"").await
+}
+
+/// A multipart/form-data body built by hand, so tests control every header.
+struct Form {
+    boundary: &'static str,
+    body: Vec<u8>,
+}
+
+impl Form {
+    fn new() -> Self {
+        Form { boundary: "mockselftest7d3f9a", body: Vec::new() }
+    }
+
+    fn text(mut self, name: &str, value: &str) -> Self {
+        self.body.extend(
+            format!("--{}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n", self.boundary)
+                .bytes(),
+        );
+        self
+    }
+
+    fn file(mut self, name: &str, filename: &str, content_type: Option<&str>, bytes: &[u8]) -> Self {
+        let mut head = format!(
+            "--{}\r\ncontent-disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n",
+            self.boundary
+        );
+        if let Some(ct) = content_type {
+            head.push_str(&format!("content-type: {ct}\r\n"));
+        }
+        head.push_str("\r\n");
+        self.body.extend(head.bytes());
+        self.body.extend_from_slice(bytes);
+        self.body.extend_from_slice(b"\r\n");
+        self
+    }
+
+    fn finish(mut self) -> (String, Vec<u8>) {
+        self.body.extend(format!("--{}--\r\n", self.boundary).bytes());
+        (format!("multipart/form-data; boundary={}", self.boundary), self.body)
+    }
+}
+
+async fn post_form(server: &MockServer, form: Form) -> Resp {
+    let (content_type, body) = form.finish();
+    let auth = format!("Bearer {KEY}");
+    let headers = [("authorization", auth.as_str()), ("content-type", content_type.as_str())];
+    send(server.addr(), "POST", &path_of(server, "/images/edits"), &headers, &body).await
+}
+
+// ---------------------------------------------------------------- images
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::RgbaImage::from_pixel(w, h, image::Rgba([10, 200, 30, 255]))
+        .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::RgbImage::from_pixel(w, h, image::Rgb([200, 10, 30]))
+        .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Jpeg)
+        .unwrap();
+    out
+}
+
+/// Decodes a `b64_json` value and checks format and size from the bytes themselves.
+fn decoded(b64: &Value) -> (image::ImageFormat, u32, u32) {
+    let bytes = STANDARD.decode(b64.as_str().expect("b64_json is a string")).expect("valid base64");
+    let format = image::guess_format(&bytes).expect("an image");
+    let img = image::load_from_memory(&bytes).expect("decodes");
+    (format, img.width(), img.height())
+}
+
+async fn start() -> MockServer {
+    MockServer::start(MockConfig::default()).await.unwrap()
+}
+
+fn rejected(server: &MockServer) -> (u16, Option<String>, Option<String>) {
+    match &server.requests().last().expect("a recorded request").verdict {
+        Verdict::Rejected { status, code, param, .. } => (*status, code.clone(), param.clone()),
+        Verdict::Ok => panic!("expected a rejected request"),
+    }
+}
+
+// ---------------------------------------------------------------- tests
+
+#[tokio::test]
+async fn generation_with_a_gpt_image_model() {
+    let server = start().await;
+    let r = post_json(
+        &server,
+        "/images/generations",
+        &json!({
+            "model": "gpt-image-1", "prompt": "a lighthouse at dusk", "size": "1536x1024", "quality": "low", "n": 2
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.header("x-request-id").unwrap().starts_with("req_"));
+    let body = r.json();
+    let data = body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2);
+    for item in data {
+        assert_eq!(decoded(&item["b64_json"]), (image::ImageFormat::Png, 1536, 1024));
+        assert!(item.get("revised_prompt").is_none());
+    }
+    assert_ne!(data[0]["b64_json"], data[1]["b64_json"], "each output is its own image");
+    assert_eq!((body["size"].as_str(), body["quality"].as_str()), (Some("1536x1024"), Some("low")));
+    assert_eq!((body["output_format"].as_str(), body["background"].as_str()), (Some("png"), Some("opaque")));
+    let usage = &body["usage"];
+    assert_eq!(usage["output_tokens"], 2 * 408);
+    assert_eq!(
+        usage["total_tokens"].as_u64().unwrap(),
+        usage["input_tokens"].as_u64().unwrap() + usage["output_tokens"].as_u64().unwrap()
+    );
+    assert!(usage["input_tokens_details"]["text_tokens"].as_u64().unwrap() > 0);
+
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].verdict, Verdict::Ok);
+    assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("POST", "/v1/images/generations"));
+    assert_eq!(seen[0].model.as_deref(), Some("gpt-image-1"));
+    assert_eq!(seen[0].json().unwrap()["prompt"], "a lighthouse at dusk");
+    assert_eq!(seen[0].header("Authorization"), Some("Bearer sk-mock-key"));
+}
+
+#[tokio::test]
+async fn output_formats_are_really_encoded() {
+    let server = start().await;
+    for (format, expected) in [("jpeg", image::ImageFormat::Jpeg), ("webp", image::ImageFormat::WebP)] {
+        let r = post_json(
+            &server,
+            "/images/generations",
+            &json!({
+                "model": "gpt-image-1.5", "prompt": "p", "output_format": format, "size": "1024x1536"
+            }),
+        )
+        .await;
+        assert_eq!(r.status, 200);
+        assert_eq!(decoded(&r.json()["data"][0]["b64_json"]), (expected, 1024, 1536));
+        assert_eq!(r.json()["output_format"], format);
+    }
+    let r =
+        post_json(&server, "/images/generations", &json!({"model": "gpt-image-2", "prompt": "p", "size": "1536x864"}))
+            .await;
+    assert_eq!(decoded(&r.json()["data"][0]["b64_json"]).1, 1536);
+}
+
+#[tokio::test]
+async fn dall_e_3_answers_with_a_revised_prompt_and_urls_by_default() {
+    let server = start().await;
+    let r = post_json(&server, "/images/generations", &json!({
+        "model": "dall-e-3", "prompt": "a red fox", "size": "1792x1024", "response_format": "b64_json", "style": "natural"
+    }))
+    .await;
+    assert_eq!(r.status, 200);
+    let body = r.json();
+    assert_eq!(decoded(&body["data"][0]["b64_json"]), (image::ImageFormat::Png, 1792, 1024));
+    assert!(body["data"][0]["revised_prompt"].as_str().unwrap().contains("a red fox"));
+    assert!(body.get("usage").is_none());
+
+    let r = post_json(&server, "/images/generations", &json!({"model": "dall-e-3", "prompt": "a red fox"})).await;
+    let url = r.json()["data"][0]["url"].as_str().unwrap().to_string();
+    let path = url.strip_prefix(&format!("http://{}", server.addr())).unwrap();
+    let file = send(server.addr(), "GET", path, &[], b"").await;
+    assert_eq!((file.status, file.header("content-type")), (200, Some("image/png")));
+    assert_eq!(image::load_from_memory(&file.body).unwrap().width(), 1024);
+}
+
+#[tokio::test]
+async fn authentication_is_required_and_the_key_is_masked() {
+    let server = start().await;
+    let path = path_of(&server, "/images/generations");
+    let body = json!({"model": "gpt-image-1", "prompt": "p"}).to_string();
+
+    let r = send(server.addr(), "POST", &path, &[("content-type", "application/json")], body.as_bytes()).await;
+    assert_eq!(r.status, 401);
+    assert!(r.error()["message"].as_str().unwrap().starts_with("You didn't provide an API key."));
+
+    let headers = [("authorization", "Bearer sk-wrong-key-123"), ("content-type", "application/json")];
+    let r = send(server.addr(), "POST", &path, &headers, body.as_bytes()).await;
+    assert_eq!(r.status, 401);
+    let e = r.error();
+    assert_eq!((e["code"].as_str(), e["type"].as_str()), (Some("invalid_api_key"), Some("invalid_request_error")));
+    assert_eq!(
+        e["message"],
+        "Incorrect API key provided: sk-wr********123. You can find your API key at https://platform.openai.com/account/api-keys."
+    );
+    assert_eq!(rejected(&server), (401, Some("invalid_api_key".into()), None));
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn generation_rejections_match_the_api() {
+    let server = start().await;
+    let cases = [
+        (
+            json!({"model": "gpt-image-1", "prompt": "p", "response_format": "b64_json"}),
+            "unknown_parameter",
+            "response_format",
+        ),
+        (json!({"model": "gpt-image-1", "prompt": "p", "size": "1792x1024"}), "invalid_value", "size"),
+        (json!({"model": "dall-e-3", "prompt": "p", "output_format": "png"}), "unknown_parameter", "output_format"),
+        (json!({"model": "dall-e-3", "prompt": "p", "n": 2}), "invalid_value", "n"),
+        (json!({"model": "gpt-image-2", "prompt": "p", "size": "1000x1000"}), "invalid_value", "size"),
+        (json!({"model": "gpt-image-1", "prompt": "p", "colour": "red"}), "unknown_parameter", "colour"),
+        (json!({"model": "gpt-image-1", "prompt": ""}), "empty_string", "prompt"),
+        (json!({"model": "gpt-image-1"}), "missing_required_parameter", "prompt"),
+    ];
+    for (body, code, param) in cases {
+        let r = post_json(&server, "/images/generations", &body).await;
+        assert_eq!(r.status, 400, "{body}");
+        let e = r.error();
+        assert_eq!(
+            (e["code"].as_str(), e["param"].as_str(), e["type"].as_str()),
+            (Some(code), Some(param), Some("invalid_request_error")),
+            "{body}"
+        );
+        assert_eq!(rejected(&server), (400, Some(code.into()), Some(param.into())));
+    }
+    let r = post_json(
+        &server,
+        "/images/generations",
+        &json!({"model": "gpt-image-1", "prompt": "p", "response_format": "url"}),
+    )
+    .await;
+    assert_eq!(r.error()["message"], "Unknown parameter: 'response_format'.");
+
+    let auth = format!("Bearer {KEY}");
+    let path = path_of(&server, "/images/generations");
+    let r = send(
+        server.addr(),
+        "POST",
+        &path,
+        &[("authorization", &auth), ("content-type", "application/json")],
+        b"{not json",
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert!(r.error()["message"].as_str().unwrap().starts_with("We could not parse the JSON body"));
+    let r = send(server.addr(), "POST", &format!("{path}/"), &[("authorization", &auth)], b"").await;
+    assert_eq!((r.status, r.error()["message"].as_str()), (404, Some("Invalid URL (POST /v1/images/generations/)")));
+}
+
+#[tokio::test]
+async fn edit_with_several_images_and_a_mask() {
+    let server = start().await;
+    let form = Form::new()
+        .text("model", "gpt-image-1")
+        .text("prompt", "put them in a basket")
+        .text("size", "1024x1536")
+        .text("output_format", "webp")
+        .file("image[]", "a.png", Some("image/png"), &png(64, 48))
+        .file("image[]", "b.jpg", Some("image/jpeg"), &jpeg(32, 32))
+        .file("mask", "mask.png", Some("image/png"), &png(64, 48));
+    let r = post_form(&server, form).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let body = r.json();
+    assert_eq!(decoded(&body["data"][0]["b64_json"]), (image::ImageFormat::WebP, 1024, 1536));
+    assert!(body["usage"]["input_tokens_details"]["image_tokens"].as_u64().unwrap() > 0);
+
+    let seen = &server.requests()[0];
+    assert_eq!(seen.verdict, Verdict::Ok);
+    let images: Vec<_> = seen.parts_named("image[]").collect();
+    assert_eq!(images.len(), 2);
+    assert_eq!(images[1].image.map(|i| (i.format, i.width)), Some(("jpeg", 32)));
+    assert_eq!(seen.parts_named("prompt").next().unwrap().text.as_deref(), Some("put them in a basket"));
+}
+
+#[tokio::test]
+async fn edit_rejections_match_the_api() {
+    let server = start().await;
+    let base = || Form::new().text("model", "gpt-image-1").text("prompt", "p");
+
+    let r = post_form(&server, base().file("image", "a.png", Some("application/octet-stream"), &png(8, 8))).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.error()["message"],
+        "Invalid file 'image': unsupported mimetype ('application/octet-stream'). Supported file formats are 'image/jpeg', 'image/png', and 'image/webp'."
+    );
+    assert_eq!(r.error()["code"], "unsupported_file_mimetype");
+
+    let r = post_form(&server, base().file("image", "a.png", None, &png(8, 8))).await;
+    assert!(r.error()["message"].as_str().unwrap().contains("('application/octet-stream')"));
+
+    let form = base().file("image", "a.png", Some("image/png"), &png(64, 48)).file(
+        "mask",
+        "m.png",
+        Some("image/png"),
+        &png(32, 32),
+    );
+    let r = post_form(&server, form).await;
+    assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("mask")));
+
+    let r = post_form(&server, base().file("image", "a.png", Some("image/png"), &jpeg(8, 8))).await;
+    assert_eq!((r.status, r.error()["code"].as_str()), (400, Some("invalid_image_file")));
+
+    let r = post_form(&server, base().text("image[]", "not a file")).await;
+    assert_eq!(r.error()["message"], "Invalid type for 'image[0]': expected a file, but got a string instead.");
+
+    let form =
+        Form::new().text("model", "dall-e-3").text("prompt", "p").file("image", "a.png", Some("image/png"), &png(8, 8));
+    let r = post_form(&server, form).await;
+    assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("model")));
+
+    let form = base().file("image", "a.png", Some("image/png"), &png(8, 8)).file(
+        "image[]",
+        "b.png",
+        Some("image/png"),
+        &png(8, 8),
+    );
+    assert_eq!(post_form(&server, form).await.status, 400);
+
+    let mut form = base();
+    for i in 0..17 {
+        form = form.file("image[]", &format!("{i}.png"), Some("image/png"), &png(4, 4));
+    }
+    assert_eq!(post_form(&server, form).await.error()["code"], "array_above_max_length");
+
+    assert!(server.requests().iter().all(|r| !r.verdict.is_ok()));
+}
+
+#[tokio::test]
+async fn a_40_mb_upload_is_streamed_through() {
+    let server = start().await;
+    // Noise barely compresses: a ~40 MB PNG.
+    let (w, h) = (3300u32, 3100u32);
+    let mut state = 0x2545f4914f6cdd1du64;
+    let noise: Vec<u8> = (0..w * h * 4)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let mut big = Vec::new();
+    image::codecs::png::PngEncoder::new_with_quality(
+        &mut big,
+        image::codecs::png::CompressionType::Fast,
+        image::codecs::png::FilterType::NoFilter,
+    )
+    .write_image(&noise, w, h, image::ExtendedColorType::Rgba8)
+    .unwrap();
+    assert!(big.len() > 38 * 1024 * 1024, "{}", big.len());
+    let form =
+        Form::new().text("model", "gpt-image-1").text("prompt", "p").file("image", "big.png", Some("image/png"), &big);
+    let started = Instant::now();
+    let r = post_form(&server, form).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let seen = &server.requests()[0];
+    assert!(seen.body_len > big.len() as u64);
+    assert!(seen.body.len() <= MockConfig::default().record_body_limit);
+    let part = seen.parts_named("image").next().unwrap();
+    assert_eq!((part.len, part.image.map(|i| (i.width, i.height))), (big.len() as u64, Some((w, h))));
+}
+
+#[tokio::test]
+async fn chat_completion_proves_it_saw_the_image() {
+    let server = start().await;
+    let image = png(64, 48);
+    let url = format!("data:image/png;base64,{}", STANDARD.encode(&image));
+    let chat = |question: &str, extra: Value| {
+        let mut body = json!({
+            "model": "gpt-4.1-mini",
+            "messages": [{"role": "user", "content": [
+                {"type": "text", "text": question},
+                {"type": "image_url", "image_url": {"url": url, "detail": "low"}}
+            ]}]
+        });
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let r = post_json(&server, "/chat/completions", &chat("What is this?", json!({}))).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let body = r.json();
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&image).iter().take(4).map(|b| format!("{b:02x}")).collect();
+    assert_eq!(body["object"], "chat.completion");
+    assert_eq!(body["model"], "gpt-4.1-mini");
+    assert_eq!(body["choices"][0]["finish_reason"], "stop");
+    assert_eq!(
+        body["choices"][0]["message"]["content"],
+        format!("I see a 64x48 PNG image (sha256 prefix {sha}). You asked: What is this?")
+    );
+    assert_eq!(body["choices"][0]["message"]["refusal"], Value::Null);
+    assert!(body["usage"]["prompt_tokens"].as_u64().unwrap() >= 85);
+
+    let r = post_json(&server, "/chat/completions", &chat("What is this?", json!({"max_completion_tokens": 3}))).await;
+    let choice = &r.json()["choices"][0];
+    assert_eq!(
+        (choice["finish_reason"].as_str(), choice["message"]["content"].as_str()),
+        (Some("length"), Some("I see a"))
+    );
+    assert_eq!(r.json()["usage"]["completion_tokens"], 3);
+
+    let r = post_json(&server, "/chat/completions", &chat("[[refuse]] please", json!({}))).await;
+    let message = &r.json()["choices"][0]["message"];
+    assert_eq!(message["content"], Value::Null);
+    assert!(message["refusal"].as_str().unwrap().contains("can't help"));
+    assert!(server.requests().iter().all(|r| r.verdict.is_ok()));
+}
+
+#[tokio::test]
+async fn chat_rejects_a_data_url_that_lies_about_its_type() {
+    let server = start().await;
+    let url = format!("data:image/png;base64,{}", STANDARD.encode(jpeg(16, 16)));
+    let body = json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": [
+        {"type": "text", "text": "?"}, {"type": "image_url", "image_url": {"url": url}}
+    ]}]});
+    let r = post_json(&server, "/chat/completions", &body).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.error()["code"], "invalid_image_format");
+    assert!(r.error()["message"].as_str().unwrap().starts_with("You uploaded an unsupported image."));
+    assert_eq!(rejected(&server).1.as_deref(), Some("invalid_image_format"));
+
+    let r = post_json(&server, "/chat/completions", &json!({"model": "gpt-4o-mini", "messages": [], "foo": 1})).await;
+    assert_eq!(r.error()["message"], "Unrecognized request argument supplied: foo");
+}
+
+#[tokio::test]
+async fn models_are_retrieved_or_not_found() {
+    let server = start().await;
+    let r = get(&server, "/models/gpt-image-1").await;
+    assert_eq!(r.status, 200);
+    assert_eq!((r.json()["id"].as_str(), r.json()["object"].as_str()), (Some("gpt-image-1"), Some("model")));
+    assert_eq!(get(&server, "/models/ft:gpt-4o-mini:acme::x1").await.status, 200);
+    let r = get(&server, "/models/gpt-9").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.error()["code"], "model_not_found");
+    assert_eq!(r.error()["message"], "The model 'gpt-9' does not exist or you do not have access to it.");
+    assert!(get(&server, "/models").await.json()["data"].as_array().unwrap().len() >= 10);
+}
+
+#[tokio::test]
+async fn queued_faults_are_consumed_one_per_request() {
+    let server = start().await;
+    server.push_faults([Fault::rate_limited_secs(2), Fault::rate_limited_ms(250), Fault::ServerError500]);
+    let body = json!({"model": "gpt-image-1", "prompt": "p"});
+
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert_eq!((r.status, r.header("retry-after")), (429, Some("2")));
+    assert_eq!(r.error()["code"], "rate_limit_exceeded");
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert_eq!((r.status, r.header("retry-after-ms")), (429, Some("250")));
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert_eq!((r.status, r.error()["type"].as_str()), (500, Some("server_error")));
+    assert_eq!(post_json(&server, "/images/generations", &body).await.status, 200);
+
+    let seen = server.requests();
+    assert_eq!(seen.len(), 4);
+    assert!(seen.iter().all(|r| r.verdict.is_ok()), "faults do not change the verdict");
+    assert_eq!(seen[2].fault, Some(Fault::ServerError500));
+    assert_eq!(seen[3].fault, None);
+
+    server.set_fault_always(Some(Fault::HtmlBadGateway502));
+    for _ in 0..2 {
+        let r = post_json(&server, "/images/generations", &body).await;
+        assert_eq!((r.status, r.header("content-type")), (502, Some("text/html")));
+        assert!(String::from_utf8_lossy(&r.body).contains("<center>nginx</center>"));
+    }
+    server.set_fault_always(None);
+    assert_eq!(post_json(&server, "/images/generations", &body).await.status, 200);
+}
+
+#[tokio::test]
+async fn payload_and_connection_faults() {
+    let server = start().await;
+    let body = json!({"model": "gpt-image-1", "prompt": "p"});
+    let key = format!("Bearer {KEY}");
+
+    server.push_faults([Fault::TruncatedJson]);
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert!(r.status == 200 && r.complete && serde_json::from_slice::<Value>(&r.body).is_err());
+
+    server.push_faults([Fault::EmptyData]);
+    assert_eq!(post_json(&server, "/images/generations", &body).await.json()["data"], json!([]));
+
+    server.push_faults([Fault::BadBase64]);
+    assert_eq!(post_json(&server, "/images/generations", &body).await.json()["data"][0]["b64_json"], "!!!notbase64");
+
+    server.push_faults([Fault::NotAnImage]);
+    let b64 = post_json(&server, "/images/generations", &body).await.json()["data"][0]["b64_json"].clone();
+    assert!(image::guess_format(&STANDARD.decode(b64.as_str().unwrap()).unwrap()).is_err());
+
+    server.push_faults([Fault::ResetMidBody]);
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert!(r.status == 200 && !r.complete && !r.body.is_empty());
+    assert!(r.reset, "the connection is reset, not closed");
+
+    server.push_faults([Fault::NoFirstByte(Duration::from_millis(400))]);
+    let started = Instant::now();
+    assert_eq!(post_json(&server, "/images/generations", &body).await.status, 200);
+    assert!(started.elapsed() >= Duration::from_millis(400));
+
+    server.push_faults([Fault::StallMidBody(Duration::from_millis(400))]);
+    let started = Instant::now();
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert!(r.complete && started.elapsed() >= Duration::from_millis(400));
+    assert_eq!(r.json()["data"].as_array().unwrap().len(), 1);
+
+    server.push_faults([Fault::HugeBody { bytes: 100 * 1024 * 1024 }]);
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert_eq!(r.header("content-length"), Some("104857600"));
+    assert!(r.complete && r.body.ends_with(b"\"}]}"));
+
+    server.push_faults([Fault::EchoKey]);
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert_eq!(r.status, 401);
+    assert!(r.error()["message"].as_str().unwrap().contains(KEY));
+
+    server.push_faults([Fault::ModerationBlocked, Fault::OrgNotVerified403]);
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert_eq!((r.status, r.error()["code"].as_str()), (400, Some("moderation_blocked")));
+    assert!(r.error()["message"].as_str().unwrap().contains(r.header("x-request-id").unwrap()));
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert_eq!(r.status, 403);
+    assert!(r.error()["message"].as_str().unwrap().contains("`gpt-image-1`"));
+
+    let path = path_of(&server, "/models/gpt-image-1");
+    server.push_faults([Fault::Status {
+        status: 418,
+        body: "teapot".into(),
+        headers: vec![("x-extra".into(), "1".into())],
+    }]);
+    let r = send(server.addr(), "GET", &path, &[("authorization", &key)], b"").await;
+    assert_eq!((r.status, r.header("x-extra"), r.body.as_slice()), (418, Some("1"), &b"teapot"[..]));
+    assert_eq!(server.pending_faults(), 0);
+}
+
+/// Splits an event stream into (event name, data JSON) pairs.
+fn events(body: &[u8]) -> Vec<(String, Value)> {
+    String::from_utf8_lossy(body)
+        .split("\n\n")
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| {
+            let mut name = String::new();
+            let mut data = Value::Null;
+            for line in e.lines() {
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = n.to_string();
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data = serde_json::from_str(d).unwrap();
+                }
+            }
+            (name, data)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn streaming_partial_images_in_order() {
+    let server = MockServer::start(MockConfig { stream_pause: Duration::from_millis(20), ..MockConfig::default() })
+        .await
+        .unwrap();
+    let r = post_json(&server, "/images/generations", &json!({
+        "model": "gpt-image-1", "prompt": "p", "stream": true, "partial_images": 2, "size": "1024x1536", "quality": "high"
+    }))
+    .await;
+    assert_eq!((r.status, r.header("content-type")), (200, Some("text/event-stream; charset=utf-8")));
+    assert!(r.complete);
+    let evs = events(&r.body);
+    let names: Vec<&str> = evs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["image_generation.partial_image", "image_generation.partial_image", "image_generation.completed"]
+    );
+    for (i, (name, data)) in evs.iter().enumerate() {
+        assert_eq!(data["type"], name.as_str());
+        assert_eq!(decoded(&data["b64_json"]), (image::ImageFormat::Png, 1024, 1536));
+        for field in ["created_at", "size", "quality", "background", "output_format"] {
+            assert!(data.get(field).is_some(), "{field} in {name}");
+        }
+        if i < 2 {
+            assert_eq!(data["partial_image_index"], i);
+        }
+    }
+    assert!(evs[2].1["usage"]["output_tokens"].as_u64().unwrap() > 6000);
+    assert!(server.requests()[0].stream);
+
+    let form = Form::new()
+        .text("model", "gpt-image-1.5")
+        .text("prompt", "p")
+        .text("stream", "true")
+        .text("partial_images", "1")
+        .file("image", "a.png", Some("image/png"), &png(16, 16));
+    let r = post_form(&server, form).await;
+    let names: Vec<String> = events(&r.body).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["image_edit.partial_image", "image_edit.completed"]);
+}
+
+#[tokio::test]
+async fn stream_faults() {
+    let server = MockServer::start(MockConfig { stream_pause: Duration::from_millis(10), ..MockConfig::default() })
+        .await
+        .unwrap();
+    let body = json!({"model": "gpt-image-1", "prompt": "p", "stream": true, "partial_images": 1});
+
+    server.push_faults([Fault::StreamBreakBeforeCompleted]);
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert!(!r.complete && !r.reset);
+    assert_eq!(events(&r.body).iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["image_generation.partial_image"]);
+
+    server.push_faults([Fault::StreamBreakAfterCompleted]);
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert!(!r.complete);
+    assert_eq!(events(&r.body).last().unwrap().0, "image_generation.completed");
+
+    server.push_faults([Fault::StreamErrorEvent]);
+    let r = post_json(&server, "/images/generations", &body).await;
+    assert!(r.complete);
+    let evs = events(&r.body);
+    assert_eq!(evs.last().unwrap().0, "error");
+    assert_eq!(evs.last().unwrap().1["type"], "error");
+    assert_eq!(evs.last().unwrap().1["error"]["code"], "moderation_blocked");
+}
+
+#[tokio::test]
+async fn a_client_leaving_mid_stream_is_counted() {
+    let server = MockServer::start(MockConfig { stream_pause: Duration::from_millis(300), ..MockConfig::default() })
+        .await
+        .unwrap();
+    let body = json!({"model": "gpt-image-1", "prompt": "p", "stream": true, "partial_images": 3}).to_string();
+    let auth = format!("Bearer {KEY}");
+    let request = request_bytes(
+        "POST",
+        &path_of(&server, "/images/generations"),
+        &[("authorization", &auth), ("content-type", "application/json")],
+        body.as_bytes(),
+    );
+    let mut s = TcpStream::connect(server.addr()).await.unwrap();
+    s.write_all(&request).await.unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    while !String::from_utf8_lossy(&got).contains("partial_image_index") {
+        let n = s.read(&mut buf).await.unwrap();
+        assert!(n > 0);
+        got.extend_from_slice(&buf[..n]);
+    }
+    drop(s);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server.disconnects() == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(server.disconnects(), 1);
+
+    // Leaving while the mock holds back the first byte counts too.
+    server.push_faults([Fault::NoFirstByte(Duration::from_secs(5))]);
+    let mut s = TcpStream::connect(server.addr()).await.unwrap();
+    s.write_all(&request).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(s);
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while server.disconnects() < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(server.disconnects(), 2);
+
+    // A complete exchange is not a disconnect.
+    let r = post_json(&server, "/models/gpt-image-1", &json!({})).await;
+    assert_eq!(r.status, 404, "POST to a GET route is an invalid URL");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(server.disconnects(), 2);
+}
+
+#[tokio::test]
+async fn repeated_requests_are_served_from_the_image_cache() {
+    let server = start().await;
+    let body = json!({"model": "gpt-image-1", "prompt": "the same picture", "size": "1536x1024"});
+    let first = post_json(&server, "/images/generations", &body).await.json()["data"][0]["b64_json"].clone();
+    let started = Instant::now();
+    for _ in 0..100 {
+        let r = post_json(&server, "/images/generations", &body).await;
+        assert_eq!(r.json()["data"][0]["b64_json"], first);
+    }
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn azure_form() {
+    let config = MockConfig::azure(
+        "2025-04-01-preview",
+        &[("img", "gpt-image-1"), ("dalle", "dall-e-3"), ("vision", "gpt-4o-mini")],
+    );
+    let server = MockServer::start(config).await.unwrap();
+    assert_eq!(server.base_url(), format!("http://{}", server.addr()));
+    let addr = server.addr();
+    let body = json!({"prompt": "a boat", "size": "1536x1024"}).to_string();
+    let gen = |deployment: &str, version: &str| {
+        format!("/openai/deployments/{deployment}/images/generations?api-version={version}")
+    };
+    let api_key = [("api-key", KEY), ("content-type", "application/json")];
+
+    let r = send(addr, "POST", &gen("img", "2025-04-01-preview"), &api_key, body.as_bytes()).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.header("apim-request-id").is_some());
+    assert_eq!(decoded(&r.json()["data"][0]["b64_json"]).1, 1536);
+    assert_eq!(server.requests()[0].model.as_deref(), Some("gpt-image-1"));
+
+    let bearer = [("authorization", "Bearer sk-mock-key"), ("content-type", "application/json")];
+    let r = send(addr, "POST", &gen("img", "2025-04-01-preview"), &bearer, body.as_bytes()).await;
+    assert_eq!((r.status, r.error()["code"].as_str()), (401, Some("401")));
+
+    let r = send(addr, "POST", &gen("img", "2024-02-01"), &api_key, body.as_bytes()).await;
+    assert_eq!((r.status, r.error()["message"].as_str()), (400, Some("API version not supported")));
+
+    let r = send(addr, "POST", &gen("nope", "2025-04-01-preview"), &api_key, body.as_bytes()).await;
+    assert_eq!((r.status, r.error()["code"].as_str()), (404, Some("DeploymentNotFound")));
+
+    // The deployment's model decides the rules: dall-e-3 takes no 1536x1024.
+    let r = send(addr, "POST", &gen("dalle", "2025-04-01-preview"), &api_key, body.as_bytes()).await;
+    assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("size")));
+
+    let r =
+        send(addr, "GET", "/openai/deployments/vision?api-version=2025-04-01-preview", &[("api-key", KEY)], b"").await;
+    assert_eq!((r.status, r.json()["model"].as_str()), (200, Some("gpt-4o-mini")));
+
+    server.push_faults([Fault::AzureContentFilter]);
+    let r = send(addr, "POST", &gen("img", "2025-04-01-preview"), &api_key, body.as_bytes()).await;
+    assert_eq!(r.status, 400);
+    let e = r.error();
+    assert_eq!(
+        (e["code"].as_str(), e["inner_error"]["code"].as_str()),
+        (Some("content_policy_violation"), Some("ResponsibleAIPolicyViolation"))
+    );
+    assert_eq!(e["inner_error"]["content_filter_results"]["sexual"]["filtered"], true);
+
+    let r = send(addr, "POST", "/v1/images/generations", &api_key, body.as_bytes()).await;
+    assert_eq!(r.status, 404);
+    server.shutdown().await;
+    assert!(TcpStream::connect(addr).await.is_err(), "shut down");
+}
