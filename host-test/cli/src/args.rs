@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
+use visual_host::bindings::{Background, Capability, Detail, ImageFormat, OutputFormat, Quality, WitEnum};
 
 #[derive(Debug, Parser)]
 #[command(name = "visual-host", version, about = "Load a talemate:visual backend component and drive it")]
@@ -73,49 +75,12 @@ pub enum Command {
     MockServer(MockServerArgs),
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FormatArg {
-    Landscape,
-    Portrait,
-    Square,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum QualityArg {
-    Auto,
-    Low,
-    Medium,
-    High,
-    Standard,
-    Hd,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum OutputFormatArg {
-    Png,
-    Jpeg,
-    Webp,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum BackgroundArg {
-    Auto,
-    Transparent,
-    Opaque,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum DetailArg {
-    Auto,
-    Low,
-    High,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum CapabilityArg {
-    TextToImage,
-    ImageEdit,
-    ImageAnalysis,
+/// Parses a WIT enum argument by its case names (`--format landscape`), so
+/// the command line takes the contract's own types and lists their cases in
+/// `--help` without a mirror of them.
+fn wit_enum<T: WitEnum + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(T::ALL.iter().map(|case| PossibleValue::new(case.name())))
+        .map(|name| T::from_name(&name).expect("clap only passes listed names"))
 }
 
 /// Options shared by generate and edit.
@@ -127,24 +92,24 @@ pub struct ImageOptions {
     /// Model id (default: the backend's default for the capability).
     #[arg(long)]
     pub model: Option<String>,
-    #[arg(long, value_enum, default_value = "square")]
-    pub format: FormatArg,
+    #[arg(long, value_parser = wit_enum::<ImageFormat>(), default_value = "square")]
+    pub format: ImageFormat,
     /// Explicit size `WxH`, overriding the format's size.
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<(u32, u32)>,
     /// Number of images.
     #[arg(long)]
     pub n: Option<u32>,
-    #[arg(long, value_enum)]
-    pub quality: Option<QualityArg>,
+    #[arg(long, value_parser = wit_enum::<Quality>())]
+    pub quality: Option<Quality>,
     /// Encoding of the result (GPT image models).
-    #[arg(long, value_enum)]
-    pub output_format: Option<OutputFormatArg>,
+    #[arg(long, value_parser = wit_enum::<OutputFormat>())]
+    pub output_format: Option<OutputFormat>,
     /// 0-100, with jpeg or webp output.
     #[arg(long)]
     pub output_compression: Option<u8>,
-    #[arg(long, value_enum)]
-    pub background: Option<BackgroundArg>,
+    #[arg(long, value_parser = wit_enum::<Background>())]
+    pub background: Option<Background>,
     /// Where to write the image; with n > 1, `-1`, `-2`, ... go before the
     /// extension, and the extension follows the real image type.
     #[arg(long, value_name = "PATH", default_value = "image.png")]
@@ -183,8 +148,8 @@ pub struct AnalyzeArgs {
     /// Vision model id (default gpt-4.1-mini).
     #[arg(long)]
     pub model: Option<String>,
-    #[arg(long, value_enum)]
-    pub detail: Option<DetailArg>,
+    #[arg(long, value_parser = wit_enum::<Detail>())]
+    pub detail: Option<Detail>,
     /// Cap on the answer's length, in tokens.
     #[arg(long)]
     pub max_tokens: Option<u32>,
@@ -192,8 +157,8 @@ pub struct AnalyzeArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    #[arg(long, value_enum, default_value = "text-to-image")]
-    pub capability: CapabilityArg,
+    #[arg(long, value_parser = wit_enum::<Capability>(), default_value = "text-to-image")]
+    pub capability: Capability,
     #[arg(long)]
     pub model: Option<String>,
 }

@@ -4,33 +4,8 @@
 use serde_json::{json, Value};
 
 use visual_host::bindings::{
-    error_failure, error_kind, error_message, error_status, Analysis, BackendInfo, Capability, Error, ImageFormat,
-    PromptStyle, Status, StatusLevel, Usage,
+    error_failure, error_kind, error_message, error_status, Analysis, BackendInfo, Error, Status, Usage, WitEnum,
 };
-
-pub fn capability_name(c: Capability) -> &'static str {
-    match c {
-        Capability::TextToImage => "text-to-image",
-        Capability::ImageEdit => "image-edit",
-        Capability::ImageAnalysis => "image-analysis",
-    }
-}
-
-pub fn format_name(f: ImageFormat) -> &'static str {
-    match f {
-        ImageFormat::Landscape => "landscape",
-        ImageFormat::Portrait => "portrait",
-        ImageFormat::Square => "square",
-    }
-}
-
-pub fn status_level_name(l: StatusLevel) -> &'static str {
-    match l {
-        StatusLevel::Ok => "ok",
-        StatusLevel::Warning => "warning",
-        StatusLevel::Error => "error",
-    }
-}
 
 /// `{"error": {"kind", "message", "status"}}`, plus what the case carries.
 pub fn error_json(e: &Error) -> Value {
@@ -41,13 +16,7 @@ pub fn error_json(e: &Error) -> Value {
     });
     match e {
         Error::RateLimited(r) => inner["retry_after_ms"] = json!(r.retry_after_ms),
-        Error::Timeout(t) => {
-            inner["phase"] = json!(match t.phase {
-                visual_host::bindings::TimeoutPhase::Connect => "connect",
-                visual_host::bindings::TimeoutPhase::FirstByte => "first-byte",
-                visual_host::bindings::TimeoutPhase::BetweenBytes => "between-bytes",
-            })
-        }
+        Error::Timeout(t) => inner["phase"] = json!(t.phase.name()),
         _ => {}
     }
     let failure = error_failure(e);
@@ -89,7 +58,7 @@ pub fn analysis_json(a: &Analysis) -> Value {
 
 pub fn status_json(s: &Status) -> Value {
     json!({
-        "level": status_level_name(s.level),
+        "level": s.level.name(),
         "message": s.message,
         "model": s.model,
         "problem": s.problem.as_ref().map(|p| error_json(p)["error"].clone()),
@@ -102,12 +71,9 @@ pub fn info_json(info: &BackendInfo) -> Value {
         "label": info.label,
         "description": info.description,
         "version": info.version,
-        "prompt_style": match info.prompt_style {
-            PromptStyle::Descriptive => "descriptive",
-            PromptStyle::Keywords => "keywords",
-        },
+        "prompt_style": info.prompt_style.name(),
         "capabilities": info.capabilities.iter().map(|c| json!({
-            "capability": capability_name(c.capability),
+            "capability": c.capability.name(),
             "supported": c.supported,
             "default_model": c.default_model,
             "accepts_unknown_models": c.accepts_unknown_models,
@@ -116,7 +82,7 @@ pub fn info_json(info: &BackendInfo) -> Value {
                 "id": m.id,
                 "label": m.label,
                 "note": m.note,
-                "sizes": m.sizes.iter().map(|fs| (format_name(fs.format).to_string(),
+                "sizes": m.sizes.iter().map(|fs| (fs.format.name().to_string(),
                     json!(format!("{}x{}", fs.size.width, fs.size.height)))).collect::<serde_json::Map<_, _>>(),
                 "max_reference_images": m.max_reference_images,
                 "max_prompt_chars": m.max_prompt_chars,

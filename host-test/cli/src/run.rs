@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 
 use openai_mock::{MockConfig, MockServer};
 use visual_host::bindings::{
-    AnalyzeRequest, AzureSettings, Background, Capability, Detail, EditRequest, Error, GenerateRequest, Generation,
-    GenerationEvent, Header, ImageFormat, OutputFormat, Quality, Settings, Size, StatusLevel,
+    AnalyzeRequest, AzureSettings, Capability, EditRequest, Error, GenerateRequest, Generation, GenerationEvent,
+    Header, ImageFormat, Settings, Size, StatusLevel, WitEnum,
 };
 use visual_host::cache::ComponentCache;
 use visual_host::runtime::{Plugin, Runtime, RuntimeOptions, Session};
@@ -138,11 +138,7 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
                 image,
                 prompt: args.prompt.clone(),
                 model: args.model.clone(),
-                detail: args.detail.map(|d| match d {
-                    DetailArg::Auto => Detail::Auto,
-                    DetailArg::Low => Detail::Low,
-                    DetailArg::High => Detail::High,
-                }),
+                detail: args.detail,
                 max_output_tokens: args.max_tokens,
             };
             let analysis = cancellable(session.analyze(&request)).await???;
@@ -157,16 +153,11 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
             Ok(0)
         }
         Command::Check(args) => {
-            let capability = match args.capability {
-                CapabilityArg::TextToImage => Capability::TextToImage,
-                CapabilityArg::ImageEdit => Capability::ImageEdit,
-                CapabilityArg::ImageAnalysis => Capability::ImageAnalysis,
-            };
-            let status = cancellable(session.check(capability, args.model.as_deref())).await???;
+            let status = cancellable(session.check(args.capability, args.model.as_deref())).await???;
             if cli.json {
                 println!("{}", report::status_json(&status));
             } else {
-                println!("{}: {} ({})", report::status_level_name(status.level), status.message, status.model);
+                println!("{}: {} ({})", status.level.name(), status.message, status.model);
             }
             Ok(if status.level == StatusLevel::Error { 1 } else { 0 })
         }
@@ -383,14 +374,14 @@ async fn stream(
 fn generate_request(o: &ImageOptions) -> GenerateRequest {
     GenerateRequest {
         prompt: o.prompt.clone(),
-        format: format(o.format),
+        format: o.format,
         model: o.model.clone(),
         size: o.size.map(|(width, height)| Size { width, height }),
         n: o.n,
-        quality: o.quality.map(quality),
-        output_format: o.output_format.map(output_format),
+        quality: o.quality,
+        output_format: o.output_format,
         output_compression: o.output_compression,
-        background: o.background.map(background),
+        background: o.background,
         moderation: None,
         style: None,
         user: None,
@@ -403,54 +394,19 @@ fn edit_request(args: &EditArgs) -> Result<EditRequest, Failure> {
     let mask = args.mask.as_deref().map(read_file).transpose()?;
     Ok(EditRequest {
         prompt: o.prompt.clone(),
-        format: format(o.format),
+        format: o.format,
         model: o.model.clone(),
         images,
         mask,
         size: o.size.map(|(width, height)| Size { width, height }),
         n: o.n,
-        quality: o.quality.map(quality),
-        output_format: o.output_format.map(output_format),
+        quality: o.quality,
+        output_format: o.output_format,
         output_compression: o.output_compression,
-        background: o.background.map(background),
+        background: o.background,
         input_fidelity: None,
         user: None,
     })
-}
-
-fn format(f: FormatArg) -> ImageFormat {
-    match f {
-        FormatArg::Landscape => ImageFormat::Landscape,
-        FormatArg::Portrait => ImageFormat::Portrait,
-        FormatArg::Square => ImageFormat::Square,
-    }
-}
-
-fn quality(q: QualityArg) -> Quality {
-    match q {
-        QualityArg::Auto => Quality::Auto,
-        QualityArg::Low => Quality::Low,
-        QualityArg::Medium => Quality::Medium,
-        QualityArg::High => Quality::High,
-        QualityArg::Standard => Quality::Standard,
-        QualityArg::Hd => Quality::Hd,
-    }
-}
-
-fn output_format(f: OutputFormatArg) -> OutputFormat {
-    match f {
-        OutputFormatArg::Png => OutputFormat::Png,
-        OutputFormatArg::Jpeg => OutputFormat::Jpeg,
-        OutputFormatArg::Webp => OutputFormat::Webp,
-    }
-}
-
-fn background(b: BackgroundArg) -> Background {
-    match b {
-        BackgroundArg::Auto => Background::Auto,
-        BackgroundArg::Transparent => Background::Transparent,
-        BackgroundArg::Opaque => Background::Opaque,
-    }
 }
 
 fn print_info(info: &visual_host::bindings::BackendInfo) {
@@ -467,7 +423,7 @@ fn print_info(info: &visual_host::bindings::BackendInfo) {
         println!();
         println!(
             "{}: {}{}",
-            report::capability_name(c.capability),
+            c.capability.name(),
             if c.supported { "supported" } else { "not supported" },
             c.default_model.as_deref().map(|m| format!(", default model {m}")).unwrap_or_default()
         );

@@ -17,6 +17,46 @@ pub const CONTRACT_PACKAGE: &str = "talemate:visual";
 pub const CONTRACT_INTERFACE: &str = "visual-backend";
 pub const CONTRACT_VERSION: &str = "0.1.0";
 
+/// A WIT `enum`, by its case names: what a command line parses, a report
+/// prints and a settings panel lists, without a mirror of the cases.
+pub trait WitEnum: Copy + Sized + 'static {
+    /// Every case, in WIT order.
+    const ALL: &'static [Self];
+
+    /// The WIT case name (`landscape`, `text-to-image`, ...).
+    fn name(self) -> &'static str;
+
+    /// The case with this WIT name.
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|case| case.name() == name)
+    }
+}
+
+/// Implements [`WitEnum`] from the WIT names, in WIT order.
+macro_rules! wit_enum {
+    ($ty:ident { $($case:ident = $name:literal),+ $(,)? }) => {
+        impl WitEnum for $ty {
+            const ALL: &'static [Self] = &[$($ty::$case),+];
+
+            fn name(self) -> &'static str {
+                match self {
+                    $($ty::$case => $name),+
+                }
+            }
+        }
+    };
+}
+
+wit_enum!(Capability { TextToImage = "text-to-image", ImageEdit = "image-edit", ImageAnalysis = "image-analysis" });
+wit_enum!(PromptStyle { Descriptive = "descriptive", Keywords = "keywords" });
+wit_enum!(ImageFormat { Landscape = "landscape", Portrait = "portrait", Square = "square" });
+wit_enum!(Quality { Auto = "auto", Low = "low", Medium = "medium", High = "high", Standard = "standard", Hd = "hd" });
+wit_enum!(OutputFormat { Png = "png", Jpeg = "jpeg", Webp = "webp" });
+wit_enum!(Background { Auto = "auto", Transparent = "transparent", Opaque = "opaque" });
+wit_enum!(Detail { Auto = "auto", Low = "low", High = "high" });
+wit_enum!(StatusLevel { Ok = "ok", Warning = "warning", Error = "error" });
+wit_enum!(TimeoutPhase { Connect = "connect", FirstByte = "first-byte", BetweenBytes = "between-bytes" });
+
 /// The WIT case name of an error (`invalid-input`, `rate-limited`, ...).
 pub fn error_kind(e: &Error) -> &'static str {
     match e {
