@@ -333,6 +333,11 @@ impl Session {
         self.instance.peak_memory()
     }
 
+    /// The largest growth the memory cap refused this instance, if any.
+    pub fn memory_refused(&self) -> Option<usize> {
+        self.instance.store.data().limiter.refused()
+    }
+
     /// Authorities the plugin tried to reach and was refused.
     pub fn denied(&self) -> Vec<String> {
         self.instance.store.data().network.denied()

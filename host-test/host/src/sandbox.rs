@@ -178,27 +178,36 @@ fn clamp(asked: Option<RequestOptions>, max: Option<RequestOptions>) -> Option<R
     })
 }
 
-/// Caps linear memory and remembers the largest size the plugin reached.
+/// Caps linear memory and remembers the largest size the plugin reached, and
+/// the largest it asked for and was refused (so a failure can be traced to
+/// the cap rather than guessed at).
 #[derive(Debug, Clone)]
 pub struct MemoryLimiter {
     limit: usize,
     peak: Arc<AtomicUsize>,
+    refused: Arc<AtomicUsize>,
 }
 
 impl MemoryLimiter {
     pub fn new(limit: usize) -> Self {
-        MemoryLimiter { limit, peak: Arc::new(AtomicUsize::new(0)) }
+        MemoryLimiter { limit, peak: Arc::new(AtomicUsize::new(0)), refused: Arc::new(AtomicUsize::new(0)) }
     }
 
     /// A handle that reads the peak after the store is gone.
     pub fn peak_handle(&self) -> Arc<AtomicUsize> {
         self.peak.clone()
     }
+
+    /// The largest size a refused growth asked for, if the cap ever refused one.
+    pub fn refused(&self) -> Option<usize> {
+        Some(self.refused.load(Ordering::Relaxed)).filter(|&bytes| bytes > 0)
+    }
 }
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         if desired > self.limit {
+            self.refused.fetch_max(desired, Ordering::Relaxed);
             return Ok(false);
         }
         self.peak.fetch_max(desired, Ordering::Relaxed);

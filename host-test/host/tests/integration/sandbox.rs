@@ -77,6 +77,10 @@ async fn the_memory_cap_stops_the_plugin_not_the_host() {
     let started = Instant::now();
     let outcome = session.generate(&request()).await;
     let elapsed = started.elapsed();
+    // The cap itself stopped it: the limiter refused a growth past it (a
+    // failure for any other reason would leave this empty).
+    let refused = session.memory_refused();
+    assert!(refused.is_some_and(|bytes| bytes > SMALL_MEMORY), "the cap refused no growth: {outcome:?}");
     match &outcome {
         Err(trap) => {
             // The allocation failed and the guest aborted: a trap, caught by the host.
@@ -84,7 +88,11 @@ async fn the_memory_cap_stops_the_plugin_not_the_host() {
             assert!(trap.contains("wasm trap") || trap.contains("unreachable"), "{trap}");
             assert_refuses_calls(&mut session).await;
         }
-        Ok(Err(e)) => assert_no_key(&format!("{e:?}")),
+        Ok(Err(e)) => {
+            let message = error_message(e);
+            assert!(message.contains("memory"), "an error that is not the memory cap: {e:?}");
+            assert_no_key(&format!("{e:?}"));
+        }
         Ok(Ok(_)) => panic!("a 48 MiB body fitted in a {SMALL_MEMORY}-byte memory"),
     }
     assert!(elapsed < Duration::from_secs(10), "failing took {elapsed:?}");
