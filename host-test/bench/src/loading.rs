@@ -4,13 +4,12 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::ensure;
-use visual_host::bindings::Settings;
 use visual_host::cache::{ComponentCache, Source};
 use visual_host::runtime::{Runtime, RuntimeOptions};
 use visual_host::sandbox::{NetworkPolicy, DEFAULT_MEMORY_LIMIT};
 
 use crate::report::{verdict, Report};
-use crate::setup::{backend, KEY};
+use crate::setup::backend;
 use crate::stats::{ms, Samples};
 use crate::{python, target_dir, Args};
 
@@ -18,7 +17,8 @@ use crate::{python, target_dir, Args};
 pub async fn loading(args: &Args, wasm: &[u8], python: Option<&Path>, report: &mut Report) -> anyhow::Result<()> {
     let reps = |full: usize, quick: usize| if args.quick { quick } else { full };
 
-    let uncached = Runtime::new(RuntimeOptions { cache: None, memory_limit: DEFAULT_MEMORY_LIMIT })?;
+    let uncached =
+        Runtime::new(RuntimeOptions { cache: None, memory_limit: DEFAULT_MEMORY_LIMIT, ..RuntimeOptions::default() })?;
     let mut cold = Vec::new();
     for _ in 0..reps(3, 1) {
         let started = Instant::now();
@@ -28,8 +28,11 @@ pub async fn loading(args: &Args, wasm: &[u8], python: Option<&Path>, report: &m
     }
 
     let dir = target_dir().join("bench-component-cache");
-    let cached_host =
-        Runtime::new(RuntimeOptions { cache: Some(ComponentCache::new(&dir)), memory_limit: DEFAULT_MEMORY_LIMIT })?;
+    let cached_host = Runtime::new(RuntimeOptions {
+        cache: Some(ComponentCache::new(&dir)),
+        memory_limit: DEFAULT_MEMORY_LIMIT,
+        ..RuntimeOptions::default()
+    })?;
     cached_host.load_bytes(wasm)?; // fills the cache if an earlier step did not
     let mut cached = Vec::new();
     let mut plugin = None;
@@ -49,8 +52,8 @@ pub async fn loading(args: &Args, wasm: &[u8], python: Option<&Path>, report: &m
         instantiate.push(started.elapsed());
         drop(instance);
     }
-    let settings = Settings { base_url: Some("http://127.0.0.1:9/v1".into()), ..Settings::with_key(KEY) };
-    let network = NetworkPolicy::for_settings(&settings)?;
+    let settings = crate::setup::settings_at("http://127.0.0.1:9/v1");
+    let network = plugin.network_policy(&settings).await?;
     let mut open = Vec::new();
     for _ in 0..reps(200, 20) {
         let started = Instant::now();

@@ -86,6 +86,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let host = Runtime::new(RuntimeOptions {
         cache: Some(ComponentCache::new(&cache_dir)),
         memory_limit: DEFAULT_MEMORY_LIMIT,
+        ..RuntimeOptions::default()
     })?;
     let plugin = host.load_bytes(&wasm)?;
 

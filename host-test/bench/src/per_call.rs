@@ -4,7 +4,6 @@ use std::path::Path;
 
 use anyhow::{ensure, Context};
 use visual_host::runtime::Plugin;
-use visual_host::sandbox::NetworkPolicy;
 
 use crate::report::{verdict, Report};
 use crate::setup::{backend, bench_mock, generate_request, settings, target, timed, MODEL};
@@ -22,7 +21,7 @@ pub async fn per_call(
 ) -> anyhow::Result<()> {
     let mock = bench_mock().await?;
     let settings = settings(&mock);
-    let network = NetworkPolicy::for_settings(&settings)?;
+    let network = plugin.network_policy(&settings).await?;
     let request = generate_request();
 
     // One call to learn the exact body the component sends; the others replay it.

@@ -3,16 +3,22 @@
 use std::time::{Duration, Instant};
 
 use openai_mock::{ImageDetail, MockConfig, MockServer};
-use visual_host::bindings::{self, GenerateRequest, ImageFormat, Settings};
+use visual_host::bindings::{self, GenerateRequest, ImageFormat, Setting};
 
 use crate::native::Target;
 
 pub const KEY: &str = "sk-bench-0123456789abcdefghijklmnopqrstuvwxyz";
-pub const MODEL: &str = "gpt-image-1";
+/// Today's default text-to-image model: the answer has its size either way.
+pub const MODEL: &str = "gpt-image-2.5-flare";
 pub const PROMPT: &str = "a lighthouse on a cliff at dusk, waves breaking below, oil painting";
 
-pub fn settings(mock: &MockServer) -> Settings {
-    Settings { base_url: Some(mock.base_url()), ..Settings::with_key(KEY) }
+pub fn settings(mock: &MockServer) -> Vec<Setting> {
+    settings_at(&mock.base_url())
+}
+
+/// The key and a base URL: all the OpenAI backend needs.
+pub fn settings_at(base_url: &str) -> Vec<Setting> {
+    vec![Setting::text("api-key", KEY), Setting::text("base-url", base_url)]
 }
 
 pub async fn bench_mock() -> anyhow::Result<MockServer> {
@@ -42,7 +48,5 @@ pub async fn timed<T, F: std::future::Future<Output = anyhow::Result<T>>>(f: F) 
 
 /// A backend's typed failure as an error that ends the run, kind and message.
 pub fn backend<T>(result: Result<T, bindings::Error>) -> anyhow::Result<T> {
-    result.map_err(|e| {
-        anyhow::anyhow!("the backend failed: {} ({})", bindings::error_message(&e), bindings::error_kind(&e))
-    })
+    result.map_err(|e| anyhow::anyhow!("the backend failed: {} ({})", e.message(), e.kind()))
 }

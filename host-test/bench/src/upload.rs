@@ -5,7 +5,6 @@ use bytes::Bytes;
 use openai_mock::noise_png;
 use visual_host::bindings::{EditRequest, ImageFormat};
 use visual_host::runtime::Plugin;
-use visual_host::sandbox::NetworkPolicy;
 
 use crate::native;
 use crate::report::Report;
@@ -20,7 +19,7 @@ pub async fn upload(args: &Args, plugin: &Plugin, report: &mut Report) -> anyhow
     let reference = noise_png(side, side);
     let mock = bench_mock().await?;
     let settings = settings(&mock);
-    let network = NetworkPolicy::for_settings(&settings)?;
+    let network = plugin.network_policy(&settings).await?;
     let request = EditRequest {
         model: Some(MODEL.into()),
         ..EditRequest::new("the same lighthouse, now at night", ImageFormat::Landscape, vec![reference.clone()])

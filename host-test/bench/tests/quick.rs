@@ -14,7 +14,7 @@ fn the_benchmark_runs_every_section_and_reports_its_figures() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "visual-bench failed: {stderr}\n{stdout}");
     for expected in [
-        "### Per-call `generate` (gpt-image-1, landscape: a 1536x1024 PNG",
+        "### Per-call `generate` (gpt-image-2.5-flare, landscape: a 1536x1024 PNG",
         "| native Rust: hyper + serde_json + base64 (the floor) |",
         "| component in wasmtime, warm instance |",
         "Component overhead: ",

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
-use visual_host::bindings::{Background, Capability, Detail, ImageFormat, OutputFormat, Quality, WitEnum};
+use visual_host::bindings::{Capability, ImageFormat, OutputFormat, WitEnum};
 
 #[derive(Debug, Parser)]
 #[command(name = "visual-host", version, about = "Load a talemate:visual backend component and drive it")]
@@ -14,7 +14,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub component: Option<PathBuf>,
 
-    /// API base URL (also OPENAI_BASE_URL), with or without /v1.
+    /// The backend's `base-url` setting (also OPENAI_BASE_URL), with or without /v1.
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
 
@@ -51,6 +51,19 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "VERSION", default_value = "2025-04-01-preview")]
     pub azure_api_version: String,
 
+    /// Any setting the backend declares (`visual-host info` lists them), as
+    /// NAME=VALUE: durations in seconds, flags true or false, lists
+    /// comma-separated, pairs `Name: value` (repeat the setting for several).
+    /// Repeatable; wins over the flags above.
+    #[arg(long = "setting", global = true, value_name = "NAME=VALUE")]
+    pub settings: Vec<String>,
+
+    /// Run the backend as if today were this date (YYYY-MM-DD): what `check`
+    /// and `models` will say of a model's shutdown then. With --mock, the
+    /// mock retires models by the same date.
+    #[arg(long, global = true, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+
     /// Compile the component every time instead of using the on-disk cache.
     #[arg(long, global = true)]
     pub no_cache: bool,
@@ -61,7 +74,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// What the backend offers: capabilities, models, sizes.
+    /// What the backend offers: capabilities, models with their lifecycle, sizes, settings.
     Info,
     /// Text to image.
     Generate(GenerateArgs),
@@ -69,8 +82,10 @@ pub enum Command {
     Edit(EditArgs),
     /// Ask a question about an image.
     Analyze(AnalyzeArgs),
-    /// Check that a capability is ready (key valid, model available).
+    /// Check that a capability is ready (key valid, model available, not retiring).
     Check(CheckArgs),
+    /// The models the service offers this key now, with their shutdown dates.
+    Models(ModelsArgs),
     /// Run the embedded OpenAI mock until interrupted; prints its base URL.
     MockServer(MockServerArgs),
 }
@@ -100,16 +115,21 @@ pub struct ImageOptions {
     /// Number of images.
     #[arg(long)]
     pub n: Option<u32>,
-    #[arg(long, value_parser = wit_enum::<Quality>())]
-    pub quality: Option<Quality>,
-    /// Encoding of the result (GPT image models).
+    /// A quality tier the model declares (`info` lists them: low, high, xhigh, ...).
+    #[arg(long)]
+    pub quality: Option<String>,
+    /// Encoding of the result, for models that can choose.
     #[arg(long, value_parser = wit_enum::<OutputFormat>())]
     pub output_format: Option<OutputFormat>,
-    /// 0-100, with jpeg or webp output.
+    /// 0-100, with jpeg or webp output (the `output-compression` option).
     #[arg(long)]
     pub output_compression: Option<u8>,
-    #[arg(long, value_parser = wit_enum::<Background>())]
-    pub background: Option<Background>,
+    /// auto, transparent or opaque (the `background` option).
+    #[arg(long)]
+    pub background: Option<String>,
+    /// An option the model declares, NAME=VALUE (repeatable; `info` lists them).
+    #[arg(long = "option", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub options: Vec<(String, String)>,
     /// Where to write the image; with n > 1, `-1`, `-2`, ... go before the
     /// extension, and the extension follows the real image type.
     #[arg(long, value_name = "PATH", default_value = "image.png")]
@@ -145,14 +165,18 @@ pub struct AnalyzeArgs {
     /// The image (PNG, JPEG, WebP or GIF).
     #[arg(long, value_name = "PATH")]
     pub image: PathBuf,
-    /// Vision model id (default gpt-4.1-mini).
+    /// Vision model id (default: the backend's).
     #[arg(long)]
     pub model: Option<String>,
-    #[arg(long, value_parser = wit_enum::<Detail>())]
-    pub detail: Option<Detail>,
+    /// auto, low or high (the `detail` option).
+    #[arg(long)]
+    pub detail: Option<String>,
     /// Cap on the answer's length, in tokens.
     #[arg(long)]
     pub max_tokens: Option<u32>,
+    /// An option the model declares, NAME=VALUE (repeatable).
+    #[arg(long = "option", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub options: Vec<(String, String)>,
 }
 
 #[derive(Debug, Args)]
@@ -164,6 +188,13 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// Only this capability's models.
+    #[arg(long, value_parser = wit_enum::<Capability>())]
+    pub capability: Option<Capability>,
+}
+
+#[derive(Debug, Args)]
 pub struct MockServerArgs {
     /// The key the mock accepts (default: OPENAI_API_KEY, else sk-mock-key).
     #[arg(long)]
@@ -171,10 +202,23 @@ pub struct MockServerArgs {
     /// Serve Azure-style paths for this deployment (repeatable `deployment=model`).
     #[arg(long = "azure-deployment-map", value_name = "DEPLOYMENT=MODEL")]
     pub azure_deployments: Vec<String>,
+    /// Act as a compatible gateway that still serves retired models and passes any model id.
+    #[arg(long)]
+    pub gateway: bool,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("size must look like 1536x1024, not {s:?}"))?;
     let parse = |v: &str| v.trim().parse::<u32>().map_err(|_| format!("size must look like 1536x1024, not {s:?}"));
     Ok((parse(w)?, parse(h)?))
+}
+
+/// `NAME=VALUE`, split at the first `=`.
+pub fn parse_pair(s: &str) -> Result<(String, String), String> {
+    let (name, value) = s.split_once('=').ok_or_else(|| format!("expected NAME=VALUE, not {s:?}"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!("expected NAME=VALUE, not {s:?}"));
+    }
+    Ok((name.to_string(), value.to_string()))
 }

@@ -4,7 +4,10 @@
 mod args;
 mod output;
 mod report;
+mod requests;
 mod run;
+mod settings;
+mod text;
 
 use clap::Parser;
 

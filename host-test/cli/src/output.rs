@@ -30,13 +30,15 @@ pub fn image_path(base: &Path, suffix: &str, mime_type: &str) -> PathBuf {
 
 /// Writes an image. If the chosen place fails (no such directory, read-only),
 /// the image goes to the temporary directory instead: a generation costs
-/// money and minutes, and is never thrown away for want of a path.
+/// money and minutes, and is never thrown away for want of a path. There it
+/// only ever creates a file that did not exist (a planted file or link is
+/// neither replaced nor followed), numbering the name until one is free.
 pub fn write_image(path: &Path, image: &Image) -> std::io::Result<PathBuf> {
     match std::fs::write(path, &image.data) {
         Ok(()) => Ok(path.to_path_buf()),
         Err(first) => {
-            let fallback = std::env::temp_dir().join(path.file_name().unwrap_or_else(|| "image.png".as_ref()));
-            std::fs::write(&fallback, &image.data).map_err(|_| first)?;
+            let name = path.file_name().map(PathBuf::from).unwrap_or_else(|| "image.png".into());
+            let fallback = write_new(&std::env::temp_dir(), &name, &image.data).map_err(|_| first)?;
             eprintln!(
                 "visual-host: could not write {} ; saved the image to {} instead",
                 path.display(),
@@ -45,6 +47,26 @@ pub fn write_image(path: &Path, image: &Image) -> std::io::Result<PathBuf> {
             Ok(fallback)
         }
     }
+}
+
+/// Writes `data` to a file in `dir` that did not exist: `name`, else
+/// `name` numbered `-1`, `-2`, ... before its extension.
+fn write_new(dir: &Path, name: &Path, data: &[u8]) -> std::io::Result<PathBuf> {
+    use std::io::Write;
+    let stem = name.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "image".into());
+    let extension = name.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    for n in 0..1000 {
+        let candidate = dir.join(if n == 0 { format!("{stem}{extension}") } else { format!("{stem}-{n}{extension}") });
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&candidate) {
+            Ok(mut file) => {
+                file.write_all(data)?;
+                return Ok(candidate);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, "no free file name"))
 }
 
 /// Writes every image of a generation; returns the JSON rows for them.
@@ -78,6 +100,23 @@ pub fn generation_json(generation: &Generation, images: Vec<Value>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fallback_never_replaces_or_follows_an_existing_file() {
+        let dir = std::env::temp_dir().join(format!("visual-host-fallback-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("out.png"), b"precious").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.join("target.txt"), dir.join("out-1.png")).unwrap();
+
+        let written = write_new(&dir, Path::new("out.png"), b"image").unwrap();
+        assert_eq!(written, dir.join(if cfg!(unix) { "out-2.png" } else { "out-1.png" }));
+        assert_eq!(std::fs::read(&written).unwrap(), b"image");
+        assert_eq!(std::fs::read(dir.join("out.png")).unwrap(), b"precious", "an existing file is never replaced");
+        assert!(!dir.join("target.txt").exists(), "a planted link is never followed");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn paths_take_the_suffix_and_the_real_extension() {

@@ -4,22 +4,23 @@
 use serde_json::{json, Value};
 
 use visual_host::bindings::{
-    error_failure, error_kind, error_message, error_status, Analysis, BackendInfo, Error, Status, Usage, WitEnum,
+    Analysis, BackendInfo, Error, FieldSpec, Lifecycle, ModelEntry, ModelInfo, ModelState, Status, Usage,
+    Value as Setting, ValueKind, WitEnum,
 };
 
 /// `{"error": {"kind", "message", "status"}}`, plus what the case carries.
 pub fn error_json(e: &Error) -> Value {
     let mut inner = json!({
-        "kind": error_kind(e),
-        "message": error_message(e),
-        "status": error_status(e),
+        "kind": e.kind(),
+        "message": e.message(),
+        "status": e.status(),
     });
     match e {
         Error::RateLimited(r) => inner["retry_after_ms"] = json!(r.retry_after_ms),
         Error::Timeout(t) => inner["phase"] = json!(t.phase.name()),
         _ => {}
     }
-    let failure = error_failure(e);
+    let failure = e.failure();
     if let Some(f) = failure {
         if let Some(code) = &f.code {
             inner["code"] = json!(code);
@@ -78,17 +79,91 @@ pub fn info_json(info: &BackendInfo) -> Value {
             "default_model": c.default_model,
             "accepts_unknown_models": c.accepts_unknown_models,
             "max_reference_images": c.max_reference_images,
-            "models": c.models.iter().map(|m| json!({
-                "id": m.id,
-                "label": m.label,
-                "note": m.note,
-                "sizes": m.sizes.iter().map(|fs| (fs.format.name().to_string(),
-                    json!(format!("{}x{}", fs.size.width, fs.size.height)))).collect::<serde_json::Map<_, _>>(),
-                "max_reference_images": m.max_reference_images,
-                "max_prompt_chars": m.max_prompt_chars,
-                "max_images": m.max_images,
-                "streams_partial_images": m.streams_partial_images,
-            })).collect::<Vec<_>>(),
+            "models": c.models.iter().map(model_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
+        "settings": info.settings.iter().map(field_json).collect::<Vec<_>>(),
     })
+}
+
+fn model_json(m: &ModelInfo) -> Value {
+    json!({
+        "id": m.id,
+        "label": m.label,
+        "note": m.note,
+        "lifecycle": m.lifecycle.as_ref().map(lifecycle_json),
+        "sizes": m.sizes.formats.iter().map(|fs| (fs.format.name().to_string(),
+            json!(format!("{}x{}", fs.size.width, fs.size.height)))).collect::<serde_json::Map<_, _>>(),
+        "free_sizes": m.sizes.free.as_ref().map(|f| json!({
+            "step": f.step,
+            "min_side": f.min_side,
+            "max_long_side": f.max_long_side,
+            "max_short_side": f.max_short_side,
+            "max_aspect_ratio": f.max_aspect_ratio,
+        })),
+        "qualities": m.qualities,
+        "default_quality": m.default_quality,
+        "options": m.options.iter().map(field_json).collect::<Vec<_>>(),
+        "max_reference_images": m.max_reference_images,
+        "max_prompt_chars": m.max_prompt_chars,
+        "max_images": m.max_images,
+        "streams_partial_images": m.streams_partial_images,
+    })
+}
+
+pub fn lifecycle_json(l: &Lifecycle) -> Value {
+    json!({ "state": l.state.name(), "shutdown_date": l.shutdown_date, "replacement": l.replacement })
+}
+
+/// A declared setting or option. A secret's default is never printed.
+fn field_json(f: &FieldSpec) -> Value {
+    let mut v = json!({
+        "name": f.name,
+        "label": f.label,
+        "kind": f.kind.name(),
+        "default": if matches!(f.kind, ValueKind::Secret) { Value::Null } else { f.default.as_ref().map(value_json).into() },
+        "help": f.help,
+        "required": f.required,
+    });
+    match &f.kind {
+        ValueKind::Choice(choices) => v["choices"] = json!(choices),
+        ValueKind::Number(range) => v["range"] = json!({"min": range.min, "max": range.max, "integer": range.integer}),
+        _ => {}
+    }
+    v
+}
+
+fn value_json(v: &Setting) -> Value {
+    match v {
+        Setting::Text(t) => json!(t),
+        Setting::Number(n) => json!(n),
+        Setting::Duration(ms) => json!({ "ms": ms }),
+        Setting::Flag(b) => json!(b),
+        Setting::TextList(l) => json!(l),
+        Setting::Pairs(p) => json!(p.iter().map(|p| json!({"name": p.name, "value": p.value})).collect::<Vec<_>>()),
+    }
+}
+
+/// A model's state for a user: what its lifecycle says, `unavailable` for a
+/// model the service does not list that is not retired, and `active` for a
+/// listed model nothing more is known of.
+pub fn model_state(m: &ModelEntry) -> &'static str {
+    match (&m.lifecycle, m.listed) {
+        (Some(l), _) if l.state == ModelState::Retired => "retired",
+        (_, false) => "unavailable",
+        (Some(l), true) => l.state.name(),
+        (None, true) => "active",
+    }
+}
+
+/// `{"models": [{"id", "capability", "state", "shutdown_date", "replacement"}]}`.
+pub fn models_json(models: &[ModelEntry]) -> Value {
+    json!({ "models": models.iter().map(|m| json!({
+        "id": m.id,
+        "capability": m.capability.name(),
+        "state": model_state(m),
+        "shutdown_date": m.lifecycle.as_ref().and_then(|l| l.shutdown_date.clone()),
+        "replacement": m.lifecycle.as_ref().and_then(|l| l.replacement.clone()),
+        "label": m.label,
+        "note": m.note,
+    })).collect::<Vec<_>>() })
 }

@@ -1,31 +1,26 @@
-//! `visual-host`: load a backend component and drive it from the command line.
+//! Runs a command: load the backend, resolve its settings, call it, print
+//! the result.
 //!
 //! Exit codes: 0 success; 1 the backend returned an error (with `--json`,
-//! `{"error": {"kind", "message", "status"}}` on stdout); 2 bad usage or no
-//! API key; 3 the host itself failed (component missing, not a backend,
-//! trapped); 130 cancelled with Ctrl-C.
+//! `{"error": {"kind", "message", "status"}}` on stdout), or a readiness check
+//! found an error; 2 bad usage or a missing required setting (no API key);
+//! 3 the host itself failed (component missing, not a backend, trapped);
+//! 130 cancelled with Ctrl-C.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use openai_mock::{MockConfig, MockMode, MockServer};
 use serde_json::{json, Value};
-
-use openai_mock::{MockConfig, MockServer};
-use visual_host::bindings::{
-    AnalyzeRequest, AzureSettings, Capability, EditRequest, Error, GenerateRequest, Generation, GenerationEvent,
-    Header, ImageFormat, Settings, Size, StatusLevel, WitEnum,
-};
+use visual_host::bindings::{EditRequest, Error, GenerateRequest, Generation, GenerationEvent, StatusLevel, WitEnum};
 use visual_host::cache::ComponentCache;
 use visual_host::runtime::{Plugin, Runtime, RuntimeOptions, Session};
-use visual_host::sandbox::{NetworkPolicy, DEFAULT_MEMORY_LIMIT};
+use visual_host::sandbox::{WallClock, DEFAULT_MEMORY_LIMIT};
 
 use crate::args::*;
-use crate::{output, report};
-
-/// The key the embedded mock accepts when none is given.
-pub const MOCK_KEY: &str = "sk-mock-key";
+use crate::{output, report, requests, settings, text};
 
 /// Where the workspace build put the OpenAI backend (see `guest-components`).
 /// Only the path is compiled in; the component is read from disk at run time.
@@ -39,11 +34,7 @@ pub async fn run(cli: Cli) -> i32 {
             if cli.json {
                 println!("{}", report::error_json(&e));
             } else {
-                eprintln!(
-                    "error ({}): {}",
-                    visual_host::bindings::error_kind(&e),
-                    visual_host::bindings::error_message(&e)
-                );
+                eprintln!("error ({}): {}", e.kind(), e.message());
             }
             1
         }
@@ -73,7 +64,8 @@ pub async fn run(cli: Cli) -> i32 {
     }
 }
 
-enum Failure {
+/// Why a command did not succeed, by exit code.
+pub enum Failure {
     Backend(Error),
     Usage(String),
     Cancelled,
@@ -97,23 +89,25 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
         return serve_mock(args).await.map_err(Failure::Host);
     }
     let plugin = load_plugin(cli)?;
+    let info = plugin.info().await?;
     if let Command::Info = &cli.command {
-        let info = plugin.info().await?;
         if cli.json {
             println!("{}", report::info_json(&info));
         } else {
-            print_info(&info);
+            text::print_info(&info);
         }
         return Ok(0);
     }
 
-    let (settings, _mock) = settings(cli).await?;
-    let network = NetworkPolicy::for_settings(&settings)?;
+    // The mock, when there is one, serves until this function returns.
+    let settings::Resolved { settings, mock: _mock } = settings::resolve(cli, &info).await?;
+    let network = plugin.network_policy(&settings).await?;
+    let allowed = network.allowed().to_vec();
     let mut session = plugin.connect(&settings, network).await??;
 
     match &cli.command {
         Command::Generate(args) => {
-            let request = generate_request(&args.image);
+            let request = requests::generate(&args.image);
             match args.image.partial_images {
                 Some(n) => stream(cli, &mut session, &args.image, StreamKind::Generate(request), n).await,
                 None => {
@@ -123,7 +117,7 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
             }
         }
         Command::Edit(args) => {
-            let request = edit_request(args)?;
+            let request = requests::edit(args)?;
             match args.image.partial_images {
                 Some(n) => stream(cli, &mut session, &args.image, StreamKind::Edit(request), n).await,
                 None => {
@@ -133,14 +127,7 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
             }
         }
         Command::Analyze(args) => {
-            let image = read_file(&args.image)?;
-            let request = AnalyzeRequest {
-                image,
-                prompt: args.prompt.clone(),
-                model: args.model.clone(),
-                detail: args.detail,
-                max_output_tokens: args.max_tokens,
-            };
+            let request = requests::analyze(args)?;
             let analysis = cancellable(session.analyze(&request)).await???;
             if cli.json {
                 println!("{}", report::analysis_json(&analysis));
@@ -155,11 +142,26 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
         Command::Check(args) => {
             let status = cancellable(session.check(args.capability, args.model.as_deref())).await???;
             if cli.json {
-                println!("{}", report::status_json(&status));
+                let mut v = report::status_json(&status);
+                v["allowed_hosts"] = json!(allowed);
+                println!("{v}");
             } else {
                 println!("{}: {} ({})", status.level.name(), status.message, status.model);
+                eprintln!(
+                    "the backend may reach: {}",
+                    if allowed.is_empty() { "nothing".into() } else { allowed.join(", ") }
+                );
             }
             Ok(if status.level == StatusLevel::Error { 1 } else { 0 })
+        }
+        Command::Models(args) => {
+            let models = cancellable(session.models(args.capability)).await???;
+            if cli.json {
+                println!("{}", report::models_json(&models));
+            } else {
+                text::print_models(&models);
+            }
+            Ok(0)
         }
         Command::Info | Command::MockServer(_) => unreachable!("handled above"),
     }
@@ -173,94 +175,17 @@ fn load_plugin(cli: &Cli) -> Result<Plugin, Failure> {
             path.display()
         )));
     }
+    let wall_clock = match &cli.today {
+        Some(date) => WallClock::at_date(date).map_err(|e| Failure::Usage(format!("--today: {e}")))?,
+        None => WallClock::System,
+    };
     let cache = if cli.no_cache { None } else { ComponentCache::default_dir().map(ComponentCache::new) };
-    let runtime = Runtime::new(RuntimeOptions { cache, memory_limit: DEFAULT_MEMORY_LIMIT })?;
+    let runtime = Runtime::new(RuntimeOptions { cache, memory_limit: DEFAULT_MEMORY_LIMIT, wall_clock })?;
     Ok(runtime.load(&path)?)
 }
 
-/// Settings from the flags and the environment; starts the mock when asked
-/// (the returned server must live as long as the call).
-async fn settings(cli: &Cli) -> Result<(Settings, Option<MockServer>), Failure> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let env_key = env("OPENAI_API_KEY");
-    let mut mock = None;
-    let (key, mut base_url) = if cli.mock {
-        let key = env_key.unwrap_or_else(|| MOCK_KEY.to_string());
-        let mut config = MockConfig { api_key: key.clone(), ..MockConfig::default() };
-        if let Some(deployment) = &cli.azure_deployment {
-            config.azure = Some(openai_mock::AzureMock {
-                api_version: cli.azure_api_version.clone(),
-                deployments: vec![(deployment.clone(), command_model(&cli.command).unwrap_or_default())],
-            });
-        }
-        let server = MockServer::start(config).await.map_err(|e| Failure::Host(e.into()))?;
-        let url = server.base_url();
-        mock = Some(server);
-        (key, Some(url))
-    } else {
-        let Some(key) = env_key else {
-            return Err(Failure::Usage(
-                "No API key. Set OPENAI_API_KEY to a key from https://platform.openai.com/api-keys \
-                 (gpt-image models also need a verified organization), or add --mock to use the embedded mock."
-                    .into(),
-            ));
-        };
-        (key, cli.base_url.clone().or_else(|| env("OPENAI_BASE_URL")))
-    };
-
-    let azure = match (&cli.azure_endpoint, &cli.azure_deployment) {
-        (Some(endpoint), Some(deployment)) => Some(AzureSettings {
-            endpoint: endpoint.clone(),
-            api_version: cli.azure_api_version.clone(),
-            text_to_image_deployment: Some(deployment.clone()),
-            image_edit_deployment: Some(deployment.clone()),
-            image_analysis_deployment: Some(deployment.clone()),
-        }),
-        (None, Some(deployment)) if cli.mock => Some(AzureSettings {
-            endpoint: base_url.take().unwrap_or_default(),
-            api_version: cli.azure_api_version.clone(),
-            text_to_image_deployment: Some(deployment.clone()),
-            image_edit_deployment: Some(deployment.clone()),
-            image_analysis_deployment: Some(deployment.clone()),
-        }),
-        (Some(_), None) | (None, Some(_)) => {
-            return Err(Failure::Usage("--azure-endpoint and --azure-deployment go together".into()))
-        }
-        (None, None) => None,
-    };
-
-    let mut extra_headers = Vec::new();
-    for header in &cli.headers {
-        let Some((name, value)) = header.split_once(':') else {
-            return Err(Failure::Usage(format!("--header takes 'Name: value', not {header:?}")));
-        };
-        extra_headers.push(Header { name: name.trim().to_string(), value: value.trim().to_string() });
-    }
-
-    let timeout = match cli.timeout {
-        Some(secs) if !(secs.is_finite() && secs > 0.0) => {
-            return Err(Failure::Usage(format!("--timeout takes a positive number of seconds, not {secs}")))
-        }
-        Some(secs) => Some(Duration::from_secs_f64(secs)),
-        None => None,
-    };
-    let settings = Settings {
-        api_key: key,
-        base_url,
-        organization: env("OPENAI_ORG_ID"),
-        project: env("OPENAI_PROJECT_ID"),
-        extra_headers,
-        azure,
-        connect_timeout_ms: None,
-        generation_timeout_ms: timeout.map(|t| t.as_millis() as u64),
-        between_bytes_timeout_ms: timeout.map(|t| t.min(Duration::from_secs(60)).as_millis() as u64),
-        max_retries: cli.max_retries,
-        max_response_bytes: None,
-    };
-    Ok((settings, mock))
-}
-
-fn command_model(command: &Command) -> Option<String> {
+/// The model a command names, for the mock's Azure deployment.
+pub fn command_model(command: &Command) -> Option<String> {
     match command {
         Command::Generate(a) => a.image.model.clone(),
         Command::Edit(a) => a.image.model.clone(),
@@ -268,10 +193,6 @@ fn command_model(command: &Command) -> Option<String> {
         Command::Check(a) => a.model.clone(),
         _ => None,
     }
-}
-
-fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))
 }
 
 /// Runs a backend call with a spinner (when stderr is a terminal) and Ctrl-C.
@@ -371,89 +292,6 @@ async fn stream(
     }
 }
 
-fn generate_request(o: &ImageOptions) -> GenerateRequest {
-    GenerateRequest {
-        prompt: o.prompt.clone(),
-        format: o.format,
-        model: o.model.clone(),
-        size: o.size.map(|(width, height)| Size { width, height }),
-        n: o.n,
-        quality: o.quality,
-        output_format: o.output_format,
-        output_compression: o.output_compression,
-        background: o.background,
-        moderation: None,
-        style: None,
-        user: None,
-    }
-}
-
-fn edit_request(args: &EditArgs) -> Result<EditRequest, Failure> {
-    let o = &args.image;
-    let images = args.images.iter().map(|p| read_file(p)).collect::<Result<Vec<_>, _>>()?;
-    let mask = args.mask.as_deref().map(read_file).transpose()?;
-    Ok(EditRequest {
-        prompt: o.prompt.clone(),
-        format: o.format,
-        model: o.model.clone(),
-        images,
-        mask,
-        size: o.size.map(|(width, height)| Size { width, height }),
-        n: o.n,
-        quality: o.quality,
-        output_format: o.output_format,
-        output_compression: o.output_compression,
-        background: o.background,
-        input_fidelity: None,
-        user: None,
-    })
-}
-
-fn print_info(info: &visual_host::bindings::BackendInfo) {
-    println!("{} ({}) v{}", info.label, info.name, info.version);
-    println!("{}", info.description);
-    println!(
-        "prompt style: {}",
-        match info.prompt_style {
-            visual_host::bindings::PromptStyle::Descriptive => "descriptive (natural language)",
-            visual_host::bindings::PromptStyle::Keywords => "keywords (comma-separated tags)",
-        }
-    );
-    for c in &info.capabilities {
-        println!();
-        println!(
-            "{}: {}{}",
-            c.capability.name(),
-            if c.supported { "supported" } else { "not supported" },
-            c.default_model.as_deref().map(|m| format!(", default model {m}")).unwrap_or_default()
-        );
-        if c.capability == Capability::ImageEdit && c.supported {
-            println!("  up to {} reference images", c.max_reference_images);
-        }
-        println!("  {:<24} {:<11} {:<11} {:<11} note", "model", "landscape", "portrait", "square");
-        for m in &c.models {
-            let size = |f: ImageFormat| {
-                m.sizes
-                    .iter()
-                    .find(|fs| fs.format == f)
-                    .map(|fs| format!("{}x{}", fs.size.width, fs.size.height))
-                    .unwrap_or_else(|| "-".into())
-            };
-            println!(
-                "  {:<24} {:<11} {:<11} {:<11} {}",
-                m.id,
-                size(ImageFormat::Landscape),
-                size(ImageFormat::Portrait),
-                size(ImageFormat::Square),
-                m.note.as_deref().unwrap_or("")
-            );
-        }
-        if c.accepts_unknown_models {
-            println!("  (other model ids are passed through as given)");
-        }
-    }
-}
-
 /// `visual-host mock-server`: the embedded mock on its own, for other hosts'
 /// tests (the Python host's among them). Prints `{"base_url": ..., "api_key": ...}`.
 async fn serve_mock(args: &MockServerArgs) -> anyhow::Result<i32> {
@@ -461,14 +299,15 @@ async fn serve_mock(args: &MockServerArgs) -> anyhow::Result<i32> {
         .key
         .clone()
         .or_else(|| std::env::var("OPENAI_API_KEY").ok().filter(|k| !k.is_empty()))
-        .unwrap_or_else(|| MOCK_KEY.to_string());
-    let mut config = MockConfig { api_key: key.clone(), ..MockConfig::default() };
+        .unwrap_or_else(|| settings::MOCK_KEY.to_string());
+    let mode = if args.gateway { MockMode::Gateway } else { MockMode::Api };
+    let mut config = MockConfig { api_key: key.clone(), mode, ..MockConfig::default() };
     if !args.azure_deployments.is_empty() {
         let deployments = args
             .azure_deployments
             .iter()
             .map(|d| {
-                let (name, model) = d.split_once('=').unwrap_or((d.as_str(), "gpt-image-1"));
+                let (name, model) = d.split_once('=').unwrap_or((d.as_str(), "gpt-image-2.5-flare"));
                 (name.to_string(), model.to_string())
             })
             .collect();

@@ -11,3 +11,7 @@ pub const OPENAI_BACKEND: &str = env!("OPENAI_BACKEND_WASM");
 
 /// The offline placeholder backend (`host-test/placeholder-backend`).
 pub const PLACEHOLDER_BACKEND: &str = env!("PLACEHOLDER_BACKEND_WASM");
+
+/// The placeholder backend built for contract 0.1 (`--features contract-v0-1`):
+/// how the workspace tests that hosts still load 0.1 backends.
+pub const PLACEHOLDER_BACKEND_V0_1: &str = env!("PLACEHOLDER_BACKEND_V0_1_WASM");

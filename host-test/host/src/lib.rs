@@ -5,6 +5,7 @@
 //! ([`sandbox`]: outgoing HTTP only to allowed authorities, a memory cap,
 //! bounded waits, nothing else). [`bindings`] holds the contract's types as
 //! `wasmtime::component::bindgen!` generates them, with the helpers hosts need.
+//! Components built for contract 0.1 load too, presented in the 0.2 shape.
 //!
 //! It knows the contract, not any one service: the OpenAI backend is one
 //! component among others to it. The `visual-host` command line, the
@@ -12,5 +13,6 @@
 
 pub mod bindings;
 pub mod cache;
+mod legacy;
 pub mod runtime;
 pub mod sandbox;

@@ -8,20 +8,21 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::{Config, Engine, Store};
 
-use crate::bindings::{self, Backend, BackendPre};
+use crate::bindings::{self, v0_1, Backend, BackendPre};
 use crate::bindings::{
     Analysis, AnalyzeRequest, BackendInfo, Capability, EditRequest, Error, GenerateRequest, Generation,
-    GenerationEvent, Settings, Status,
+    GenerationEvent, ModelEntry, Setting, Status,
 };
 use crate::cache::{ComponentCache, Source};
-use crate::sandbox::{Abandon, NetworkPolicy, State, DEFAULT_MEMORY_LIMIT};
+use crate::legacy;
+use crate::sandbox::{Abandon, NetworkPolicy, State, WallClock, DEFAULT_MEMORY_LIMIT};
 
 /// How the runtime is set up.
 #[derive(Debug, Clone)]
@@ -30,6 +31,8 @@ pub struct RuntimeOptions {
     pub cache: Option<ComponentCache>,
     /// Cap on each instance's linear memory, in bytes.
     pub memory_limit: usize,
+    /// What plugins read from `wasi:clocks/wall-clock`.
+    pub wall_clock: WallClock,
 }
 
 impl Default for RuntimeOptions {
@@ -37,6 +40,7 @@ impl Default for RuntimeOptions {
         RuntimeOptions {
             cache: ComponentCache::default_dir().map(ComponentCache::new),
             memory_limit: DEFAULT_MEMORY_LIMIT,
+            wall_clock: WallClock::System,
         }
     }
 }
@@ -97,13 +101,18 @@ impl Runtime {
             Some(cache) => cache.load(&self.engine, wasm)?,
             None => (Component::new(&self.engine, wasm)?, Source::Compiled),
         };
-        let contract = check_contract(&self.engine, &component)?;
+        let (contract, version) = check_contract(&self.engine, &component)?;
         let pre = self.linker.instantiate_pre(&component)?;
-        let pre = BackendPre::new(pre)?;
+        let pre = match version {
+            Version::V0_2 => Pre::V0_2(BackendPre::new(pre)?),
+            Version::V0_1 => Pre::V0_1(v0_1::BackendPre::new(pre)?),
+        };
         Ok(Plugin {
             pre,
             component,
             memory_limit: self.options.memory_limit,
+            wall_clock: self.options.wall_clock,
+            info: Arc::new(OnceLock::new()),
             source,
             load_time: started.elapsed(),
             contract,
@@ -117,27 +126,40 @@ impl Drop for Runtime {
     }
 }
 
+/// The contract versions this host loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    V0_2,
+    V0_1,
+}
+
 /// Finds the contract the component exports and refuses a version this host
 /// does not speak, before anything is instantiated.
-fn check_contract(engine: &Engine, component: &Component) -> anyhow::Result<String> {
+fn check_contract(engine: &Engine, component: &Component) -> anyhow::Result<(String, Version)> {
     let prefix = format!("{}/{}@", bindings::CONTRACT_PACKAGE, bindings::CONTRACT_INTERFACE);
+    let supported =
+        || bindings::SUPPORTED_VERSIONS.iter().map(|v| format!("{prefix}{}.x", major_minor(v))).collect::<Vec<_>>();
     let exported: Vec<String> = component.component_type().exports(engine).map(|(name, _)| name.to_string()).collect();
     let Some(found) = exported.iter().find(|name| name.starts_with(&prefix)) else {
         bail!(
-            "this component does not implement {prefix}{} (it exports: {})",
-            bindings::CONTRACT_VERSION,
+            "this component does not implement {} (it exports: {})",
+            supported().join(" or "),
             if exported.is_empty() { "nothing".to_string() } else { exported.join(", ") }
         );
     };
     let version = &found[prefix.len()..];
-    if !compatible(version, bindings::CONTRACT_VERSION) {
-        bail!(
-            "this component implements {found}, but this host supports {prefix}{}.x; \
-             use a host built for that contract version or a backend built for this one",
-            major_minor(bindings::CONTRACT_VERSION)
-        );
+    let matched = [Version::V0_2, Version::V0_1]
+        .into_iter()
+        .zip(bindings::SUPPORTED_VERSIONS)
+        .find(|(_, supported)| compatible(version, supported));
+    match matched {
+        Some((v, _)) => Ok((found.clone(), v)),
+        None => bail!(
+            "this component implements {found}, but this host supports {}; \
+             use a host built for that contract version or a backend built for one of these",
+            supported().join(" and ")
+        ),
     }
-    Ok(found.clone())
 }
 
 /// Semver compatibility: same major, and before 1.0 the same minor.
@@ -156,17 +178,27 @@ fn major_minor(version: &str) -> String {
     version.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
 }
 
+/// A pre-instantiated component of one of the contract versions.
+#[derive(Clone)]
+enum Pre {
+    V0_2(BackendPre<State>),
+    V0_1(v0_1::BackendPre<State>),
+}
+
 /// A loaded backend, ready to instantiate.
 #[derive(Clone)]
 pub struct Plugin {
-    pre: BackendPre<State>,
+    pre: Pre,
     component: Component,
     memory_limit: usize,
+    wall_clock: WallClock,
+    /// `info()`, asked once: it is the same for every instance.
+    info: Arc<OnceLock<BackendInfo>>,
     /// Whether it was compiled or taken from the cache.
     pub source: Source,
     /// Time to read, compile (or deserialize) and pre-instantiate it.
     pub load_time: Duration,
-    /// The exported contract, e.g. `talemate:visual/visual-backend@0.1.0`.
+    /// The exported contract, e.g. `talemate:visual/visual-backend@0.2.0`.
     pub contract: String,
 }
 
@@ -177,39 +209,76 @@ impl Plugin {
 
     /// A fresh instance in its own store, allowed to reach what `network` allows.
     pub async fn instantiate(&self, network: NetworkPolicy) -> anyhow::Result<Instance> {
-        let state = State::new(network, self.memory_limit);
-        let mut store = Store::new(self.pre.engine(), state);
+        let state = State::new(network, self.memory_limit, self.wall_clock);
+        let mut store = Store::new(self.component.engine(), state);
         store.limiter(|state| &mut state.limiter);
         store.epoch_deadline_async_yield_and_update(1);
-        let backend = self.pre.instantiate_async(&mut store).await?;
+        let backend = match &self.pre {
+            Pre::V0_2(pre) => Guest::V0_2(pre.instantiate_async(&mut store).await?),
+            Pre::V0_1(pre) => Guest::V0_1(pre.instantiate_async(&mut store).await?),
+        };
         Ok(Instance { store, backend })
     }
 
-    /// What the backend offers; needs no settings and reaches nothing.
+    /// What the backend offers and which settings it takes, in the 0.2 shape
+    /// whatever contract it exports. Needs no settings and reaches nothing.
     pub async fn info(&self) -> anyhow::Result<BackendInfo> {
+        if let Some(info) = self.info.get() {
+            return Ok(info.clone());
+        }
         let mut instance = self.instantiate(NetworkPolicy::deny_all()).await?;
-        instance.info().await
+        let info = instance.info().await?;
+        Ok(self.info.get_or_init(|| info).clone())
+    }
+
+    /// What these settings let the plugin reach: the effective values of the
+    /// settings it declares as URLs.
+    pub async fn network_policy(&self, settings: &[Setting]) -> anyhow::Result<NetworkPolicy> {
+        NetworkPolicy::for_settings(&self.info().await?.settings, settings)
     }
 
     /// An instance with a client opened from `settings`. The network policy
-    /// is the caller's: usually [`NetworkPolicy::allow_urls`] of the base URL.
-    pub async fn connect(&self, settings: &Settings, network: NetworkPolicy) -> anyhow::Result<Result<Session, Error>> {
+    /// is the caller's: usually [`Plugin::network_policy`] of the same settings.
+    pub async fn connect(
+        &self,
+        settings: &[Setting],
+        network: NetworkPolicy,
+    ) -> anyhow::Result<Result<Session, Error>> {
         let mut instance = self.instantiate(network).await?;
-        let opened =
-            instance.backend.talemate_visual_visual_backend().client().call_open(&mut instance.store, settings).await?;
+        let store = &mut instance.store;
+        let opened = match &instance.backend {
+            Guest::V0_2(b) => b.talemate_visual_visual_backend().client().call_open(&mut *store, settings).await?,
+            Guest::V0_1(b) => match legacy::settings(settings) {
+                Ok(s) => {
+                    b.talemate_visual_visual_backend().client().call_open(&mut *store, &s).await?.map_err(legacy::error)
+                }
+                Err(e) => Err(e),
+            },
+        };
         Ok(opened.map(|client| Session { instance, client, interrupted: false }))
     }
+}
+
+/// An instance's exports, by contract version.
+enum Guest {
+    V0_2(Backend),
+    V0_1(v0_1::Backend),
 }
 
 /// One instance of a backend.
 pub struct Instance {
     store: Store<State>,
-    backend: Backend,
+    backend: Guest,
 }
 
 impl Instance {
     pub async fn info(&mut self) -> anyhow::Result<BackendInfo> {
-        Ok(self.backend.talemate_visual_visual_backend().call_info(&mut self.store).await?)
+        Ok(match &self.backend {
+            Guest::V0_2(b) => b.talemate_visual_visual_backend().call_info(&mut self.store).await?,
+            Guest::V0_1(b) => {
+                legacy::backend_info(b.talemate_visual_visual_backend().call_info(&mut self.store).await?)
+            }
+        })
     }
 
     /// The largest linear memory the instance has had, in bytes.
@@ -265,21 +334,67 @@ impl Drop for AbandonOnDrop {
         }
     }
 }
+/// Calls the one-argument client method `$method`: directly on a 0.2
+/// component; on a 0.1 one, after `$to_v1` converted the argument (refusing
+/// what 0.1 cannot express, before any call), converting back with `$from_v1`.
+macro_rules! call {
+    ($self:ident, $method:ident, $arg:expr, $to_v1:path, $from_v1:path) => {{
+        let client = $self.client;
+        match &$self.instance.backend {
+            Guest::V0_2(b) => {
+                let api = b.talemate_visual_visual_backend().client();
+                guarded!($self, api.$method(&mut $self.instance.store, client, $arg))
+            }
+            Guest::V0_1(b) => {
+                let api = b.talemate_visual_visual_backend().client();
+                match $to_v1($arg) {
+                    Err(e) => Ok(Err(e)),
+                    Ok(arg) => {
+                        let result = guarded!($self, api.$method(&mut $self.instance.store, client, &arg))?;
+                        Ok(result.map($from_v1).map_err(legacy::error))
+                    }
+                }
+            }
+        }
+    }};
+}
+
+/// Like [`call!`] for the streaming starts, which also take a count and
+/// return a stream handle.
+macro_rules! start {
+    ($self:ident, $method:ident, $request:expr, $partials:expr, $to_v1:path) => {{
+        let client = $self.client;
+        let started = match &$self.instance.backend {
+            Guest::V0_2(b) => {
+                let api = b.talemate_visual_visual_backend().client();
+                guarded!($self, api.$method(&mut $self.instance.store, client, $request, $partials))?
+            }
+            Guest::V0_1(b) => {
+                let api = b.talemate_visual_visual_backend().client();
+                match $to_v1($request) {
+                    Err(e) => Err(e),
+                    Ok(request) => {
+                        guarded!($self, api.$method(&mut $self.instance.store, client, &request, $partials))?
+                            .map_err(legacy::error)
+                    }
+                }
+            }
+        };
+        Ok(started.map(StreamHandle))
+    }};
+}
 
 impl Session {
     pub async fn generate(&mut self, request: &GenerateRequest) -> anyhow::Result<Result<Generation, Error>> {
-        let (api, client) = (self.instance.backend.talemate_visual_visual_backend().client(), self.client);
-        guarded!(self, api.call_generate(&mut self.instance.store, client, request))
+        call!(self, call_generate, request, legacy::generate_request, legacy::generation)
     }
 
     pub async fn edit(&mut self, request: &EditRequest) -> anyhow::Result<Result<Generation, Error>> {
-        let (api, client) = (self.instance.backend.talemate_visual_visual_backend().client(), self.client);
-        guarded!(self, api.call_edit(&mut self.instance.store, client, request))
+        call!(self, call_edit, request, legacy::edit_request, legacy::generation)
     }
 
     pub async fn analyze(&mut self, request: &AnalyzeRequest) -> anyhow::Result<Result<Analysis, Error>> {
-        let (api, client) = (self.instance.backend.talemate_visual_visual_backend().client(), self.client);
-        guarded!(self, api.call_analyze(&mut self.instance.store, client, request))
+        call!(self, call_analyze, request, legacy::analyze_request, legacy::analysis)
     }
 
     pub async fn check(
@@ -287,9 +402,36 @@ impl Session {
         capability: Capability,
         model: Option<&str>,
     ) -> anyhow::Result<Result<Status, Error>> {
-        let (api, client) = (self.instance.backend.talemate_visual_visual_backend().client(), self.client);
-        let model = model.map(str::to_string);
-        guarded!(self, api.call_check(&mut self.instance.store, client, capability, model.as_deref()))
+        let client = self.client;
+        match &self.instance.backend {
+            Guest::V0_2(b) => {
+                let api = b.talemate_visual_visual_backend().client();
+                guarded!(self, api.call_check(&mut self.instance.store, client, capability, model))
+            }
+            Guest::V0_1(b) => {
+                let api = b.talemate_visual_visual_backend().client();
+                let capability = legacy::capability_to_v1(capability);
+                let status = guarded!(self, api.call_check(&mut self.instance.store, client, capability, model))?;
+                Ok(status.map(legacy::status).map_err(legacy::error))
+            }
+        }
+    }
+
+    /// The models the service offers for `capability` (every capability when
+    /// `None`). A 0.1 component cannot say: its `info()` list stands in.
+    pub async fn models(&mut self, capability: Option<Capability>) -> anyhow::Result<Result<Vec<ModelEntry>, Error>> {
+        let client = self.client;
+        match &self.instance.backend {
+            Guest::V0_2(b) => {
+                let api = b.talemate_visual_visual_backend().client();
+                guarded!(self, api.call_models(&mut self.instance.store, client, capability))
+            }
+            Guest::V0_1(b) => {
+                let api = b.talemate_visual_visual_backend();
+                let info = guarded!(self, api.call_info(&mut self.instance.store))?;
+                Ok(Ok(legacy::models(&legacy::backend_info(info), capability)))
+            }
+        }
     }
 
     pub async fn start_generate(
@@ -297,10 +439,7 @@ impl Session {
         request: &GenerateRequest,
         partial_images: u32,
     ) -> anyhow::Result<Result<StreamHandle, Error>> {
-        let (api, client) = (self.instance.backend.talemate_visual_visual_backend().client(), self.client);
-        let started =
-            guarded!(self, api.call_start_generate(&mut self.instance.store, client, request, partial_images))?;
-        Ok(started.map(StreamHandle))
+        start!(self, call_start_generate, request, partial_images, legacy::generate_request)
     }
 
     pub async fn start_edit(
@@ -308,9 +447,7 @@ impl Session {
         request: &EditRequest,
         partial_images: u32,
     ) -> anyhow::Result<Result<StreamHandle, Error>> {
-        let (api, client) = (self.instance.backend.talemate_visual_visual_backend().client(), self.client);
-        let started = guarded!(self, api.call_start_edit(&mut self.instance.store, client, request, partial_images))?;
-        Ok(started.map(StreamHandle))
+        start!(self, call_start_edit, request, partial_images, legacy::edit_request)
     }
 
     /// The next event of a streamed generation; `None` after the last.
@@ -318,8 +455,17 @@ impl Session {
         &mut self,
         stream: &StreamHandle,
     ) -> anyhow::Result<Option<Result<GenerationEvent, Error>>> {
-        let api = self.instance.backend.talemate_visual_visual_backend().generation_stream();
-        guarded!(self, api.call_next(&mut self.instance.store, stream.0))
+        match &self.instance.backend {
+            Guest::V0_2(b) => {
+                let api = b.talemate_visual_visual_backend().generation_stream();
+                guarded!(self, api.call_next(&mut self.instance.store, stream.0))
+            }
+            Guest::V0_1(b) => {
+                let api = b.talemate_visual_visual_backend().generation_stream();
+                let event = guarded!(self, api.call_next(&mut self.instance.store, stream.0))?;
+                Ok(event.map(|e| e.map(legacy::event).map_err(legacy::error)))
+            }
+        }
     }
 
     /// Ends a streamed generation; if it is still running, the component
@@ -358,6 +504,7 @@ mod tests {
         assert!(compatible("0.1.0", "0.1.0"));
         assert!(compatible("0.1.7", "0.1.0"));
         assert!(!compatible("0.2.0", "0.1.0"));
+        assert!(compatible("0.2.3", "0.2.0"));
         assert!(!compatible("1.0.0", "0.1.0"));
         assert!(compatible("1.4.0", "1.0.0"));
         assert!(!compatible("garbage", "0.1.0"));

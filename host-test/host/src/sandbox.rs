@@ -7,10 +7,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use anyhow::Context;
 use tokio::sync::watch;
 use wasmtime::component::ResourceTable;
 use wasmtime::ResourceLimiter;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::bindings::{FieldSpec, Setting, ValueKind};
+use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{
     Error as HttpError, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
 };
@@ -18,9 +21,6 @@ use wasmtime_wasi_http::{
 /// Default cap on a plugin's linear memory: room for several decoded
 /// gpt-image-2 4K results plus their base64, and no more.
 pub const DEFAULT_MEMORY_LIMIT: usize = 512 * 1024 * 1024;
-
-/// The OpenAI API, where a backend goes when no base URL is set.
-pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 
 /// Where the plugin may send requests, and how long it may wait.
 #[derive(Debug, Clone, Default)]
@@ -50,15 +50,25 @@ impl NetworkPolicy {
         Ok(policy)
     }
 
-    /// Allows exactly what `settings` point at: the Azure endpoint, or the
-    /// base URL (default `https://api.openai.com/v1`).
-    pub fn for_settings(settings: &crate::bindings::Settings) -> anyhow::Result<Self> {
-        let url = match (&settings.azure, &settings.base_url) {
-            (Some(azure), _) => azure.endpoint.as_str(),
-            (None, Some(base)) => base.as_str(),
-            (None, None) => DEFAULT_BASE_URL,
-        };
-        Self::allow_urls([url])
+    /// Allows exactly what the settings point at: the effective value (given,
+    /// else the default) of every setting the backend declares as a URL. The
+    /// host knows no service: the backend says which settings are URLs.
+    pub fn for_settings(declared: &[FieldSpec], values: &[Setting]) -> anyhow::Result<Self> {
+        let urls = declared
+            .iter()
+            .filter(|spec| matches!(spec.kind, ValueKind::Url))
+            .filter_map(|spec| spec.effective(values).map(|value| (spec, value)));
+        let mut policy = NetworkPolicy::default();
+        for (spec, value) in urls {
+            let Some(url) = value.as_text().filter(|url| !url.trim().is_empty()) else {
+                continue;
+            };
+            let authority = authority_of(url).with_context(|| format!("setting {:?}", spec.name))?;
+            if !policy.allowed.contains(&authority) {
+                policy.allowed.push(authority);
+            }
+        }
+        Ok(policy)
     }
 
     pub fn allowed(&self) -> &[String] {
@@ -232,18 +242,63 @@ pub struct State {
 impl State {
     /// A context that grants nothing but clocks and randomness: no preopened
     /// directories, no environment, no arguments, no stdio, no sockets.
-    pub fn new(mut network: NetworkPolicy, memory_limit: usize) -> Self {
-        let wasi = WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
+    pub fn new(mut network: NetworkPolicy, memory_limit: usize, clock: WallClock) -> Self {
+        let mut wasi = WasiCtx::builder();
+        wasi.allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false);
+        if let WallClock::Fixed(at) = clock {
+            wasi.wall_clock(FixedClock(at));
+        }
         let (abandon, abandoned) = watch::channel(false);
         network.abandoned = Some(abandoned);
         State {
-            wasi,
+            wasi: wasi.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             network,
             limiter: MemoryLimiter::new(memory_limit),
             abandon: Abandon(abandon),
         }
+    }
+}
+
+/// What the plugin's `wasi:clocks/wall-clock` says. A backend decides from it
+/// whether a model's shutdown date has passed, so a test (or a host checking
+/// what happens next month) can fix it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WallClock {
+    /// The system's clock.
+    #[default]
+    System,
+    /// Always this instant.
+    Fixed(std::time::SystemTime),
+}
+
+impl WallClock {
+    /// Midnight UTC at the start of `YYYY-MM-DD`.
+    pub fn at_date(date: &str) -> anyhow::Result<Self> {
+        let parts: Vec<i64> = date.split('-').map(str::parse).collect::<Result<_, _>>()?;
+        let &[y, m, d] = parts.as_slice() else { anyhow::bail!("not a YYYY-MM-DD date: {date:?}") };
+        anyhow::ensure!((1..=12).contains(&m) && (1..=31).contains(&d), "not a YYYY-MM-DD date: {date:?}");
+        // Days from the civil date (Howard Hinnant's algorithm).
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = u64::try_from(era * 146_097 + doe - 719_468)?;
+        Ok(WallClock::Fixed(std::time::UNIX_EPOCH + Duration::from_secs(days * 86_400)))
+    }
+}
+
+struct FixedClock(std::time::SystemTime);
+
+impl HostWallClock for FixedClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+
+    fn now(&self) -> Duration {
+        self.0.duration_since(std::time::UNIX_EPOCH).unwrap_or_default()
     }
 }
 
@@ -270,6 +325,40 @@ mod tests {
         assert_eq!(p.permits(&"http://127.0.0.1:8080/x".parse().unwrap()), None);
         assert_eq!(p.permits(&"http://api.openai.com/v1".parse().unwrap()), Some("api.openai.com:80".to_string()));
         assert_eq!(p.permits(&"https://evil.example/".parse().unwrap()), Some("evil.example:443".to_string()));
+    }
+
+    #[test]
+    fn the_allowlist_is_the_effective_value_of_each_declared_url() {
+        let url = |name: &str, default: Option<&str>| FieldSpec {
+            name: name.into(),
+            label: name.into(),
+            kind: ValueKind::Url,
+            default: default.map(|d| crate::bindings::Value::Text(d.into())),
+            help: None,
+            required: false,
+        };
+        let text = FieldSpec { kind: ValueKind::Text, ..url("note", Some("https://not-a-destination.example")) };
+        let declared = [url("base-url", Some("https://api.example.com/v1")), url("mirror", None), text];
+        let defaults = NetworkPolicy::for_settings(&declared, &[]).unwrap();
+        assert_eq!(defaults.allowed(), ["api.example.com:443"]);
+        let given =
+            [Setting::text("base-url", "http://127.0.0.1:8080/v1"), Setting::text("mirror", "https://m.example")];
+        let policy = NetworkPolicy::for_settings(&declared, &given).unwrap();
+        assert_eq!(policy.allowed(), ["127.0.0.1:8080", "m.example:443"]);
+        let bad = NetworkPolicy::for_settings(&declared, &[Setting::text("mirror", "not a url")]).unwrap_err();
+        assert!(format!("{bad:#}").contains("\"mirror\""), "{bad:#}");
+    }
+
+    #[test]
+    fn a_date_is_midnight_utc() {
+        let at = |d: &str| match WallClock::at_date(d).unwrap() {
+            WallClock::Fixed(t) => t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(),
+            WallClock::System => unreachable!(),
+        };
+        assert_eq!(at("1970-01-01"), 0);
+        assert_eq!(at("2026-12-02"), 1_796_169_600);
+        assert_eq!(at("2027-01-15"), 1_799_971_200);
+        assert!(WallClock::at_date("2026-13-01").is_err() && WallClock::at_date("tomorrow").is_err());
     }
 
     #[test]

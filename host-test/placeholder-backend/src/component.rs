@@ -1,7 +1,8 @@
-//! The WIT exports over the crate's plain logic. The world is the contract's
-//! `backend`: it exports `visual-backend` and imports no `wasi:http`, so this
-//! component cannot reach a network even if a host would let it. (Rust's std
-//! still links a few `wasi:cli` and `wasi:io` imports for its stdio plumbing.)
+//! The WIT exports (contract 0.2) over the crate's plain logic. The world is
+//! the contract's `backend`: it exports `visual-backend` and imports no
+//! `wasi:http`, so this component cannot reach a network even if a host would
+//! let it. (Rust's std still links a few `wasi:cli` and `wasi:io` imports for
+//! its stdio plumbing.)
 
 use std::cell::Cell;
 
@@ -9,7 +10,7 @@ use crate::{check_model, check_partial_images, check_references, describe, Encod
 
 wit_bindgen::generate!({
     world: "backend",
-    path: "../../wit",
+    path: "../../wit/since_v0.2.0",
 });
 
 use exports::talemate::visual::visual_backend as api;
@@ -24,11 +25,45 @@ impl api::Guest for Component {
     type GenerationStream = Stream;
 
     fn info() -> wit::BackendInfo {
-        let model = |sizes: bool, references: u32, images: u32, streams: bool| wit::ModelInfo {
-            id: crate::MODEL.into(),
-            label: "Placeholder".into(),
-            note: Some("Draws one colour chosen from the prompt; needs no key or network.".into()),
-            sizes: if sizes {
+        let capability = |capability| {
+            let m = model_info(capability);
+            wit::CapabilityInfo {
+                capability,
+                supported: true,
+                max_reference_images: m.max_reference_images,
+                models: vec![m],
+                default_model: Some(crate::MODEL.into()),
+                accepts_unknown_models: false,
+            }
+        };
+        wit::BackendInfo {
+            name: "placeholder".into(),
+            label: "Placeholder (offline)".into(),
+            description: "Draws a PNG of one colour chosen from the prompt and describes images from their \
+                          headers, without a key or a network. For building and testing hosts."
+                .into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            prompt_style: wit::PromptStyle::Descriptive,
+            capabilities: CAPABILITIES.iter().map(|&c| capability(c)).collect(),
+            // Nothing to configure: no service, no key.
+            settings: Vec::new(),
+        }
+    }
+}
+
+const CAPABILITIES: [wit::Capability; 3] =
+    [wit::Capability::TextToImage, wit::Capability::ImageEdit, wit::Capability::ImageAnalysis];
+
+/// The one model, as each capability offers it.
+fn model_info(capability: wit::Capability) -> wit::ModelInfo {
+    let draws = capability != wit::Capability::ImageAnalysis;
+    wit::ModelInfo {
+        id: crate::MODEL.into(),
+        label: "Placeholder".into(),
+        note: Some("Draws one colour chosen from the prompt; needs no key or network.".into()),
+        lifecycle: Some(wit::Lifecycle { state: wit::ModelState::Active, shutdown_date: None, replacement: None }),
+        sizes: wit::SizeRule {
+            formats: if draws {
                 Format::ALL
                     .iter()
                     .map(|&f| {
@@ -39,49 +74,41 @@ impl api::Guest for Component {
             } else {
                 Vec::new()
             },
-            max_reference_images: references,
-            max_prompt_chars: crate::MAX_PROMPT_CHARS,
-            max_images: images,
-            streams_partial_images: streams,
-        };
-        let capability = |capability, m: wit::ModelInfo| wit::CapabilityInfo {
-            capability,
-            supported: true,
-            max_reference_images: m.max_reference_images,
-            models: vec![m],
-            default_model: Some(crate::MODEL.into()),
-            accepts_unknown_models: false,
-        };
-        wit::BackendInfo {
-            name: "placeholder".into(),
-            label: "Placeholder (offline)".into(),
-            description: "Draws a PNG of one colour chosen from the prompt and describes images from their \
-                          headers, without a key or a network. For building and testing hosts."
-                .into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            prompt_style: wit::PromptStyle::Descriptive,
-            capabilities: vec![
-                capability(wit::Capability::TextToImage, model(true, 0, crate::MAX_IMAGES, true)),
-                capability(
-                    wit::Capability::ImageEdit,
-                    model(true, crate::MAX_REFERENCE_IMAGES, crate::MAX_IMAGES, true),
-                ),
-                capability(wit::Capability::ImageAnalysis, model(false, 0, 0, false)),
-            ],
-        }
+            free: draws.then_some(wit::FreeSizes {
+                step: 1,
+                min_side: crate::MIN_SIDE,
+                max_long_side: crate::MAX_SIDE,
+                max_short_side: crate::MAX_SIDE,
+                max_aspect_ratio: crate::MAX_ASPECT,
+            }),
+        },
+        qualities: Vec::new(),
+        default_quality: None,
+        options: Vec::new(),
+        max_reference_images: if capability == wit::Capability::ImageEdit { crate::MAX_REFERENCE_IMAGES } else { 0 },
+        max_prompt_chars: crate::MAX_PROMPT_CHARS,
+        max_images: if draws { crate::MAX_IMAGES } else { 0 },
+        streams_partial_images: draws,
     }
 }
 
-/// Settings are accepted as given: there is no service to authenticate with.
+/// There is no service to authenticate with, so no setting is declared, and a
+/// setting given anyway is a host's mistake worth saying.
 pub struct Client;
 
 impl api::GuestClient for Client {
-    fn open(_settings: wit::Settings) -> Result<api::Client, wit::Error> {
+    fn open(settings: Vec<wit::Setting>) -> Result<api::Client, wit::Error> {
+        if let Some(s) = settings.first() {
+            return Err(wit::Error::InvalidInput(format!(
+                "the placeholder backend takes no settings; got {:?}",
+                s.name
+            )));
+        }
         Ok(api::Client::new(Client))
     }
 
     fn generate(&self, request: wit::GenerateRequest) -> Result<wit::Generation, wit::Error> {
-        let plan = Plan::new(&generate_job(&request)).map_err(to_error)?;
+        let plan = generate_plan(&request)?;
         generation(&plan)
     }
 
@@ -91,6 +118,7 @@ impl api::GuestClient for Client {
     }
 
     fn analyze(&self, request: wit::AnalyzeRequest) -> Result<wit::Analysis, wit::Error> {
+        no_options(&request.options)?;
         let d = describe(&request.image, &request.prompt, request.model.as_deref(), request.max_output_tokens)
             .map_err(to_error)?;
         Ok(wit::Analysis {
@@ -119,12 +147,30 @@ impl api::GuestClient for Client {
         })
     }
 
+    fn models(&self, capability: Option<wit::Capability>) -> Result<Vec<wit::ModelEntry>, wit::Error> {
+        Ok(CAPABILITIES
+            .iter()
+            .filter(|&&c| capability.is_none_or(|wanted| wanted == c))
+            .map(|&c| {
+                let m = model_info(c);
+                wit::ModelEntry {
+                    id: m.id,
+                    capability: c,
+                    listed: true,
+                    lifecycle: m.lifecycle,
+                    label: m.label,
+                    note: m.note,
+                }
+            })
+            .collect())
+    }
+
     fn start_generate(
         &self,
         request: wit::GenerateRequest,
         partial_images: u32,
     ) -> Result<api::GenerationStream, wit::Error> {
-        let plan = Plan::new(&generate_job(&request)).map_err(to_error)?;
+        let plan = generate_plan(&request)?;
         Stream::start(plan, partial_images)
     }
 
@@ -134,128 +180,54 @@ impl api::GuestClient for Client {
     }
 }
 
-/// A generation drawn step by step: `partials` previews of each image, then
-/// the result. Nothing is drawn before the host asks for it.
-pub struct Stream {
-    plan: Plan,
-    partials: u32,
-    /// The next step; `partials * count` is the result, anything past it the end.
-    step: Cell<u32>,
-}
-
-impl Stream {
-    fn start(plan: Plan, partial_images: u32) -> Result<api::GenerationStream, wit::Error> {
-        let partials = check_partial_images(partial_images).map_err(to_error)?;
-        Ok(api::GenerationStream::new(Stream { plan, partials, step: Cell::new(0) }))
+/// The model declares no quality tiers and no options: naming one is an
+/// error, as it would be with any backend that validates its declarations.
+fn no_options(options: &[wit::Pair]) -> Result<(), wit::Error> {
+    match options.first() {
+        Some(o) => Err(wit::Error::InvalidInput(format!("the placeholder model takes no options; got {:?}", o.name))),
+        None => Ok(()),
     }
 }
 
-impl api::GuestGenerationStream for Stream {
-    fn next(&self) -> Option<Result<wit::GenerationEvent, wit::Error>> {
-        let last = self.partials * self.plan.count;
-        let current = self.step.get();
-        if current > last {
-            return None;
-        }
-        self.step.set(current + 1);
-        if current == last {
-            return Some(generation(&self.plan).map(wit::GenerationEvent::Completed));
-        }
-        let (index, partial) = (current / self.partials, current % self.partials);
-        Some(match self.plan.preview(index, partial, self.partials) {
-            Ok(p) => Ok(wit::GenerationEvent::Partial(wit::PartialImage {
-                image_index: index,
-                partial_index: partial,
-                image: image(p),
-            })),
-            Err(e) => {
-                self.step.set(last + 1); // an error ends the stream
-                Err(encoding_failed(e))
-            }
-        })
+fn no_quality(quality: Option<&str>) -> Result<(), wit::Error> {
+    match quality {
+        Some(q) => Err(wit::Error::InvalidInput(format!("the placeholder model has no quality tiers; got {q:?}"))),
+        None => Ok(()),
     }
 }
 
-fn generate_job(r: &wit::GenerateRequest) -> Job<'_> {
-    Job {
-        prompt: &r.prompt,
-        format: from_format(r.format),
-        model: r.model.as_deref(),
-        size: r.size.map(|s| (s.width, s.height)),
-        n: r.n,
-        encoding: r.output_format.map(from_encoding),
-        compression: r.output_compression,
-    }
+fn generate_plan(r: &wit::GenerateRequest) -> Result<Plan, wit::Error> {
+    no_quality(r.quality.as_deref())?;
+    no_options(&r.options)?;
+    Plan::new(&job(&r.prompt, r.format, r.model.as_deref(), r.size, r.n, r.output_format)).map_err(to_error)
 }
 
 fn edit_plan(r: &wit::EditRequest) -> Result<Plan, wit::Error> {
-    let job = Job {
-        prompt: &r.prompt,
-        format: from_format(r.format),
-        model: r.model.as_deref(),
-        size: r.size.map(|s| (s.width, s.height)),
-        n: r.n,
-        encoding: r.output_format.map(from_encoding),
-        compression: r.output_compression,
-    };
-    let plan = Plan::new(&job).map_err(to_error)?;
+    no_quality(r.quality.as_deref())?;
+    no_options(&r.options)?;
+    let plan =
+        Plan::new(&job(&r.prompt, r.format, r.model.as_deref(), r.size, r.n, r.output_format)).map_err(to_error)?;
     check_references(&r.images, r.mask.as_deref()).map_err(to_error)?;
     Ok(plan)
 }
 
-fn generation(plan: &Plan) -> Result<wit::Generation, wit::Error> {
-    let images =
-        (0..plan.count).map(|i| plan.picture(i).map(image).map_err(encoding_failed)).collect::<Result<Vec<_>, _>>()?;
-    Ok(wit::Generation { model: crate::MODEL.into(), images, revised_prompt: None, usage: None })
-}
-
-fn image(p: crate::Picture) -> wit::Image {
-    wit::Image { data: p.png, mime_type: "image/png".into(), width: p.width, height: p.height }
-}
-
-/// Cannot happen for the sizes `Plan` admits; reported rather than trapped.
-fn encoding_failed(e: png::EncodingError) -> wit::Error {
-    wit::Error::Upstream(wit::Failure {
-        message: format!("the placeholder backend could not encode its PNG: {e}"),
-        status: None,
-        code: None,
-        request_id: None,
-    })
-}
-
-fn to_error(r: Rejection) -> wit::Error {
-    match r {
-        Rejection::InvalidInput(m) => wit::Error::InvalidInput(m),
-        Rejection::Unsupported(m) => wit::Error::Unsupported(m),
-        Rejection::UnknownModel(message) => wit::Error::NotFound(wit::Failure {
-            message,
-            status: None,
-            code: Some("model_not_found".into()),
-            request_id: None,
-        }),
+fn job<'a>(
+    prompt: &'a str,
+    format: wit::ImageFormat,
+    model: Option<&'a str>,
+    size: Option<wit::Size>,
+    n: Option<u32>,
+    output_format: Option<wit::OutputFormat>,
+) -> Job<'a> {
+    Job {
+        prompt,
+        format: from_format(format),
+        model,
+        size: size.map(|s| (s.width, s.height)),
+        n,
+        encoding: output_format.map(from_encoding),
+        compression: None,
     }
 }
 
-fn from_format(f: wit::ImageFormat) -> Format {
-    match f {
-        wit::ImageFormat::Landscape => Format::Landscape,
-        wit::ImageFormat::Portrait => Format::Portrait,
-        wit::ImageFormat::Square => Format::Square,
-    }
-}
-
-fn to_format(f: Format) -> wit::ImageFormat {
-    match f {
-        Format::Landscape => wit::ImageFormat::Landscape,
-        Format::Portrait => wit::ImageFormat::Portrait,
-        Format::Square => wit::ImageFormat::Square,
-    }
-}
-
-fn from_encoding(f: wit::OutputFormat) -> Encoding {
-    match f {
-        wit::OutputFormat::Png => Encoding::Png,
-        wit::OutputFormat::Jpeg => Encoding::Jpeg,
-        wit::OutputFormat::Webp => Encoding::Webp,
-    }
-}
+crate::glue::shared_glue!();

@@ -4,13 +4,19 @@
 //! a real backend implements: same validation, same typed errors, streaming.
 //!
 //! Everything but `component` (the WIT exports, wasm only) is plain Rust,
-//! tested natively.
+//! tested natively. Built with `--features contract-v0-1`, the same logic is
+//! exported under the 0.1 contract instead (`component_v0_1`), which is how the
+//! workspace tests that hosts still load 0.1 backends.
 
 pub mod draw;
 pub mod sniff;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "contract-v0-1")))]
 mod component;
+#[cfg(all(target_arch = "wasm32", feature = "contract-v0-1"))]
+mod component_v0_1;
+#[cfg(target_arch = "wasm32")]
+mod glue;
 
 use sniff::{sniff, Kind};
 
