@@ -12,6 +12,7 @@ use http::StatusCode;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::catalog::{Endpoint, Gate};
 use super::edits::hex;
 use super::errors::{self, ApiError};
 use super::params::json_kind;
@@ -75,19 +76,19 @@ struct SeenImage {
     detail: String,
 }
 
-pub(crate) fn parse(body: &[u8], forced_model: Option<&str>, created: u64, id: &str) -> Parsed {
+pub(crate) fn parse(body: &[u8], gate: &Gate, created: u64, id: &str) -> Parsed {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(_) => return Parsed { model: None, stream: false, answer: Err(errors::invalid_json()) },
     };
     let body_model = value.get("model").and_then(Value::as_str).map(str::to_string);
-    let model = forced_model.map(str::to_string).or(body_model);
+    let model = gate.forced().map(str::to_string).or(body_model);
     let stream = value.get("stream").and_then(Value::as_bool).unwrap_or(false);
-    let answer = answer(&value, model.as_deref(), forced_model.is_some(), created, id);
+    let answer = answer(&value, model.as_deref(), gate, created, id);
     Parsed { model, stream, answer }
 }
 
-fn answer(value: &Value, model: Option<&str>, azure: bool, created: u64, id: &str) -> Result<Value, ApiError> {
+fn answer(value: &Value, model: Option<&str>, gate: &Gate, created: u64, id: &str) -> Result<Value, ApiError> {
     let Value::Object(request) = value else {
         return Err(errors::invalid_type("body", "an object", json_kind(value)));
     };
@@ -100,10 +101,11 @@ fn answer(value: &Value, model: Option<&str>, azure: bool, created: u64, id: &st
             return Err(errors::invalid_type("model", "a string", json_kind(v)))
         }
         // Azure serves the deployment's model whatever the body names.
-        _ if azure => model.unwrap_or_default().to_string(),
+        _ if gate.forced().is_some() => model.unwrap_or_default().to_string(),
         Some(Value::String(m)) if !m.is_empty() => m.clone(),
         _ => return Err(missing()),
     };
+    gate.admit(&model, Endpoint::Chat)?;
     if request.get("stream").and_then(Value::as_bool) == Some(true) {
         return Err(errors::not_in_mock(Some("stream"), "Streaming chat completions are not supported by this mock."));
     }
@@ -355,4 +357,27 @@ fn check_image(at: &str, part: &Value) -> Result<SeenImage, ApiError> {
         return Err(unsupported());
     }
     Ok(SeenImage { info, sha256: Sha256::digest(&bytes).into(), detail })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::tests::gate;
+    use crate::MockMode;
+
+    fn ask(model: &str, extra: Value) -> Result<Value, ApiError> {
+        let mut body = json!({"model": model, "messages": [{"role": "user", "content": "Describe it."}]});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        answer(&body, Some(model), &gate(MockMode::Api), 0, "x")
+    }
+
+    #[test]
+    fn models_are_admitted_by_the_catalog() {
+        assert_eq!(ask("gpt-image-2", json!({})).unwrap_err().status.as_u16(), 404);
+        assert_eq!(ask("gpt-9", json!({})).unwrap_err().summary().0.as_deref(), Some("model_not_found"));
+        let body = json!({"model": "gpt-9", "messages": [{"role": "user", "content": "?"}]});
+        assert!(answer(&body, Some("gpt-9"), &gate(MockMode::Gateway), 0, "x").is_ok());
+        let azure = Gate::Deployment("gpt-4.1-mini".into());
+        assert!(answer(&body, Some("gpt-4.1-mini"), &azure, 0, "x").is_ok());
+    }
 }

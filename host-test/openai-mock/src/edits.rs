@@ -11,6 +11,7 @@ use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
 
+use super::catalog::Gate;
 use super::errors::{self, ApiError, IMAGE_MIMETYPES};
 use super::params::{self, Fields, ImageEndpoint, ImageJob, InputImage, Raw};
 use super::record::{ImageInfo, RecordedPart};
@@ -34,12 +35,7 @@ const SNIFF_BYTES: usize = 4 * 1024 * 1024;
 
 /// Parses and validates an edit request. Always consumes the whole body, so
 /// the client gets to read the answer even when it is rejected early.
-pub(crate) async fn parse(
-    content_type: Option<&str>,
-    mut body: TeeBody,
-    forced_model: Option<&str>,
-    request_id: &str,
-) -> Parsed {
+pub(crate) async fn parse(content_type: Option<&str>, mut body: TeeBody, gate: &Gate, request_id: &str) -> Parsed {
     let mut state = State { request_id: request_id.to_string(), ..State::default() };
     let essence = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     let boundary = match essence.as_deref() {
@@ -56,7 +52,7 @@ pub(crate) async fn parse(
         Ok(b) => b,
         Err(e) => {
             reqbody::discard(&mut body).await;
-            return state.finish(forced_model, Err(e));
+            return state.finish(gate, Err(e));
         }
     };
     let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
@@ -64,7 +60,7 @@ pub(crate) async fn parse(
     if read.is_err() {
         drain(&mut multipart).await;
     }
-    state.finish(forced_model, read)
+    state.finish(gate, read)
 }
 
 /// Reads what is left of a rejected body.
@@ -296,14 +292,14 @@ impl State {
     }
 
     /// The cross-part checks, then the shared parameter rules.
-    fn finish(self, forced_model: Option<&str>, read: Result<(), ApiError>) -> Parsed {
-        let model = forced_model.map(str::to_string).or_else(|| self.fields.model_hint());
+    fn finish(self, gate: &Gate, read: Result<(), ApiError>) -> Parsed {
+        let model = gate.forced().map(str::to_string).or_else(|| self.fields.model_hint());
         let stream = self.fields.bool("stream").ok().flatten().unwrap_or(false);
-        let job = read.and_then(|()| self.validate(forced_model));
+        let job = read.and_then(|()| self.validate(gate));
         Parsed { model, stream, parts: self.parts, job }
     }
 
-    fn validate(&self, forced_model: Option<&str>) -> Result<ImageJob, ApiError> {
+    fn validate(&self, gate: &Gate) -> Result<ImageJob, ApiError> {
         let images = match (self.single.is_empty(), self.array.is_empty()) {
             (false, false) => {
                 return Err(errors::invalid_value_msg("image", "Provide either 'image' or 'image[]', not both."))
@@ -328,7 +324,7 @@ impl State {
             }
         }
         let inputs = images.iter().map(|p| InputImage { sha256: p.sha256, info: p.info }).collect();
-        params::image_job(ImageEndpoint::Edit, &self.fields, forced_model, inputs)
+        params::image_job(ImageEndpoint::Edit, &self.fields, gate, inputs)
     }
 }
 

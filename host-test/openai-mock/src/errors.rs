@@ -15,6 +15,7 @@ const ORG_NOT_VERIFIED: &str = include_str!("../fixtures/org_not_verified_403.js
 const CONTENT_POLICY: &str = include_str!("../fixtures/content_policy_violation_dalle3_400.json");
 const MODERATION_BLOCKED: &str = include_str!("../fixtures/moderation_blocked_gpt_image_400.json");
 const AZURE_CONTENT_FILTER: &str = include_str!("../fixtures/azure_content_filter_400.json");
+const MODEL_RETIRED: &str = include_str!("../fixtures/model_retired_404.json");
 
 /// An error answer: status, JSON body and any extra headers.
 #[derive(Debug, Clone)]
@@ -143,6 +144,23 @@ pub(crate) fn model_not_found(model: &str) -> ApiError {
         format!("The model '{model}' does not exist or you do not have access to it."),
         None,
         Some("model_not_found"),
+    )
+}
+
+/// The observed body after a shutdown (`model_retired_404.json`): no `param` at all.
+pub(crate) fn model_retired(model: &str) -> ApiError {
+    ApiError::fixture(StatusCode::NOT_FOUND, MODEL_RETIRED)
+        .map_message(|m| m.replace("`dall-e-3`", &format!("`{model}`")))
+}
+
+/// What `/chat/completions` answers for a model that is not a chat model.
+pub(crate) fn not_a_chat_model() -> ApiError {
+    ApiError::invalid(
+        StatusCode::NOT_FOUND,
+        "This is not a chat model and thus not supported in the v1/chat/completions endpoint. Did you mean to use \
+         v1/completions?",
+        Some("model"),
+        None,
     )
 }
 

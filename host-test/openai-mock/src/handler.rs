@@ -13,6 +13,7 @@ use hyper::body::Incoming;
 use sha2::{Digest, Sha256};
 
 use super::body::{DisconnectGuard, MockBody, Reply, Script};
+use super::catalog::Gate;
 use super::edits::hex;
 use super::errors::{self, ApiError};
 use super::faults::{self, Answer, Outcome};
@@ -117,7 +118,10 @@ async fn process(
     };
     seen.op = Some(route.op.clone());
     seen.model = deployment_model.clone();
-    let forced = deployment_model.as_deref();
+    let gate = match deployment_model {
+        Some(model) => Gate::Deployment(model),
+        None => Gate::Catalog(shared.catalog.view()),
+    };
     let content_type =
         parts.headers.get(http::header::CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
 
@@ -127,19 +131,19 @@ async fn process(
             seen.json_body = Some(bytes.clone());
             if route.op == Op::Chat {
                 let id = request_id.trim_start_matches("req_");
-                let parsed = chat::parse(&bytes, forced, created, id);
+                let parsed = chat::parse(&bytes, &gate, created, id);
                 seen.model = parsed.model;
                 seen.stream = parsed.stream;
                 return parsed.answer.map(Answer::Json);
             }
-            let parsed = images::parse(&bytes, forced);
+            let parsed = images::parse(&bytes, &gate);
             seen.model = parsed.model;
             seen.stream = parsed.stream;
             let rendered = output::render(&shared.images, parsed.job?, created, shared.config.image_detail).await;
             Ok(Answer::Images(publish(shared, rendered, request_id)))
         }
         Op::Edits => {
-            let parsed = edits::parse(content_type.as_deref(), body, forced, request_id).await;
+            let parsed = edits::parse(content_type.as_deref(), body, &gate, request_id).await;
             seen.model = parsed.model;
             seen.stream = parsed.stream;
             seen.parts = parsed.parts;
@@ -148,17 +152,19 @@ async fn process(
         }
         Op::ListModels => {
             reqbody::discard(&mut body).await;
-            Ok(Answer::Json(models::list()))
+            Ok(Answer::Json(models::list(&shared.catalog.view())))
         }
         Op::Model(id) => {
             reqbody::discard(&mut body).await;
             seen.model = Some(id.clone());
-            models::model_object(id).map(Answer::Json).ok_or_else(|| errors::model_not_found(id))
+            models::model_object(&shared.catalog.view(), id)
+                .map(Answer::Json)
+                .ok_or_else(|| errors::model_not_found(id))
         }
         Op::Deployment => {
             reqbody::discard(&mut body).await;
             let deployment = route.deployment.as_deref().unwrap_or_default();
-            Ok(Answer::Json(azure::deployment_object(deployment, forced.unwrap_or_default())))
+            Ok(Answer::Json(azure::deployment_object(deployment, gate.forced().unwrap_or_default())))
         }
     }
 }

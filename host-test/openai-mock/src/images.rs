@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use super::catalog::Gate;
 use super::errors::{self, ApiError};
 use super::params::{self, Fields, ImageEndpoint, ImageJob, Raw};
 
@@ -12,7 +13,7 @@ pub(crate) struct Parsed {
     pub job: Result<ImageJob, ApiError>,
 }
 
-pub(crate) fn parse(body: &[u8], forced_model: Option<&str>) -> Parsed {
+pub(crate) fn parse(body: &[u8], gate: &Gate) -> Parsed {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(_) => return Parsed { model: None, stream: false, job: Err(errors::invalid_json()) },
@@ -23,8 +24,8 @@ pub(crate) fn parse(body: &[u8], forced_model: Option<&str>) -> Parsed {
     };
     let fields = Fields(map.into_iter().map(|(k, v)| (k, Raw::Json(v))).collect());
     Parsed {
-        model: forced_model.map(str::to_string).or_else(|| fields.model_hint()),
+        model: gate.forced().map(str::to_string).or_else(|| fields.model_hint()),
         stream: fields.bool("stream").ok().flatten().unwrap_or(false),
-        job: params::image_job(ImageEndpoint::Generation, &fields, forced_model, Vec::new()),
+        job: params::image_job(ImageEndpoint::Generation, &fields, gate, Vec::new()),
     }
 }

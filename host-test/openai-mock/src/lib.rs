@@ -1,14 +1,26 @@
-//! An embedded OpenAI API mock for integration tests and the CLI's `--mock` flag.
+//! A strict loopback mock of the OpenAI APIs the backend uses: Images
+//! (generations and edits), Chat Completions with image input, and Models,
+//! plus the Azure OpenAI deployment form. It is for tests and `visual-host --mock`.
 //!
-//! It speaks HTTP/1.1 on `127.0.0.1` and answers the endpoints the component
-//! uses (`/images/generations`, `/images/edits`, `/chat/completions`,
-//! `/models`), plus the Azure OpenAI deployment form. It validates every
-//! request the way the real API does (same error envelopes, statuses and
-//! wording where known), so a test that passes against the mock exercises the
-//! component's real wire format, not a lenient stand-in. Every request is
-//! recorded with its verdict, and [`Fault`]s make it misbehave like the real
-//! service does on a bad day (rate limits, outages, broken connections,
-//! corrupt payloads).
+//! It speaks HTTP/1.1 on `127.0.0.1` and validates every request the way the
+//! real API does (same error envelopes, statuses and wording where known), so
+//! a test that passes against the mock exercises the component's real wire
+//! format, not a lenient stand-in. Every request is recorded with its verdict,
+//! and [`Fault`]s make it misbehave like the real service does on a bad day
+//! (rate limits, outages, broken connections, corrupt payloads).
+//!
+//! **Which models it serves.** By default ([`MockMode::Api`]) it answers like
+//! OpenAI's API today: a [`ModelEntry`] catalog (by default
+//! [`ModelEntry::default_catalog`], OpenAI as of 2026-12-02) says which ids
+//! exist, which endpoint family each serves, and when each shuts down. A model
+//! whose shutdown date has come is retired (unlisted, and a 404 with the body
+//! OpenAI sends after a shutdown); an unknown id is a 404 `model_not_found`; an
+//! image model sent to chat, or a chat model sent to images, is refused.
+//! "Today" is the real UTC date unless [`MockConfig::today`] fixes it.
+//! [`MockMode::Gateway`] ([`MockConfig::gateway`]) is a compatible gateway that
+//! still serves the old models: nothing is retired and any id passes, with its
+//! family's rules. With [`MockConfig::azure`] the deployment decides the model.
+//! The catalog can be changed while the mock runs: [`MockServer::catalog`].
 //!
 //! Where the real API is lenient in a way the component must never rely on,
 //! the mock is deliberately stricter: `model` is required, `dall-e-2` is not
@@ -19,6 +31,7 @@
 mod auth;
 mod azure;
 mod body;
+mod catalog;
 mod chat;
 mod edits;
 mod errors;
@@ -40,14 +53,22 @@ mod tokens;
 
 use std::time::Duration;
 
+pub use catalog::{Catalog, ModelEntry, ModelFamily};
 pub use faults::Fault;
 pub use record::{ImageInfo, RecordedPart, RecordedRequest, Verdict};
 pub use render::noise_png;
 pub use server::MockServer;
 
-/// How the mock behaves. `Default` gives the plain OpenAI form at `/v1`.
+/// How the mock behaves. `Default` gives the plain OpenAI form at `/v1`,
+/// answering like the API does today.
 #[derive(Debug, Clone)]
 pub struct MockConfig {
+    /// The API of today (default), or a gateway that serves any model.
+    pub mode: MockMode,
+    /// The models it starts with; change them while it runs through [`MockServer::catalog`].
+    pub catalog: Vec<ModelEntry>,
+    /// "Today" as `YYYY-MM-DD`, which decides what is retired; `None` is the real current UTC date.
+    pub today: Option<String>,
     /// The key clients must send (`Authorization: Bearer`, or `api-key` for Azure).
     pub api_key: String,
     /// Where the OpenAI routes live, e.g. `/v1` (or `""` for a gateway at the root).
@@ -67,6 +88,22 @@ pub struct MockConfig {
     pub image_detail: ImageDetail,
 }
 
+/// Which models the mock serves (outside the Azure form, where the deployment decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum MockMode {
+    /// Like OpenAI's API: only catalog models (with their dated snapshots and
+    /// fine-tunes), and not once their shutdown date has come. Unknown and
+    /// retired models are 404s; a model of another family is refused.
+    #[default]
+    Api,
+    /// Like a compatible gateway or an Azure-style deployment that still serves
+    /// the old models: nothing is retired (`/models` still shows shutdown
+    /// dates), and any id passes on every endpoint with the rules of its
+    /// family: a catalog model's own, an unknown image id the GPT image rules.
+    /// A catalog model is still refused on another family's endpoint.
+    Gateway,
+}
+
 /// How detailed the mock's images are. Tests want them cheap; a benchmark
 /// wants the payload of a real generation, whose size is set by detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -82,6 +119,9 @@ pub enum ImageDetail {
 impl Default for MockConfig {
     fn default() -> Self {
         MockConfig {
+            mode: MockMode::Api,
+            catalog: ModelEntry::default_catalog(),
+            today: None,
             api_key: "sk-mock-key".to_string(),
             path_prefix: "/v1".to_string(),
             azure: None,
@@ -95,6 +135,11 @@ impl Default for MockConfig {
 }
 
 impl MockConfig {
+    /// The default configuration in [`MockMode::Gateway`].
+    pub fn gateway() -> Self {
+        MockConfig { mode: MockMode::Gateway, ..MockConfig::default() }
+    }
+
     /// The Azure form with the given API version and `(deployment, model)` pairs.
     pub fn azure(api_version: impl Into<String>, deployments: &[(&str, &str)]) -> Self {
         MockConfig {

@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+use super::catalog::{Endpoint, Gate};
 use super::errors::{self, ApiError};
 use super::record::ImageInfo;
 
@@ -232,16 +233,13 @@ const GPT_ONLY: &[&str] =
 const DALLE_ONLY: &[&str] = &["response_format", "style"];
 const GPT_SIZES: &[&str] = &["1024x1024", "1536x1024", "1024x1536", "auto"];
 const DALLE3_SIZES: &[&str] = &["1024x1024", "1792x1024", "1024x1792"];
-/// Models that can edit, as the real API lists them when refusing another.
-pub(crate) const EDIT_MODELS: &[&str] =
-    &["gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2", "chatgpt-image-latest", "dall-e-2"];
 
-/// Validates the parameters. `forced_model` is the Azure deployment's model,
-/// which decides the rules whatever the body says.
+/// Validates the parameters. The gate admits the model (the catalog, or the
+/// Azure deployment's model, which decides the rules whatever the body says).
 pub(crate) fn image_job(
     endpoint: ImageEndpoint,
     fields: &Fields,
-    forced_model: Option<&str>,
+    gate: &Gate,
     inputs: Vec<InputImage>,
 ) -> Result<ImageJob, ApiError> {
     let allowed = match endpoint {
@@ -253,7 +251,7 @@ pub(crate) fn image_job(
     }
 
     let body_model = fields.str("model")?;
-    let model = match (forced_model, body_model) {
+    let model = match (gate.forced(), body_model) {
         (Some(m), _) => m.to_string(),
         (None, Some(m)) if !m.is_empty() => m,
         (None, Some(_)) => return Err(errors::empty_string("model")),
@@ -264,12 +262,17 @@ pub(crate) fn image_job(
             ))
         }
     };
+    let on = match endpoint {
+        ImageEndpoint::Generation => Endpoint::Generation,
+        ImageEndpoint::Edit => Endpoint::Edit,
+    };
+    gate.admit(&model, on)?;
     if model == "dall-e-2" {
         return Err(errors::not_in_mock(Some("model"), "The model 'dall-e-2' is not supported by this mock server."));
     }
     let kind = ModelKind::of(&model);
     if endpoint == ImageEndpoint::Edit && kind == ModelKind::DallE3 {
-        return Err(errors::invalid_value("model", &model, EDIT_MODELS));
+        return Err(errors::invalid_value("model", &model, &gate.image_models(on)));
     }
 
     let prompt = fields.str("prompt")?.ok_or_else(|| errors::missing_required("prompt"))?;
@@ -422,14 +425,22 @@ fn parse_size(s: &str) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::tests::gate;
+    use crate::MockMode;
     use serde_json::json;
 
     fn json_fields(v: Value) -> Fields {
         Fields(v.as_object().unwrap().iter().map(|(k, v)| (k.clone(), Raw::Json(v.clone()))).collect())
     }
 
+    /// Through a gateway: the seed models' own rules, whatever their shutdown dates.
     fn gen(v: Value) -> Result<ImageJob, ApiError> {
-        image_job(ImageEndpoint::Generation, &json_fields(v), None, Vec::new())
+        image_job(ImageEndpoint::Generation, &json_fields(v), &gate(MockMode::Gateway), Vec::new())
+    }
+
+    /// As the API answers on 2026-12-02.
+    fn gen_api(v: Value) -> Result<ImageJob, ApiError> {
+        image_job(ImageEndpoint::Generation, &json_fields(v), &gate(MockMode::Api), Vec::new())
     }
 
     fn code(r: Result<ImageJob, ApiError>) -> (Option<String>, Option<String>) {
@@ -525,15 +536,35 @@ mod tests {
             ("stream".into(), Raw::Text("true".into())),
             ("input_fidelity".into(), Raw::Text("high".into())),
         ]);
-        let j = image_job(ImageEndpoint::Edit, &f, None, Vec::new()).unwrap();
+        let j = image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Gateway), Vec::new()).unwrap();
         assert_eq!((j.n, j.stream), (3, true));
         let f = Fields(vec![("model".into(), Raw::Text("dall-e-3".into())), ("prompt".into(), Raw::Text("p".into()))]);
-        assert!(image_job(ImageEndpoint::Edit, &f, None, Vec::new()).is_err());
+        assert!(image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Gateway), Vec::new()).is_err());
         let f = Fields(vec![
             ("model".into(), Raw::Text("gpt-image-1".into())),
             ("prompt".into(), Raw::Text("p".into())),
             ("moderation".into(), Raw::Text("low".into())),
         ]);
-        assert!(image_job(ImageEndpoint::Edit, &f, None, Vec::new()).is_err());
+        assert!(image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Gateway), Vec::new()).is_err());
+    }
+
+    #[test]
+    fn the_api_refuses_what_it_no_longer_serves() {
+        let e = gen_api(json!({"model": "gpt-image-1", "prompt": "p"})).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.summary().0.as_deref()), (404, Some("model_not_found")));
+        assert!(e.summary().2.contains("has been deprecated"));
+        assert_eq!(code(gen_api(json!({"model": "gpt-image-9", "prompt": "p"}))).0.as_deref(), Some("model_not_found"));
+        assert_eq!(
+            code(gen_api(json!({"model": "gpt-4o", "prompt": "p"}))),
+            (Some("invalid_value".into()), Some("model".into()))
+        );
+        assert_eq!(code(gen_api(json!({"model": "dall-e-2", "prompt": "p"}))).0.as_deref(), Some("model_not_found"));
+        // Parameter names are checked before the model, as before.
+        assert_eq!(code(gen_api(json!({"model": "gpt-image-9", "prompt": "p", "x": 1}))).1.as_deref(), Some("x"));
+        assert!(gen_api(json!({"model": "gpt-image-2", "prompt": "p", "size": "1536x864"})).is_ok());
+        let f =
+            Fields(vec![("model".into(), Raw::Text("gpt-image-2".into())), ("prompt".into(), Raw::Text("p".into()))]);
+        let forced = image_job(ImageEndpoint::Edit, &f, &Gate::Deployment("gpt-image-1".into()), Vec::new()).unwrap();
+        assert_eq!(forced.kind, ModelKind::GptImage, "an Azure deployment's model decides, retired or not");
     }
 }

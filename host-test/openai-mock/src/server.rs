@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
+use super::catalog::Catalog;
 use super::faults::{Fault, FaultQueue};
 use super::handler;
 use super::net::ConnIo;
@@ -24,6 +25,8 @@ use super::MockConfig;
 /// State shared by every connection.
 pub(crate) struct Shared {
     pub config: MockConfig,
+    /// The live catalog, seeded from `config.catalog`.
+    pub catalog: Catalog,
     pub addr: SocketAddr,
     pub recorder: Recorder,
     pub faults: Mutex<FaultQueue>,
@@ -42,11 +45,15 @@ pub struct MockServer {
 
 impl MockServer {
     /// Binds `127.0.0.1` on a free port and serves on the current tokio runtime.
+    /// A date in the config that is not `YYYY-MM-DD` is an `InvalidInput` error.
     pub async fn start(config: MockConfig) -> std::io::Result<MockServer> {
+        let catalog =
+            Catalog::from_config(&config).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             config,
+            catalog,
             addr,
             recorder: Recorder::default(),
             faults: Mutex::new(FaultQueue::default()),
@@ -76,8 +83,27 @@ impl MockServer {
         }
     }
 
+    /// The configuration it started with (the catalog as it was then: see [`MockServer::catalog`]).
     pub fn config(&self) -> &MockConfig {
         &self.shared.config
+    }
+
+    /// The live model catalog and "today": add or remove a model, move a
+    /// shutdown date, or change the date, and the next request sees it.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use openai_mock::{MockConfig, MockServer, ModelEntry, ModelFamily};
+    /// let server = MockServer::start(MockConfig::default()).await?;
+    /// server.catalog().add(ModelEntry::new("gpt-image-2.6-flare", ModelFamily::Image));
+    /// server.catalog().set_shutdown_date("gpt-image-2", Some("2026-11-30")); // retired from now on
+    /// server.catalog().remove("gpt-5-nano");
+    /// server.catalog().set_today(Some("2027-01-14")); // gpt-4o-mini and gpt-4.1-mini are gone too
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn catalog(&self) -> &Catalog {
+        &self.shared.catalog
     }
 
     /// Every request received so far, in arrival order, valid or not.

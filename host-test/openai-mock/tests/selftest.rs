@@ -1,7 +1,12 @@
 //! Self-test of the embedded OpenAI mock, driven over real TCP with a tiny
 //! raw HTTP/1.1 client (so the test checks the bytes on the wire and needs
 //! no client library): every endpoint's success shape, authentication,
-//! validation rejections, faults, streaming, and the Azure form.
+//! validation rejections, faults, streaming, the Azure form, and the model
+//! catalog (today's models, retirement, gateway mode, changes at run time).
+//!
+//! Tests of the seed models' own rules (`dall-e-3`, `gpt-image-1`, ...) run in
+//! gateway mode, where those models are still served; the rest use current
+//! models against the default mode, which answers like the API today.
 
 use std::io::Cursor;
 use std::net::SocketAddr;
@@ -10,7 +15,7 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use image::ImageEncoder;
-use openai_mock::{Fault, MockConfig, MockServer, Verdict};
+use openai_mock::{Fault, MockConfig, MockServer, ModelEntry, ModelFamily, Verdict};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -210,9 +215,24 @@ fn decoded(b64: &Value) -> (image::ImageFormat, u32, u32) {
     (format, img.width(), img.height())
 }
 
+/// The default mode: the API as of today's date.
 async fn start() -> MockServer {
     MockServer::start(MockConfig::default()).await.unwrap()
 }
+
+/// The default mode on a fixed day: LIFECYCLE.md's 2026-12-02.
+async fn start_on(today: &str) -> MockServer {
+    MockServer::start(MockConfig { today: Some(today.into()), ..MockConfig::default() }).await.unwrap()
+}
+
+/// A compatible gateway that still serves the seed models.
+async fn start_gateway() -> MockServer {
+    MockServer::start(MockConfig::gateway()).await.unwrap()
+}
+
+/// The current image models (LIFECYCLE.md): `FLARE` for generation, `SUNBURST` for editing.
+const FLARE: &str = "gpt-image-2.5-flare";
+const SUNBURST: &str = "gpt-image-2.5-sunburst";
 
 fn rejected(server: &MockServer) -> (u16, Option<String>, Option<String>) {
     match &server.requests().last().expect("a recorded request").verdict {
@@ -230,7 +250,7 @@ async fn generation_with_a_gpt_image_model() {
         &server,
         "/images/generations",
         &json!({
-            "model": "gpt-image-1", "prompt": "a lighthouse at dusk", "size": "1536x1024", "quality": "low", "n": 2
+            "model": FLARE, "prompt": "a lighthouse at dusk", "size": "1536x1024", "quality": "low", "n": 2
         }),
     )
     .await;
@@ -258,7 +278,7 @@ async fn generation_with_a_gpt_image_model() {
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].verdict, Verdict::Ok);
     assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("POST", "/v1/images/generations"));
-    assert_eq!(seen[0].model.as_deref(), Some("gpt-image-1"));
+    assert_eq!(seen[0].model.as_deref(), Some(FLARE));
     assert_eq!(seen[0].json().unwrap()["prompt"], "a lighthouse at dusk");
     assert_eq!(seen[0].header("Authorization"), Some("Bearer sk-mock-key"));
 }
@@ -271,7 +291,7 @@ async fn output_formats_are_really_encoded() {
             &server,
             "/images/generations",
             &json!({
-                "model": "gpt-image-1.5", "prompt": "p", "output_format": format, "size": "1024x1536"
+                "model": FLARE, "prompt": "p", "output_format": format, "size": "1024x1536"
             }),
         )
         .await;
@@ -287,7 +307,7 @@ async fn output_formats_are_really_encoded() {
 
 #[tokio::test]
 async fn dall_e_3_answers_with_a_revised_prompt_and_urls_by_default() {
-    let server = start().await;
+    let server = start_gateway().await;
     let r = post_json(&server, "/images/generations", &json!({
         "model": "dall-e-3", "prompt": "a red fox", "size": "1792x1024", "response_format": "b64_json", "style": "natural"
     }))
@@ -310,7 +330,7 @@ async fn dall_e_3_answers_with_a_revised_prompt_and_urls_by_default() {
 async fn authentication_is_required_and_the_key_is_masked() {
     let server = start().await;
     let path = path_of(&server, "/images/generations");
-    let body = json!({"model": "gpt-image-1", "prompt": "p"}).to_string();
+    let body = json!({"model": FLARE, "prompt": "p"}).to_string();
 
     let r = send(server.addr(), "POST", &path, &[("content-type", "application/json")], body.as_bytes()).await;
     assert_eq!(r.status, 401);
@@ -331,7 +351,7 @@ async fn authentication_is_required_and_the_key_is_masked() {
 
 #[tokio::test]
 async fn generation_rejections_match_the_api() {
-    let server = start().await;
+    let server = start_gateway().await;
     let cases = [
         (
             json!({"model": "gpt-image-1", "prompt": "p", "response_format": "b64_json"}),
@@ -385,7 +405,7 @@ async fn generation_rejections_match_the_api() {
 async fn edit_with_several_images_and_a_mask() {
     let server = start().await;
     let form = Form::new()
-        .text("model", "gpt-image-1")
+        .text("model", SUNBURST)
         .text("prompt", "put them in a basket")
         .text("size", "1024x1536")
         .text("output_format", "webp")
@@ -409,7 +429,7 @@ async fn edit_with_several_images_and_a_mask() {
 #[tokio::test]
 async fn edit_rejections_match_the_api() {
     let server = start().await;
-    let base = || Form::new().text("model", "gpt-image-1").text("prompt", "p");
+    let base = || Form::new().text("model", SUNBURST).text("prompt", "p");
 
     let r = post_form(&server, base().file("image", "a.png", Some("application/octet-stream"), &png(8, 8))).await;
     assert_eq!(r.status, 400);
@@ -437,10 +457,13 @@ async fn edit_rejections_match_the_api() {
     let r = post_form(&server, base().text("image[]", "not a file")).await;
     assert_eq!(r.error()["message"], "Invalid type for 'image[0]': expected a file, but got a string instead.");
 
+    // dall-e-3 cannot edit: where it is still served (a gateway), the model is refused by name.
+    let gateway = start_gateway().await;
     let form =
         Form::new().text("model", "dall-e-3").text("prompt", "p").file("image", "a.png", Some("image/png"), &png(8, 8));
-    let r = post_form(&server, form).await;
+    let r = post_form(&gateway, form).await;
     assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("model")));
+    assert_eq!(rejected(&gateway), (400, Some("invalid_value".into()), Some("model".into())));
 
     let form = base().file("image", "a.png", Some("image/png"), &png(8, 8)).file(
         "image[]",
@@ -483,7 +506,7 @@ async fn a_40_mb_upload_is_streamed_through() {
     .unwrap();
     assert!(big.len() > 38 * 1024 * 1024, "{}", big.len());
     let form =
-        Form::new().text("model", "gpt-image-1").text("prompt", "p").file("image", "big.png", Some("image/png"), &big);
+        Form::new().text("model", SUNBURST).text("prompt", "p").file("image", "big.png", Some("image/png"), &big);
     let started = Instant::now();
     let r = post_form(&server, form).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
@@ -561,22 +584,33 @@ async fn chat_rejects_a_data_url_that_lies_about_its_type() {
 #[tokio::test]
 async fn models_are_retrieved_or_not_found() {
     let server = start().await;
-    let r = get(&server, "/models/gpt-image-1").await;
+    let r = get(&server, "/models/gpt-image-2").await;
     assert_eq!(r.status, 200);
-    assert_eq!((r.json()["id"].as_str(), r.json()["object"].as_str()), (Some("gpt-image-1"), Some("model")));
+    assert_eq!((r.json()["id"].as_str(), r.json()["object"].as_str()), (Some("gpt-image-2"), Some("model")));
+    assert_eq!(get(&server, "/models/gpt-image-2-2026-04-21").await.json()["id"], "gpt-image-2-2026-04-21");
     assert_eq!(get(&server, "/models/ft:gpt-4o-mini:acme::x1").await.status, 200);
     let r = get(&server, "/models/gpt-9").await;
     assert_eq!(r.status, 404);
     assert_eq!(r.error()["code"], "model_not_found");
     assert_eq!(r.error()["message"], "The model 'gpt-9' does not exist or you do not have access to it.");
     assert!(get(&server, "/models").await.json()["data"].as_array().unwrap().len() >= 10);
+
+    // A gateway still has the seed models.
+    let gateway = start_gateway().await;
+    let r = get(&gateway, "/models/gpt-image-1").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        (r.json()["id"].as_str(), r.json()["shutdown_date"].as_str()),
+        (Some("gpt-image-1"), Some("2026-10-23"))
+    );
+    assert_eq!(get(&gateway, "/models/gpt-9").await.status, 404);
 }
 
 #[tokio::test]
 async fn queued_faults_are_consumed_one_per_request() {
     let server = start().await;
     server.push_faults([Fault::rate_limited_secs(2), Fault::rate_limited_ms(250), Fault::ServerError500]);
-    let body = json!({"model": "gpt-image-1", "prompt": "p"});
+    let body = json!({"model": FLARE, "prompt": "p"});
 
     let r = post_json(&server, "/images/generations", &body).await;
     assert_eq!((r.status, r.header("retry-after")), (429, Some("2")));
@@ -606,7 +640,7 @@ async fn queued_faults_are_consumed_one_per_request() {
 #[tokio::test]
 async fn payload_and_connection_faults() {
     let server = start().await;
-    let body = json!({"model": "gpt-image-1", "prompt": "p"});
+    let body = json!({"model": FLARE, "prompt": "p"});
     let key = format!("Bearer {KEY}");
 
     server.push_faults([Fault::TruncatedJson]);
@@ -655,9 +689,9 @@ async fn payload_and_connection_faults() {
     assert!(r.error()["message"].as_str().unwrap().contains(r.header("x-request-id").unwrap()));
     let r = post_json(&server, "/images/generations", &body).await;
     assert_eq!(r.status, 403);
-    assert!(r.error()["message"].as_str().unwrap().contains("`gpt-image-1`"));
+    assert!(r.error()["message"].as_str().unwrap().contains(&format!("`{FLARE}`")));
 
-    let path = path_of(&server, "/models/gpt-image-1");
+    let path = path_of(&server, "/models/gpt-image-2.5-flare");
     server.push_faults([Fault::Status {
         status: 418,
         body: "teapot".into(),
@@ -693,9 +727,13 @@ async fn streaming_partial_images_in_order() {
     let server = MockServer::start(MockConfig { stream_pause: Duration::from_millis(20), ..MockConfig::default() })
         .await
         .unwrap();
-    let r = post_json(&server, "/images/generations", &json!({
-        "model": "gpt-image-1", "prompt": "p", "stream": true, "partial_images": 2, "size": "1024x1536", "quality": "high"
-    }))
+    let r = post_json(
+        &server,
+        "/images/generations",
+        &json!({
+            "model": FLARE, "prompt": "p", "stream": true, "partial_images": 2, "size": "1024x1536", "quality": "high"
+        }),
+    )
     .await;
     assert_eq!((r.status, r.header("content-type")), (200, Some("text/event-stream; charset=utf-8")));
     assert!(r.complete);
@@ -719,7 +757,7 @@ async fn streaming_partial_images_in_order() {
     assert!(server.requests()[0].stream);
 
     let form = Form::new()
-        .text("model", "gpt-image-1.5")
+        .text("model", SUNBURST)
         .text("prompt", "p")
         .text("stream", "true")
         .text("partial_images", "1")
@@ -734,7 +772,7 @@ async fn stream_faults() {
     let server = MockServer::start(MockConfig { stream_pause: Duration::from_millis(10), ..MockConfig::default() })
         .await
         .unwrap();
-    let body = json!({"model": "gpt-image-1", "prompt": "p", "stream": true, "partial_images": 1});
+    let body = json!({"model": FLARE, "prompt": "p", "stream": true, "partial_images": 1});
 
     server.push_faults([Fault::StreamBreakBeforeCompleted]);
     let r = post_json(&server, "/images/generations", &body).await;
@@ -760,7 +798,7 @@ async fn a_client_leaving_mid_stream_is_counted() {
     let server = MockServer::start(MockConfig { stream_pause: Duration::from_millis(300), ..MockConfig::default() })
         .await
         .unwrap();
-    let body = json!({"model": "gpt-image-1", "prompt": "p", "stream": true, "partial_images": 3}).to_string();
+    let body = json!({"model": FLARE, "prompt": "p", "stream": true, "partial_images": 3}).to_string();
     let auth = format!("Bearer {KEY}");
     let request = request_bytes(
         "POST",
@@ -797,8 +835,9 @@ async fn a_client_leaving_mid_stream_is_counted() {
     assert_eq!(server.disconnects(), 2);
 
     // A complete exchange is not a disconnect.
-    let r = post_json(&server, "/models/gpt-image-1", &json!({})).await;
+    let r = post_json(&server, "/models/gpt-image-2", &json!({})).await;
     assert_eq!(r.status, 404, "POST to a GET route is an invalid URL");
+    assert_eq!(r.error()["message"], "Invalid URL (POST /v1/models/gpt-image-2)");
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(server.disconnects(), 2);
 }
@@ -806,7 +845,7 @@ async fn a_client_leaving_mid_stream_is_counted() {
 #[tokio::test]
 async fn repeated_requests_are_served_from_the_image_cache() {
     let server = start().await;
-    let body = json!({"model": "gpt-image-1", "prompt": "the same picture", "size": "1536x1024"});
+    let body = json!({"model": FLARE, "prompt": "the same picture", "size": "1536x1024"});
     let first = post_json(&server, "/images/generations", &body).await.json()["data"][0]["b64_json"].clone();
     let started = Instant::now();
     for _ in 0..100 {
@@ -869,4 +908,271 @@ async fn azure_form() {
     assert_eq!(r.status, 404);
     server.shutdown().await;
     assert!(TcpStream::connect(addr).await.is_err(), "shut down");
+}
+
+// ---------------------------------------------------------------- the catalog
+
+/// The body OpenAI sends for a shut-down model (`fixtures/model_retired_404.json`,
+/// copied from `shared/openai/errors_observed`), for `model`.
+fn retired_body(model: &str) -> Value {
+    let text = include_str!("../fixtures/model_retired_404.json").replace("`dall-e-3`", &format!("`{model}`"));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn assert_retired(r: &Resp, model: &str) {
+    assert_eq!(r.status, 404, "{model}: {}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json(), retired_body(model), "{model}: exactly the observed body");
+    assert!(r.error().get("param").is_none(), "the observed body has no param");
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert!(r.header("x-request-id").unwrap().starts_with("req_"));
+}
+
+fn chat_body(model: &str, extra: Value) -> Value {
+    let url = format!("data:image/png;base64,{}", STANDARD.encode(png(32, 32)));
+    let mut body = json!({"model": model, "messages": [{"role": "user", "content": [
+        {"type": "text", "text": "Describe it."},
+        {"type": "image_url", "image_url": {"url": url}}
+    ]}]});
+    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    body
+}
+
+fn edit_form(model: &str) -> Form {
+    Form::new().text("model", model).text("prompt", "p").file("image", "a.png", Some("image/png"), &png(16, 16))
+}
+
+fn listed(server_list: &Resp) -> Vec<(String, Value)> {
+    server_list.json()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["id"].as_str().unwrap().to_string(), m["shutdown_date"].clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn retired_models_get_the_observed_404_on_every_endpoint() {
+    let server = start_on("2026-12-02").await;
+    for model in ["dall-e-3", "dall-e-2", "gpt-image-1", "gpt-image-1.5", "gpt-image-1.5-2025-12-16"] {
+        assert_retired(
+            &post_json(&server, "/images/generations", &json!({"model": model, "prompt": "p"})).await,
+            model,
+        );
+    }
+    for model in ["gpt-image-1", "gpt-image-1-mini", "chatgpt-image-latest"] {
+        assert_retired(&post_form(&server, edit_form(model)).await, model);
+    }
+    assert_eq!(rejected(&server), (404, Some("model_not_found".into()), None));
+    // Still served on 2026-12-02, retired on their shutdown date.
+    assert_eq!(post_json(&server, "/chat/completions", &chat_body("gpt-4o-mini", json!({}))).await.status, 200);
+    let later = start_on("2027-01-14").await;
+    for model in ["gpt-4o-mini", "gpt-4.1-mini", "gpt-5-nano"] {
+        assert_retired(&post_json(&later, "/chat/completions", &chat_body(model, json!({}))).await, model);
+    }
+    assert_eq!(post_json(&later, "/chat/completions", &chat_body("gpt-6-luna", json!({}))).await.status, 200);
+    assert!(server.requests().iter().chain(later.requests().iter()).all(|r| r.fault.is_none()));
+}
+
+#[tokio::test]
+async fn the_model_list_carries_shutdown_dates_and_leaves_out_retired_models() {
+    let server = start_on("2026-12-02").await;
+    let r = get(&server, "/models").await;
+    assert_eq!((r.status, r.json()["object"].as_str()), (200, Some("list")));
+    for model in r.json()["data"].as_array().unwrap() {
+        let keys: Vec<&str> = model.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 5, "{model}");
+        for key in ["id", "object", "created", "owned_by", "shutdown_date"] {
+            assert!(keys.contains(&key), "{key} in {model}");
+        }
+    }
+    let list = listed(&r);
+    let date = |id: &str| list.iter().find(|(m, _)| m == id).map(|(_, d)| d.clone());
+    assert_eq!(date("gpt-4o-mini"), Some(json!("2027-01-14")));
+    assert_eq!(date("gpt-5"), Some(json!("2026-12-11")));
+    for current in ["gpt-image-2", "gpt-image-2-2026-04-21", FLARE, SUNBURST, "gpt-6-luna", "gpt-5.6-luna"] {
+        assert_eq!(date(current), Some(Value::Null), "{current}");
+    }
+    for gone in ["dall-e-2", "dall-e-3", "gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "chatgpt-image-latest"] {
+        assert_eq!(date(gone), None, "{gone} is not listed");
+        let r = get(&server, &format!("/models/{gone}")).await;
+        assert_eq!((r.status, r.error()["code"].as_str()), (404, Some("model_not_found")));
+    }
+    assert!(list.iter().all(|(id, _)| !id.starts_with("gpt-image-2.6")), "unconfirmed models are not listed");
+    let r = get(&server, "/models/gpt-4.1-mini").await;
+    assert_eq!((r.status, r.json()["shutdown_date"].as_str()), (200, Some("2027-01-14")));
+
+    // A gateway lists everything, with the dates as reported.
+    let gateway = start_gateway().await;
+    let list = listed(&get(&gateway, "/models").await);
+    assert!(list.contains(&("dall-e-3".to_string(), json!("2026-05-12"))));
+    assert!(list.contains(&("gpt-image-1".to_string(), json!("2026-10-23"))));
+}
+
+#[tokio::test]
+async fn unknown_models_are_404_for_the_api_and_pass_through_a_gateway() {
+    let api = start().await;
+    let body = json!({"model": "gpt-image-2.6-flare", "prompt": "p", "size": "2560x1440"});
+    let r = post_json(&api, "/images/generations", &body).await;
+    assert_eq!(r.status, 404);
+    let e = r.error();
+    assert_eq!(
+        (e["message"].as_str(), e["type"].as_str(), e["code"].as_str()),
+        (
+            Some("The model 'gpt-image-2.6-flare' does not exist or you do not have access to it."),
+            Some("invalid_request_error"),
+            Some("model_not_found")
+        )
+    );
+    assert_eq!(post_form(&api, edit_form("acme-image-xl")).await.error()["code"], "model_not_found");
+    let r = post_json(&api, "/chat/completions", &chat_body("gpt-9-vision", json!({}))).await;
+    assert_eq!((r.status, r.error()["code"].as_str()), (404, Some("model_not_found")));
+
+    let gateway = start_gateway().await;
+    // A gpt-image-2.x id gets gpt-image-2's free sizes.
+    let r = post_json(&gateway, "/images/generations", &body).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(decoded(&r.json()["data"][0]["b64_json"]), (image::ImageFormat::Png, 2560, 1440));
+    // Any other unknown id gets the GPT image rules: the three fixed sizes.
+    let r = post_json(
+        &gateway,
+        "/images/generations",
+        &json!({"model": "acme-image-xl", "prompt": "p", "size": "1536x1024"}),
+    )
+    .await;
+    assert_eq!(decoded(&r.json()["data"][0]["b64_json"]).1, 1536);
+    let r = post_json(
+        &gateway,
+        "/images/generations",
+        &json!({"model": "acme-image-xl", "prompt": "p", "size": "1536x864"}),
+    )
+    .await;
+    assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("size")));
+    assert_eq!(post_form(&gateway, edit_form("acme-image-xl")).await.status, 200);
+    assert_eq!(post_json(&gateway, "/chat/completions", &chat_body("gpt-9-vision", json!({}))).await.status, 200);
+    // ... and serves the retired seed models.
+    assert_eq!(post_form(&gateway, edit_form("gpt-image-1")).await.status, 200);
+    assert_eq!(post_json(&gateway, "/chat/completions", &chat_body("gpt-4o-mini", json!({}))).await.status, 200);
+}
+
+#[tokio::test]
+async fn each_endpoint_refuses_the_other_family() {
+    for server in [start().await, start_gateway().await] {
+        for model in ["gpt-image-2", FLARE] {
+            let r = post_json(&server, "/chat/completions", &chat_body(model, json!({}))).await;
+            assert_eq!(r.status, 404);
+            assert_eq!(
+                r.json(),
+                json!({"error": {
+                    "message": "This is not a chat model and thus not supported in the v1/chat/completions endpoint. \
+                                Did you mean to use v1/completions?",
+                    "type": "invalid_request_error",
+                    "param": "model",
+                    "code": null
+                }})
+            );
+        }
+        let r = post_json(&server, "/images/generations", &json!({"model": "gpt-6-luna", "prompt": "p"})).await;
+        let e = r.error();
+        assert_eq!((r.status, e["code"].as_str(), e["param"].as_str()), (400, Some("invalid_value"), Some("model")));
+        assert!(e["message"].as_str().unwrap().starts_with("Invalid value: 'gpt-6-luna'. Supported values are: "));
+        let r = post_form(&server, edit_form("gpt-4o-mini")).await;
+        assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("model")));
+    }
+}
+
+#[tokio::test]
+async fn the_catalog_can_change_while_the_mock_runs() {
+    let server = start_on("2026-12-02").await;
+    let ids = |r: &Resp| listed(r).into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+    let gen = |model: &str| json!({"model": model, "prompt": "p", "size": "1536x864"});
+
+    // A model added: listed, retrievable, served with its family's rules.
+    assert_eq!(post_json(&server, "/images/generations", &gen("gpt-image-2.6-flare")).await.status, 404);
+    server.catalog().add(ModelEntry::new("gpt-image-2.6-flare", ModelFamily::Image).with_snapshot("2026-11-20"));
+    let list = get(&server, "/models").await;
+    assert!(ids(&list).contains(&"gpt-image-2.6-flare".to_string()));
+    assert!(ids(&list).contains(&"gpt-image-2.6-flare-2026-11-20".to_string()));
+    assert_eq!(get(&server, "/models/gpt-image-2.6-flare").await.json()["shutdown_date"], Value::Null);
+    assert_eq!(post_json(&server, "/images/generations", &gen("gpt-image-2.6-flare")).await.status, 200);
+
+    // A shutdown date announced, then passed, then withdrawn.
+    assert!(server.catalog().set_shutdown_date("gpt-image-2", Some("2027-03-01")));
+    assert_eq!(get(&server, "/models/gpt-image-2").await.json()["shutdown_date"], "2027-03-01");
+    assert_eq!(post_json(&server, "/images/generations", &gen("gpt-image-2")).await.status, 200);
+    assert!(server.catalog().set_shutdown_date("gpt-image-2", Some("2026-11-30")));
+    assert!(!ids(&get(&server, "/models").await).contains(&"gpt-image-2".to_string()));
+    assert_eq!(get(&server, "/models/gpt-image-2").await.status, 404);
+    assert_retired(&post_json(&server, "/images/generations", &gen("gpt-image-2")).await, "gpt-image-2");
+    assert_retired(
+        &post_json(&server, "/images/generations", &gen("gpt-image-2-2026-04-21")).await,
+        "gpt-image-2-2026-04-21",
+    );
+    assert_retired(&post_form(&server, edit_form("gpt-image-2")).await, "gpt-image-2");
+    assert!(server.catalog().set_shutdown_date("gpt-image-2", None));
+    assert_eq!(post_json(&server, "/images/generations", &gen("gpt-image-2")).await.status, 200);
+    assert!(!server.catalog().set_shutdown_date("gpt-image-9", None), "no such entry");
+
+    // A model removed: gone from the list, and unknown everywhere.
+    assert!(server.catalog().remove("gpt-6-luna"));
+    assert!(!ids(&get(&server, "/models").await).contains(&"gpt-6-luna".to_string()));
+    let r = post_json(&server, "/chat/completions", &chat_body("gpt-6-luna", json!({}))).await;
+    assert_eq!((r.status, r.error()["code"].as_str()), (404, Some("model_not_found")));
+    assert!(r.error()["message"].as_str().unwrap().contains("does not exist"));
+
+    // Time passes.
+    assert_eq!(server.catalog().today(), "2026-12-02");
+    server.catalog().set_today(Some("2027-01-14"));
+    assert!(!ids(&get(&server, "/models").await).contains(&"gpt-4o-mini".to_string()));
+    assert_retired(&post_json(&server, "/chat/completions", &chat_body("gpt-4o-mini", json!({}))).await, "gpt-4o-mini");
+    server.catalog().set_today(None);
+    let real_today = server.catalog().today();
+    assert_eq!(real_today.len(), 10);
+    assert!(server.catalog().entries().iter().any(|e| e.id == "gpt-image-2.6-flare"));
+}
+
+#[tokio::test]
+async fn a_gateway_serves_every_seed_model_with_its_own_rules() {
+    let server =
+        MockServer::start(MockConfig { today: Some("2027-06-01".into()), ..MockConfig::gateway() }).await.unwrap();
+    for (model, size) in [
+        ("dall-e-3", "1792x1024"),
+        ("gpt-image-1", "1536x1024"),
+        ("gpt-image-1-mini", "1024x1536"),
+        ("gpt-image-1.5", "1536x1024"),
+        ("chatgpt-image-latest", "1024x1024"),
+        ("gpt-image-2", "1536x864"),
+    ] {
+        let mut body = json!({"model": model, "prompt": "p", "size": size});
+        if model == "dall-e-3" {
+            body["response_format"] = json!("b64_json");
+        }
+        let r = post_json(&server, "/images/generations", &body).await;
+        assert_eq!(r.status, 200, "{model}: {}", String::from_utf8_lossy(&r.body));
+        let (w, h) = size.split_once('x').unwrap();
+        let decoded = decoded(&r.json()["data"][0]["b64_json"]);
+        assert_eq!((decoded.1, decoded.2), (w.parse().unwrap(), h.parse().unwrap()), "{model}");
+    }
+    for model in ["gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "chatgpt-image-latest"] {
+        assert_eq!(post_form(&server, edit_form(model)).await.status, 200, "{model}");
+    }
+    for model in ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-5-mini"] {
+        assert_eq!(post_json(&server, "/chat/completions", &chat_body(model, json!({}))).await.status, 200, "{model}");
+    }
+    // The seed models' own limits still hold.
+    let r =
+        post_json(&server, "/images/generations", &json!({"model": "gpt-image-1", "prompt": "p", "size": "1536x864"}))
+            .await;
+    assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("size")));
+    let r = post_json(&server, "/images/generations", &json!({"model": "dall-e-2", "prompt": "p"})).await;
+    assert_eq!((r.status, r.error()["code"].as_str()), (400, Some("unsupported_by_mock")));
+}
+
+#[tokio::test]
+async fn a_malformed_date_is_refused_at_start() {
+    let config = MockConfig { today: Some("02/12/2026".into()), ..MockConfig::default() };
+    let err = MockServer::start(config).await.err().expect("refused");
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    let mut catalog = ModelEntry::default_catalog();
+    catalog[0].shutdown_date = Some("soon".into());
+    assert!(MockServer::start(MockConfig { catalog, ..MockConfig::default() }).await.is_err());
 }
