@@ -114,25 +114,52 @@ impl ImageEndpoint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ModelKind {
     DallE3,
-    /// gpt-image-1, -1-mini, -1.5, chatgpt-image-latest, and ids the mock does not know.
+    /// gpt-image-1, -1-mini, -1.5, chatgpt-image-latest, and ids named like no newer family.
     GptImage,
-    /// gpt-image-2 and its snapshots: free sizes within limits.
+    /// gpt-image-2 and its snapshots: free sizes within limits (openapi.yaml, CreateImageRequest.size).
     GptImage2,
+    /// gpt-image-2.5-flare / -sunburst, their snapshots, and later 2.x versions (gpt-image-2.6-*, as
+    /// gateways offer them): gpt-image-2's rules plus the quality tiers `xhigh` and `max`
+    /// (LIFECYCLE.md, "Current image models", from the 2.5 launch notes it cites; the spec predates them).
+    GptImage25,
 }
 
 impl ModelKind {
+    /// By name: `gpt-image-2[.Y]...` by its minor version; anything else (an
+    /// unknown family included) gets the GPT image rules.
     pub fn of(model: &str) -> ModelKind {
         if model == "dall-e-3" {
-            ModelKind::DallE3
-        } else if model.starts_with("gpt-image-2") {
-            ModelKind::GptImage2
-        } else {
-            ModelKind::GptImage
+            return ModelKind::DallE3;
+        }
+        let version = model.strip_prefix("gpt-image-").map(|rest| {
+            let end = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
+            let mut numbers = rest[..end].split('.').map(|n| n.parse::<u32>().unwrap_or(0));
+            (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
+        });
+        match version {
+            Some((2, minor)) if minor >= 5 => ModelKind::GptImage25,
+            Some((2, _)) => ModelKind::GptImage2,
+            _ => ModelKind::GptImage,
         }
     }
 
     pub fn is_gpt(self) -> bool {
         self != ModelKind::DallE3
+    }
+
+    /// Free `WIDTHxHEIGHT` sizes rather than a fixed list.
+    fn free_sizes(self) -> bool {
+        matches!(self, ModelKind::GptImage2 | ModelKind::GptImage25)
+    }
+
+    /// The `quality` values it takes: the spec's per family, and for 2.5 also
+    /// `xhigh` and `max` (LIFECYCLE.md).
+    fn qualities(self) -> &'static [&'static str] {
+        match self {
+            ModelKind::DallE3 => &["standard", "hd", "auto"],
+            ModelKind::GptImage | ModelKind::GptImage2 => &["low", "medium", "high", "auto"],
+            ModelKind::GptImage25 => &["low", "medium", "high", "auto", "xhigh", "max"],
+        }
     }
 }
 
@@ -303,10 +330,7 @@ pub(crate) fn image_job(
 
     let (width, height) = size(kind, fields.str("size")?.as_deref())?;
 
-    let quality = match kind {
-        ModelKind::DallE3 => fields.choice("quality", &["standard", "hd", "auto"])?,
-        _ => fields.choice("quality", &["low", "medium", "high", "auto"])?,
-    };
+    let quality = fields.choice("quality", kind.qualities())?;
     let quality = match (kind, quality.as_deref()) {
         (ModelKind::DallE3, None | Some("auto")) => "standard".to_string(),
         (_, None | Some("auto")) => "medium".to_string(),
@@ -388,9 +412,10 @@ fn size(kind: ModelKind, value: Option<&str>) -> Result<(u32, u32), ApiError> {
         ModelKind::DallE3 if DALLE3_SIZES.contains(&value) => Ok(parse_size(value).expect("listed size")),
         ModelKind::DallE3 => Err(errors::invalid_value("size", value, DALLE3_SIZES)),
         _ if value == "auto" => Ok((1024, 1024)),
-        ModelKind::GptImage if GPT_SIZES.contains(&value) => Ok(parse_size(value).expect("listed size")),
-        ModelKind::GptImage => Err(errors::invalid_value("size", value, GPT_SIZES)),
-        ModelKind::GptImage2 => {
+        _ if !kind.free_sizes() && GPT_SIZES.contains(&value) => Ok(parse_size(value).expect("listed size")),
+        _ if !kind.free_sizes() => Err(errors::invalid_value("size", value, GPT_SIZES)),
+        // gpt-image-2 (openapi.yaml, CreateImageRequest.size) and 2.5 ("sizes as gpt-image-2", LIFECYCLE.md).
+        _ => {
             let (w, h) = parse_size(value).ok_or_else(|| {
                 errors::invalid_value_msg(
                     "size",
@@ -546,6 +571,53 @@ mod tests {
             ("moderation".into(), Raw::Text("low".into())),
         ]);
         assert!(image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Gateway), Vec::new()).is_err());
+    }
+
+    #[test]
+    fn kinds_by_name() {
+        assert_eq!(ModelKind::of("dall-e-3"), ModelKind::DallE3);
+        assert_eq!(ModelKind::of("gpt-image-1"), ModelKind::GptImage);
+        assert_eq!(ModelKind::of("gpt-image-1.5"), ModelKind::GptImage);
+        assert_eq!(ModelKind::of("chatgpt-image-latest"), ModelKind::GptImage);
+        assert_eq!(ModelKind::of("gpt-image-2"), ModelKind::GptImage2);
+        assert_eq!(ModelKind::of("gpt-image-2-2026-04-21"), ModelKind::GptImage2);
+        assert_eq!(ModelKind::of("gpt-image-2.5-flare"), ModelKind::GptImage25);
+        assert_eq!(ModelKind::of("gpt-image-2.5-sunburst-2026-09-08"), ModelKind::GptImage25);
+        assert_eq!(ModelKind::of("gpt-image-2.6-flare"), ModelKind::GptImage25);
+        assert_eq!(ModelKind::of("gpt-image-3"), ModelKind::GptImage);
+        assert_eq!(ModelKind::of("some-future-model"), ModelKind::GptImage);
+    }
+
+    #[test]
+    fn the_2_5_family_takes_its_tiers_and_free_sizes() {
+        for model in ["gpt-image-2.5-flare", "gpt-image-2.5-sunburst", "gpt-image-2.5-sunburst-2026-09-08"] {
+            for quality in ["xhigh", "max", "low", "auto"] {
+                let j =
+                    gen_api(json!({"model": model, "prompt": "p", "quality": quality, "size": "2560x1440"})).unwrap();
+                assert_eq!((j.width, j.height), (2560, 1440));
+                assert_eq!(j.quality, if quality == "auto" { "medium" } else { quality });
+            }
+            let j = gen_api(json!({"model": model, "prompt": "x".repeat(32000), "background": "transparent"})).unwrap();
+            assert_eq!(j.background, "transparent");
+            assert!(gen_api(json!({"model": model, "prompt": "x".repeat(32001)})).is_err());
+            assert!(gen_api(json!({"model": model, "prompt": "p", "size": "3856x2160"})).is_err());
+            assert!(gen_api(json!({"model": model, "prompt": "p", "quality": "ultra"})).is_err());
+        }
+        for model in ["gpt-image-2", "gpt-image-1"] {
+            let e = gen(json!({"model": model, "prompt": "p", "quality": "max"})).unwrap_err();
+            assert_eq!(
+                e.summary(),
+                (
+                    Some("invalid_value".into()),
+                    Some("quality".into()),
+                    "Invalid value: 'max'. Supported values are: 'low', 'medium', 'high', and 'auto'.".into()
+                )
+            );
+            assert_eq!(
+                code(gen(json!({"model": model, "prompt": "p", "quality": "xhigh"}))).1.as_deref(),
+                Some("quality")
+            );
+        }
     }
 
     #[test]

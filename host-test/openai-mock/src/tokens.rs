@@ -26,11 +26,14 @@ pub(crate) fn vision_tokens(width: u32, height: u32, detail: &str) -> u64 {
 }
 
 /// Output tokens of one generated image: the published 1024x1024 figures per
-/// quality, scaled by area.
+/// quality, scaled by area. No figures are published for the 2.5 family's
+/// `xhigh` and `max`: the mock doubles and quadruples `high`'s.
 pub(crate) fn image_output_tokens(width: u32, height: u32, quality: &str) -> u64 {
     let per_square = match quality {
         "low" => 272.0,
         "high" => 4160.0,
+        "xhigh" => 8320.0,
+        "max" => 16640.0,
         _ => 1056.0,
     };
     (per_square * (width as f64 * height as f64) / (1024.0 * 1024.0)).round() as u64

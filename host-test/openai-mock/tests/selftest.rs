@@ -1011,7 +1011,7 @@ async fn the_model_list_carries_shutdown_dates_and_leaves_out_retired_models() {
 #[tokio::test]
 async fn unknown_models_are_404_for_the_api_and_pass_through_a_gateway() {
     let api = start().await;
-    let body = json!({"model": "gpt-image-2.6-flare", "prompt": "p", "size": "2560x1440"});
+    let body = json!({"model": "gpt-image-2.6-flare", "prompt": "p", "quality": "max", "size": "2560x1440"});
     let r = post_json(&api, "/images/generations", &body).await;
     assert_eq!(r.status, 404);
     let e = r.error();
@@ -1028,7 +1028,7 @@ async fn unknown_models_are_404_for_the_api_and_pass_through_a_gateway() {
     assert_eq!((r.status, r.error()["code"].as_str()), (404, Some("model_not_found")));
 
     let gateway = start_gateway().await;
-    // A gpt-image-2.x id gets gpt-image-2's free sizes.
+    // A 2.x id takes its family's newest rules: 2.5's tiers and free sizes.
     let r = post_json(&gateway, "/images/generations", &body).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(decoded(&r.json()["data"][0]["b64_json"]), (image::ImageFormat::Png, 2560, 1440));
@@ -1078,6 +1078,40 @@ async fn each_endpoint_refuses_the_other_family() {
         let r = post_form(&server, edit_form("gpt-4o-mini")).await;
         assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("model")));
     }
+}
+
+#[tokio::test]
+async fn the_2_5_family_takes_its_quality_tiers_and_sizes() {
+    let server = start().await;
+    for (model, quality) in [(SUNBURST, "xhigh"), (FLARE, "max"), ("gpt-image-2.5-flare-2026-09-08", "xhigh")] {
+        let body = json!({"model": model, "prompt": "p", "quality": quality, "size": "2560x1440"});
+        let r = post_json(&server, "/images/generations", &body).await;
+        assert_eq!(r.status, 200, "{model}: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(decoded(&r.json()["data"][0]["b64_json"]), (image::ImageFormat::Png, 2560, 1440));
+        assert_eq!((r.json()["quality"].as_str(), r.json()["size"].as_str()), (Some(quality), Some("2560x1440")));
+    }
+    let form = edit_form(SUNBURST).text("quality", "max").text("size", "1536x864").text("background", "transparent");
+    let r = post_form(&server, form).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(decoded(&r.json()["data"][0]["b64_json"]), (image::ImageFormat::Png, 1536, 864));
+    assert_eq!((r.json()["quality"].as_str(), r.json()["background"].as_str()), (Some("max"), Some("transparent")));
+
+    for quality in ["max", "xhigh"] {
+        let r = post_json(
+            &server,
+            "/images/generations",
+            &json!({"model": "gpt-image-2", "prompt": "p", "quality": quality}),
+        )
+        .await;
+        let e = r.error();
+        assert_eq!((r.status, e["code"].as_str(), e["param"].as_str()), (400, Some("invalid_value"), Some("quality")));
+        assert_eq!(
+            e["message"],
+            format!("Invalid value: '{quality}'. Supported values are: 'low', 'medium', 'high', and 'auto'.")
+        );
+    }
+    let r = post_form(&server, edit_form("gpt-image-2").text("quality", "max")).await;
+    assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("quality")));
 }
 
 #[tokio::test]
