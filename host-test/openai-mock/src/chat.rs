@@ -5,6 +5,12 @@
 //!
 //! A question containing `[[refuse]]` gets a refusal (`content: null`,
 //! `refusal` set), so clients can test that path.
+//!
+//! Reasoning models (`gpt-5*`, `gpt-6-luna`, `gpt-5.6-luna`, o-series) take
+//! `reasoning_effort` and spend reasoning tokens before they answer; those
+//! count against `max_completion_tokens`, so a small limit ends with
+//! `finish_reason: "length"` and empty content, as LIFECYCLE.md describes for
+//! `gpt-6-luna`. Other chat models refuse `reasoning_effort`.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -12,7 +18,7 @@ use http::StatusCode;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::catalog::{Endpoint, Gate};
+use super::catalog::{self, Endpoint, Gate};
 use super::edits::hex;
 use super::errors::{self, ApiError};
 use super::params::json_kind;
@@ -66,6 +72,62 @@ const KNOWN_ARGUMENTS: &[&str] = &[
     "prompt_cache_key",
     "prompt_cache_retention",
 ];
+/// The spec's `ReasoningEffort` values (openapi.yaml); which a model takes is its own.
+const EFFORTS: &[&str] = &["none", "minimal", "low", "medium", "high", "xhigh", "max"];
+/// gpt-5, -mini and -nano: OpenAI's GPT-5 documentation lists these four (`none` came
+/// with GPT-5.1, `xhigh` later); the spec says "Not all reasoning models support every value".
+const GPT5_EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
+/// o1, o3, o4-mini and the like.
+const O_SERIES_EFFORTS: &[&str] = &["low", "medium", "high"];
+/// The spec's default effort, used when a reasoning model is sent none.
+const DEFAULT_EFFORT: &str = "medium";
+
+/// What a chat model takes beyond the common parameters, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rules {
+    /// gpt-4o*, gpt-4.1* and other models that do not reason: no `reasoning_effort`.
+    Plain,
+    /// A reasoning model and the `reasoning_effort` values it takes.
+    Reasoning(&'static [&'static str]),
+}
+
+impl Rules {
+    /// Snapshots and fine-tunes (`ft:BASE:...`) follow their base model.
+    fn of(model: &str) -> Rules {
+        let name = model.strip_prefix("ft:").map_or(model, |rest| rest.split(':').next().unwrap_or_default());
+        let is = |base: &str| {
+            name == base || name.strip_prefix(base).and_then(|d| d.strip_prefix('-')).is_some_and(catalog::is_date)
+        };
+        if ["gpt-5", "gpt-5-mini", "gpt-5-nano"].into_iter().any(is) {
+            Rules::Reasoning(GPT5_EFFORTS)
+        } else if name.starts_with("gpt-5-chat") {
+            Rules::Plain
+        } else if name.starts_with("gpt-5") || name.starts_with("gpt-6") {
+            // gpt-6-luna: "reasoning_effort runs from none to max" (LIFECYCLE.md, from the model
+            // pages it cites); gpt-5.6-luna and later: no narrower set is documented, so the spec's.
+            Rules::Reasoning(EFFORTS)
+        } else if name.strip_prefix('o').is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
+            Rules::Reasoning(O_SERIES_EFFORTS)
+        } else {
+            Rules::Plain
+        }
+    }
+}
+
+/// Reasoning tokens spent before answering, by effort: the mock's own fixed
+/// figures (the real ones vary), small enough that tests can predict them.
+fn reasoning_tokens(effort: &str) -> u64 {
+    match effort {
+        "none" => 0,
+        "minimal" => 8,
+        "low" => 16,
+        "medium" => 64,
+        "high" => 256,
+        "xhigh" => 512,
+        _ => 1024,
+    }
+}
+
 const ROLES: &[&str] = &["system", "assistant", "user", "function", "tool", "developer"];
 const PART_TYPES: &[&str] = &["text", "image_url", "input_audio", "refusal", "audio", "file"];
 
@@ -106,8 +168,14 @@ fn answer(value: &Value, model: Option<&str>, gate: &Gate, created: u64, id: &st
         _ => return Err(missing()),
     };
     gate.admit(&model, Endpoint::Chat)?;
+    let rules = Rules::of(&model);
     if request.get("stream").and_then(Value::as_bool) == Some(true) {
         return Err(errors::not_in_mock(Some("stream"), "Streaming chat completions are not supported by this mock."));
+    }
+    let effort = reasoning_effort(request, rules)?;
+    // The spec: `max_tokens` "is not compatible with o-series models", nor with any reasoning model.
+    if rules != Rules::Plain && request.get("max_tokens").is_some_and(|v| !v.is_null()) {
+        return Err(errors::unsupported_parameter("max_tokens", Some("Use 'max_completion_tokens' instead.")));
     }
     let limit = token_limit(request)?;
     let n = match request.get("n") {
@@ -146,14 +214,20 @@ fn answer(value: &Value, model: Option<&str>, gate: &Gate, created: u64, id: &st
     let refuse = question.contains(REFUSE_MARKER);
     let full = describe(&images, &question);
     let words: Vec<&str> = full.split_whitespace().collect();
-    let (content, finish_reason, completion_tokens) = if refuse {
-        (None, "stop", tokens::text_tokens(REFUSAL))
-    } else {
-        match limit {
-            Some(max) if (words.len() as u64) > max => (Some(words[..max as usize].join(" ")), "length", max),
-            _ => (Some(full.clone()), "stop", words.len() as u64),
-        }
+    let reasoning = match rules {
+        Rules::Plain => 0,
+        Rules::Reasoning(_) => reasoning_tokens(effort.unwrap_or(DEFAULT_EFFORT)),
     };
+    // Reasoning comes first and counts against the limit; the answer gets what is left.
+    let reasoning = limit.map_or(reasoning, |max| reasoning.min(max));
+    let left = limit.map(|max| max - reasoning);
+    let (content, finish_reason, visible_tokens) = match left {
+        Some(0) => (Some(String::new()), "length", 0),
+        _ if refuse => (None, "stop", tokens::text_tokens(REFUSAL)),
+        Some(left) if (words.len() as u64) > left => (Some(words[..left as usize].join(" ")), "length", left),
+        _ => (Some(full.clone()), "stop", words.len() as u64),
+    };
+    let refusal = if content.is_none() { json!(REFUSAL) } else { Value::Null };
     let choices: Vec<Value> = (0..n)
         .map(|index| {
             json!({
@@ -161,7 +235,7 @@ fn answer(value: &Value, model: Option<&str>, gate: &Gate, created: u64, id: &st
                 "message": {
                     "role": "assistant",
                     "content": content,
-                    "refusal": if refuse { json!(REFUSAL) } else { Value::Null },
+                    "refusal": refusal,
                     "annotations": [],
                 },
                 "logprobs": null,
@@ -169,7 +243,8 @@ fn answer(value: &Value, model: Option<&str>, gate: &Gate, created: u64, id: &st
             })
         })
         .collect();
-    let completion_tokens = completion_tokens * n as u64;
+    let reasoning_tokens = reasoning * n as u64;
+    let completion_tokens = (visible_tokens + reasoning) * n as u64;
     Ok(json!({
         "id": format!("chatcmpl-{id}"),
         "object": "chat.completion",
@@ -182,7 +257,7 @@ fn answer(value: &Value, model: Option<&str>, gate: &Gate, created: u64, id: &st
             "total_tokens": prompt_tokens + completion_tokens,
             "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
             "completion_tokens_details": {
-                "reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0
+                "reasoning_tokens": reasoning_tokens, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0
             },
         },
         "service_tier": "default",
@@ -207,6 +282,23 @@ fn describe(images: &[SeenImage], question: &str) -> String {
         many => format!("I see {} images: {}", many.len(), many.iter().map(one).collect::<Vec<_>>().join(", ")),
     };
     format!("{seen}. You asked: {question}")
+}
+
+/// `reasoning_effort`: refused by models that do not reason, else one of the values this model takes.
+fn reasoning_effort(request: &Map<String, Value>, rules: Rules) -> Result<Option<&str>, ApiError> {
+    let effort = match request.get("reasoning_effort") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(e)) => e.as_str(),
+        Some(v) => return Err(errors::invalid_type("reasoning_effort", "a string", json_kind(v))),
+    };
+    match rules {
+        Rules::Plain => Err(errors::unsupported_parameter("reasoning_effort", None)),
+        _ if !EFFORTS.contains(&effort) => Err(errors::invalid_value("reasoning_effort", effort, EFFORTS)),
+        Rules::Reasoning(takes) if !takes.contains(&effort) => {
+            Err(errors::unsupported_value("reasoning_effort", effort, takes))
+        }
+        Rules::Reasoning(_) => Ok(Some(effort)),
+    }
 }
 
 /// `max_completion_tokens` (or the older `max_tokens`), at least 1.
@@ -365,10 +457,88 @@ mod tests {
     use crate::catalog::tests::gate;
     use crate::MockMode;
 
+    #[test]
+    fn reasoning_models_by_name() {
+        assert_eq!(Rules::of("gpt-6-luna"), Rules::Reasoning(EFFORTS));
+        assert_eq!(Rules::of("gpt-5.6-luna"), Rules::Reasoning(EFFORTS));
+        assert_eq!(Rules::of("gpt-5-mini"), Rules::Reasoning(GPT5_EFFORTS));
+        assert_eq!(Rules::of("gpt-5-nano-2025-08-07"), Rules::Reasoning(GPT5_EFFORTS));
+        assert_eq!(Rules::of("ft:gpt-5-mini:acme::x"), Rules::Reasoning(GPT5_EFFORTS));
+        assert_eq!(Rules::of("o4-mini"), Rules::Reasoning(O_SERIES_EFFORTS));
+        for plain in ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-5-chat-latest", "omni-moderation"] {
+            assert_eq!(Rules::of(plain), Rules::Plain, "{plain}");
+        }
+    }
+
     fn ask(model: &str, extra: Value) -> Result<Value, ApiError> {
         let mut body = json!({"model": model, "messages": [{"role": "user", "content": "Describe it."}]});
         body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         answer(&body, Some(model), &gate(MockMode::Api), 0, "x")
+    }
+
+    #[test]
+    fn reasoning_spends_the_completion_budget_first() {
+        // "I see no image. You asked: Describe it." is 8 words.
+        let r = ask("gpt-6-luna", json!({"reasoning_effort": "low", "max_completion_tokens": 20})).unwrap();
+        assert_eq!(r["choices"][0]["finish_reason"], "length");
+        assert_eq!(r["choices"][0]["message"]["content"], "I see no image.");
+        assert_eq!(r["usage"]["completion_tokens"], 20);
+        assert_eq!(r["usage"]["completion_tokens_details"]["reasoning_tokens"], 16);
+
+        let r = ask("gpt-6-luna", json!({"max_completion_tokens": 50})).unwrap();
+        assert_eq!(
+            (r["choices"][0]["finish_reason"].as_str(), r["choices"][0]["message"]["content"].as_str()),
+            (Some("length"), Some(""))
+        );
+        assert_eq!(r["choices"][0]["message"]["refusal"], Value::Null, "an exhausted budget is not a refusal");
+        assert_eq!(r["usage"]["completion_tokens_details"]["reasoning_tokens"], 50);
+
+        let r = ask("gpt-6-luna", json!({"reasoning_effort": "none", "max_completion_tokens": 8})).unwrap();
+        assert_eq!(r["choices"][0]["finish_reason"], "stop");
+        let r = ask("gpt-5-mini", json!({"reasoning_effort": "minimal"})).unwrap();
+        assert_eq!(r["usage"]["completion_tokens"], 8 + 8);
+
+        let r = ask("gpt-4o-mini", json!({"max_completion_tokens": 3})).unwrap();
+        assert_eq!(r["choices"][0]["message"]["content"], "I see no");
+        assert_eq!(r["usage"]["completion_tokens_details"]["reasoning_tokens"], 0);
+    }
+
+    #[test]
+    fn reasoning_parameters_per_model() {
+        let e = ask("gpt-4o-mini", json!({"reasoning_effort": "low"})).unwrap_err();
+        assert_eq!(
+            (e.status.as_u16(), e.summary()),
+            (
+                400,
+                (
+                    Some("unsupported_parameter".into()),
+                    Some("reasoning_effort".into()),
+                    "Unsupported parameter: 'reasoning_effort' is not supported with this model.".into()
+                )
+            )
+        );
+        assert!(ask("gpt-4o-mini", json!({"reasoning_effort": null})).is_ok());
+        for effort in EFFORTS {
+            assert!(ask("gpt-6-luna", json!({"reasoning_effort": effort})).is_ok(), "{effort}");
+        }
+        let e = ask("gpt-5-nano", json!({"reasoning_effort": "none"})).unwrap_err();
+        assert_eq!(
+            e.summary().2,
+            "Unsupported value: 'reasoning_effort' does not support 'none' with this model. Supported values are: \
+             'minimal', 'low', 'medium', and 'high'."
+        );
+        assert_eq!(
+            ask("gpt-6-luna", json!({"reasoning_effort": "huge"})).unwrap_err().summary().0.as_deref(),
+            Some("invalid_value")
+        );
+        assert_eq!(
+            ask("gpt-6-luna", json!({"reasoning_effort": 3})).unwrap_err().summary().0.as_deref(),
+            Some("invalid_type")
+        );
+        let e = ask("gpt-6-luna", json!({"max_tokens": 100})).unwrap_err();
+        assert_eq!(e.summary().1.as_deref(), Some("max_tokens"));
+        assert!(e.summary().2.ends_with("Use 'max_completion_tokens' instead."));
+        assert!(ask("gpt-4.1-mini", json!({"max_tokens": 100})).is_ok());
     }
 
     #[test]

@@ -164,6 +164,30 @@ pub(crate) fn not_a_chat_model() -> ApiError {
     )
 }
 
+/// A known parameter this model does not take; `hint` follows the sentence when given.
+pub(crate) fn unsupported_parameter(name: &str, hint: Option<&str>) -> ApiError {
+    let hint = hint.map(|h| format!(" {h}")).unwrap_or_default();
+    ApiError::invalid(
+        StatusCode::BAD_REQUEST,
+        format!("Unsupported parameter: '{name}' is not supported with this model.{hint}"),
+        Some(name),
+        Some("unsupported_parameter"),
+    )
+}
+
+/// A value of a known parameter this model does not take.
+pub(crate) fn unsupported_value(name: &str, value: &str, supported: &[&str]) -> ApiError {
+    ApiError::invalid(
+        StatusCode::BAD_REQUEST,
+        format!(
+            "Unsupported value: '{name}' does not support '{value}' with this model. Supported values are: {}.",
+            listed(supported)
+        ),
+        Some(name),
+        Some("unsupported_value"),
+    )
+}
+
 pub(crate) fn invalid_json() -> ApiError {
     ApiError::invalid(
         StatusCode::BAD_REQUEST,
@@ -234,19 +258,23 @@ pub(crate) fn invalid_type(name: &str, expected: &str, got: &str) -> ApiError {
 
 /// "Supported values are: 'a', 'b', and 'c'."
 pub(crate) fn invalid_value(name: &str, value: &str, supported: &[&str]) -> ApiError {
-    let list: Vec<String> = supported.iter().map(|s| format!("'{s}'")).collect();
-    let listed = match list.len() {
+    ApiError::invalid(
+        StatusCode::BAD_REQUEST,
+        format!("Invalid value: '{value}'. Supported values are: {}.", listed(supported)),
+        Some(name),
+        Some("invalid_value"),
+    )
+}
+
+/// "'a', 'b', and 'c'".
+fn listed(values: &[&str]) -> String {
+    let list: Vec<String> = values.iter().map(|s| format!("'{s}'")).collect();
+    match list.len() {
         0 => String::new(),
         1 => list[0].clone(),
         2 => format!("{} and {}", list[0], list[1]),
         n => format!("{}, and {}", list[..n - 1].join(", "), list[n - 1]),
-    };
-    ApiError::invalid(
-        StatusCode::BAD_REQUEST,
-        format!("Invalid value: '{value}'. Supported values are: {listed}."),
-        Some(name),
-        Some("invalid_value"),
-    )
+    }
 }
 
 pub(crate) fn invalid_value_msg(name: &str, message: impl Into<String>) -> ApiError {

@@ -1115,6 +1115,42 @@ async fn the_2_5_family_takes_its_quality_tiers_and_sizes() {
 }
 
 #[tokio::test]
+async fn reasoning_effort_is_for_reasoning_models() {
+    let server = start().await;
+    let r = post_json(&server, "/chat/completions", &chat_body("gpt-6-luna", json!({"reasoning_effort": "low"}))).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let body = r.json();
+    assert_eq!(body["model"], "gpt-6-luna");
+    assert_eq!(body["choices"][0]["finish_reason"], "stop");
+    assert!(body["choices"][0]["message"]["content"].as_str().unwrap().starts_with("I see a 32x32 PNG image"));
+    assert_eq!(body["usage"]["completion_tokens_details"]["reasoning_tokens"], 16);
+
+    // Reasoning counts against max_completion_tokens: a small budget ends empty, not refused.
+    let r =
+        post_json(&server, "/chat/completions", &chat_body("gpt-6-luna", json!({"max_completion_tokens": 20}))).await;
+    let choice = &r.json()["choices"][0];
+    assert_eq!((choice["finish_reason"].as_str(), choice["message"]["content"].as_str()), (Some("length"), Some("")));
+    assert_eq!(choice["message"]["refusal"], Value::Null);
+    assert_eq!(r.json()["usage"]["completion_tokens"], 20);
+
+    let r =
+        post_json(&server, "/chat/completions", &chat_body("gpt-4o-mini", json!({"reasoning_effort": "low"}))).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json(),
+        json!({"error": {
+            "message": "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+            "type": "invalid_request_error",
+            "param": "reasoning_effort",
+            "code": "unsupported_parameter"
+        }})
+    );
+    assert_eq!(rejected(&server), (400, Some("unsupported_parameter".into()), Some("reasoning_effort".into())));
+    let r = post_json(&server, "/chat/completions", &chat_body("gpt-6-luna", json!({"max_tokens": 300}))).await;
+    assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("max_tokens")));
+}
+
+#[tokio::test]
 async fn the_catalog_can_change_while_the_mock_runs() {
     let server = start_on("2026-12-02").await;
     let ids = |r: &Resp| listed(r).into_iter().map(|(id, _)| id).collect::<Vec<_>>();
