@@ -3,10 +3,11 @@
 //! image with its real media type.
 
 use base64::Engine as _;
+use openai_mock::MockServer;
 use sha2::{Digest, Sha256};
-use visual_host::bindings::{AnalyzeRequest, Detail, Error};
+use visual_host::bindings::{AnalyzeRequest, Error, Pair};
 
-use crate::harness::{mock, session};
+use crate::harness::{gateway, mock, session};
 
 /// A small real image of each type the vision models take.
 fn images() -> Vec<(&'static str, &'static str, Vec<u8>)> {
@@ -34,11 +35,21 @@ fn sha_prefix(bytes: &[u8]) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_image_type_with_every_kind_of_model_arrives_intact() {
-    let mock = mock().await;
-    let mut session = session(&mock).await;
-    for (model, expected_model) in
-        [(None, "gpt-4.1-mini"), (Some("gpt-4o-mini"), "gpt-4o-mini"), (Some("my-vision-model"), "my-vision-model")]
-    {
+    // Today's default (a reasoning model), and the seed's models until they stop.
+    let today = mock().await;
+    assert_intact(
+        &today,
+        &[(None, "gpt-6-luna"), (Some("gpt-4o-mini"), "gpt-4o-mini"), (Some("gpt-4.1-mini"), "gpt-4.1-mini")],
+    )
+    .await;
+    // Any other id is honoured as given, where the service serves it.
+    let gateway = gateway().await;
+    assert_intact(&gateway, &[(Some("my-vision-model"), "my-vision-model")]).await;
+}
+
+async fn assert_intact(mock: &MockServer, models: &[(Option<&str>, &str)]) {
+    let mut session = session(mock).await;
+    for &(model, expected_model) in models {
         for (kind, mime, bytes) in images() {
             mock.clear_requests();
             let request = AnalyzeRequest {
@@ -49,7 +60,7 @@ async fn every_image_type_with_every_kind_of_model_arrives_intact() {
                 .analyze(&request)
                 .await
                 .expect("no trap")
-                .unwrap_or_else(|e| panic!("{kind} with {model:?}: {e:?}"));
+                .unwrap_or_else(|e| panic!("{kind} with {model:?}: {}: {}", e.kind(), e.message()));
             assert_eq!(analysis.model, expected_model, "the model is honoured as given");
             assert_eq!(analysis.finish_reason, "stop");
             assert!(!analysis.truncated);
@@ -76,6 +87,14 @@ async fn every_image_type_with_every_kind_of_model_arrives_intact() {
             let sent = base64::engine::general_purpose::STANDARD.decode(&url[prefix.len()..]).unwrap();
             assert_eq!(sent, bytes, "{kind}: the image arrived byte for byte");
             assert!(parts[1]["image_url"].get("detail").is_none(), "detail only when asked for");
+            // A reasoning model is asked for little reasoning, so a short answer
+            // does not spend its budget; other models are never sent the field.
+            let reasons = expected_model.starts_with("gpt-6");
+            assert_eq!(
+                body.get("reasoning_effort").and_then(|e| e.as_str()),
+                reasons.then_some("low"),
+                "{expected_model}"
+            );
         }
     }
 }
@@ -86,8 +105,9 @@ async fn detail_and_token_limits_are_sent_and_a_cut_answer_says_so() {
     let mut session = session(&mock).await;
     let (_, _, png) = images().remove(0);
     let request = AnalyzeRequest {
-        detail: Some(Detail::Low),
+        model: Some("gpt-4o-mini".into()),
         max_output_tokens: Some(3),
+        options: vec![Pair::new("detail", "low")],
         ..AnalyzeRequest::new(png, "Describe every pixel of this picture in detail.")
     };
     let analysis = session.analyze(&request).await.unwrap().unwrap();
@@ -97,6 +117,27 @@ async fn detail_and_token_limits_are_sent_and_a_cut_answer_says_so() {
     let body = mock.requests()[0].json().unwrap();
     assert_eq!(body["messages"][0]["content"][1]["image_url"]["detail"], "low");
     assert_eq!(body["max_completion_tokens"], 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reasoning_model_that_spends_its_budget_is_an_empty_truncated_answer_not_a_refusal() {
+    let mock = mock().await;
+    let mut session = session(&mock).await;
+    let (_, _, png) = images().remove(0);
+    // Its reasoning tokens count against the limit: 8 are fewer than it reasons.
+    let request = AnalyzeRequest { max_output_tokens: Some(8), ..AnalyzeRequest::new(png, "What is this?") };
+    let analysis = session.analyze(&request).await.unwrap().unwrap_or_else(|e| panic!("{}: {}", e.kind(), e.message()));
+    assert_eq!(analysis.model, "gpt-6-luna");
+    assert!(analysis.truncated && analysis.finish_reason == "length", "{analysis:?}");
+    assert!(analysis.text.is_empty());
+    // Asking for more reasoning is an option the model declares.
+    let (_, _, png) = images().remove(0);
+    let request = AnalyzeRequest {
+        options: vec![Pair::new("reasoning-effort", "high")],
+        ..AnalyzeRequest::new(png, "What is this?")
+    };
+    session.analyze(&request).await.unwrap().unwrap();
+    assert_eq!(mock.requests()[1].json().unwrap()["reasoning_effort"], "high");
 }
 
 #[tokio::test(flavor = "multi_thread")]

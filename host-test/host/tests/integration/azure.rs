@@ -3,17 +3,21 @@
 //! Azure's deployments, `api-key` and `api-version`.
 
 use openai_mock::{Fault, MockConfig, MockServer};
-use visual_host::bindings::{
-    AnalyzeRequest, AzureSettings, EditRequest, Error, GenerateRequest, Header, ImageFormat, Settings,
-};
-use visual_host::sandbox::NetworkPolicy;
+use visual_host::bindings::{AnalyzeRequest, EditRequest, Error, GenerateRequest, ImageFormat, Setting};
 
-use crate::harness::{mock, mock_with, png, session_with, KEY};
+use crate::harness::{mock, mock_with, plugin, png, session_with, KEY};
 
 const API_VERSION: &str = "2025-04-01-preview";
 
 fn request() -> GenerateRequest {
-    GenerateRequest { model: Some("gpt-image-1".into()), ..GenerateRequest::new("a canal", ImageFormat::Square) }
+    GenerateRequest {
+        model: Some("gpt-image-2.5-flare".into()),
+        ..GenerateRequest::new("a canal", ImageFormat::Square)
+    }
+}
+
+fn key() -> Setting {
+    Setting::text("api-key", KEY)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -22,7 +26,7 @@ async fn every_base_url_form_reaches_the_same_endpoint() {
     let origin = format!("http://{}", mock.addr());
     for base in [origin.clone(), format!("{origin}/"), format!("{origin}/v1"), format!("{origin}/v1/")] {
         mock.clear_requests();
-        let settings = Settings { base_url: Some(base.clone()), ..Settings::with_key(KEY) };
+        let settings = [key(), Setting::text("base-url", base.clone())];
         let mut session = session_with(&settings).await;
         session.generate(&request()).await.unwrap().unwrap_or_else(|e| panic!("{base}: {e:?}"));
         assert_eq!(mock.requests()[0].path, "/v1/images/generations", "{base}");
@@ -31,13 +35,12 @@ async fn every_base_url_form_reaches_the_same_endpoint() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_gateway_prefix_and_extra_headers_arrive() {
-    let mock =
-        mock_with(MockConfig { api_key: KEY.into(), path_prefix: "/openai/v1".into(), ..MockConfig::default() }).await;
-    let settings = Settings {
-        base_url: Some(format!("http://{}/openai/v1/", mock.addr())),
-        extra_headers: vec![Header { name: "X-Gateway-Token".into(), value: "abc".into() }],
-        ..Settings::with_key(KEY)
-    };
+    let mock = mock_with(MockConfig { path_prefix: "/openai/v1".into(), ..MockConfig::default() }).await;
+    let settings = [
+        key(),
+        Setting::text("base-url", format!("http://{}/openai/v1/", mock.addr())),
+        Setting::pairs("extra-headers", [("X-Gateway-Token", "abc")]),
+    ];
     let mut session = session_with(&settings).await;
     session.generate(&request()).await.unwrap().unwrap();
     let seen = &mock.requests()[0];
@@ -47,35 +50,29 @@ async fn a_gateway_prefix_and_extra_headers_arrive() {
 }
 
 async fn azure_mock() -> MockServer {
-    mock_with(MockConfig {
-        api_key: KEY.into(),
-        ..MockConfig::azure(API_VERSION, &[("img", "gpt-image-1"), ("vision", "gpt-4.1-mini")])
-    })
-    .await
+    // Azure still serves the seed's models where a resource has them deployed.
+    mock_with(MockConfig::azure(API_VERSION, &[("img", "gpt-image-1"), ("vision", "gpt-4.1-mini")])).await
 }
 
-fn azure_settings(mock: &MockServer) -> Settings {
-    Settings {
-        azure: Some(AzureSettings {
-            endpoint: mock.base_url(),
-            api_version: API_VERSION.into(),
-            text_to_image_deployment: Some("img".into()),
-            image_edit_deployment: Some("img".into()),
-            image_analysis_deployment: Some("vision".into()),
-        }),
-        ..Settings::with_key(KEY)
-    }
+fn azure_settings(mock: &MockServer) -> Vec<Setting> {
+    vec![
+        key(),
+        Setting::text("azure-endpoint", mock.base_url()),
+        Setting::text("azure-api-version", API_VERSION),
+        Setting::text("azure-text-to-image-deployment", "img"),
+        Setting::text("azure-image-edit-deployment", "img"),
+        Setting::text("azure-image-analysis-deployment", "vision"),
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn azure_generate_edit_and_analyze_use_deployments_and_the_api_key_header() {
     let mock = azure_mock().await;
     let settings = azure_settings(&mock);
-    assert_eq!(
-        NetworkPolicy::for_settings(&settings).unwrap().allowed(),
-        [mock.addr().to_string()],
-        "the allowlist follows the Azure endpoint"
-    );
+    // The allowlist is the effective value of each setting the backend
+    // declares as a URL: the Azure endpoint, and the base URL's default.
+    let network = plugin().network_policy(&settings).await.unwrap();
+    assert_eq!(network.allowed(), ["api.openai.com:443".to_string(), mock.addr().to_string()]);
     let mut session = session_with(&settings).await;
 
     let generation = session.generate(&request()).await.unwrap().unwrap();

@@ -1,41 +1,33 @@
 //! The component's shape: what it exports, what it imports (so a new import
 //! cannot slip in unnoticed), and what `info()` tells a host.
 
-use visual_host::bindings::{Capability, ImageFormat, PromptStyle};
+use visual_host::bindings::{Capability, CapabilityInfo, ImageFormat, ModelInfo, ModelState, PromptStyle, ValueKind};
 
 use crate::harness::plugin;
 
-/// Exactly what the component may import; README.md lists and justifies each.
-const ALLOWED_IMPORTS: &[&str] = &[
-    // The contract's shared types (a type-only instance: nothing to link).
-    "talemate:visual/types@0.1.0",
-    // Outgoing HTTP, which the host filters; what the plugin is for.
-    "wasi:http/outgoing-handler@0.2.12",
-    "wasi:http/types@0.2.12",
-    "wasi:io/error@0.2.12",
-    "wasi:io/poll@0.2.12",
-    "wasi:io/streams@0.2.12",
-    // Waiting between retries; retry jitter and multipart boundaries.
-    "wasi:clocks/monotonic-clock@0.2.12",
-    "wasi:random/random@0.2.12",
-    // Pulled in by Rust's std for wasm32-wasip2 (start-up, exit, panic output).
-    // The host grants an empty environment and no arguments, and stdio is a sink.
-    "wasi:cli/environment@0.2.12",
-    "wasi:cli/exit@0.2.12",
-    "wasi:cli/stderr@0.2.12",
-    "wasi:cli/stdin@0.2.12",
-    "wasi:cli/stdout@0.2.12",
-    "wasi:cli/terminal-input@0.2.12",
-    "wasi:cli/terminal-output@0.2.12",
-    "wasi:cli/terminal-stderr@0.2.12",
-    "wasi:cli/terminal-stdin@0.2.12",
-    "wasi:cli/terminal-stdout@0.2.12",
-];
+/// The imports README.md's table lists: every backquoted `package:name/interface@version` in the rows of the
+/// table under "What the component imports, and why".
+fn readme_imports() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let section = readme.split("## What the component imports, and why").nth(1).expect("the README's import section");
+    let section = section.split("\n## ").next().unwrap_or_default();
+    let mut names = Vec::new();
+    for row in section.lines().filter(|l| l.starts_with("| `")) {
+        let first_cell = row.split(" | ").next().unwrap_or_default();
+        for quoted in first_cell.split('`').skip(1).step_by(2) {
+            assert!(quoted.contains(':') && quoted.contains('/') && quoted.contains('@'), "not an import: {quoted}");
+            names.push(quoted.to_string());
+        }
+    }
+    assert!(!names.is_empty(), "the README's import table is empty");
+    names.sort();
+    names
+}
 
 /// What must never be imported: no filesystem, no sockets.
 #[test]
 fn imports_no_filesystem_or_sockets() {
-    for name in ALLOWED_IMPORTS {
+    for name in readme_imports() {
         assert!(!name.starts_with("wasi:filesystem") && !name.starts_with("wasi:sockets"), "{name}");
     }
 }
@@ -43,7 +35,7 @@ fn imports_no_filesystem_or_sockets() {
 #[test]
 fn exports_the_versioned_contract() {
     let plugin = plugin();
-    assert_eq!(plugin.contract, "talemate:visual/visual-backend@0.1.0");
+    assert_eq!(plugin.contract, "talemate:visual/visual-backend@0.2.0");
 }
 
 #[test]
@@ -56,41 +48,74 @@ fn imports_only_what_the_readme_lists() {
         .map(|(name, _)| name.to_string())
         .collect();
     imports.sort();
-    let mut allowed: Vec<String> = ALLOWED_IMPORTS.iter().map(|s| s.to_string()).collect();
-    allowed.sort();
-    assert_eq!(imports, allowed, "the component's imports changed; update README.md and this list together");
+    assert_eq!(imports, readme_imports(), "the component's imports changed; update README.md's import table");
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn info_describes_models_sizes_and_prompt_style() {
+async fn info_describes_models_lifecycle_sizes_and_prompt_style() {
     let info = plugin().info().await.unwrap();
     assert_eq!(info.name, "openai");
     assert_eq!(info.label, "OpenAI");
     assert_eq!(info.prompt_style, PromptStyle::Descriptive);
-    let cap = |c: Capability| info.capabilities.iter().find(|i| i.capability == c).expect("capability listed");
+    let cap = |c: Capability| info.capability(c).expect("capability listed");
+    let state =
+        |m: &ModelInfo| m.lifecycle.as_ref().map(|l| (l.state, l.shutdown_date.clone(), l.replacement.is_some()));
 
     let t2i = cap(Capability::TextToImage);
     assert!(t2i.supported);
-    assert_eq!(t2i.default_model.as_deref(), Some("dall-e-3"));
+    assert_eq!(t2i.default_model.as_deref(), Some("gpt-image-2.5-flare"));
     assert!(t2i.accepts_unknown_models);
-    for id in ["dall-e-3", "gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2", "chatgpt-image-latest"] {
+    for id in ["dall-e-3", "gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2", "chatgpt-image-latest"]
+        .into_iter()
+        .chain(["gpt-image-2.5-flare", "gpt-image-2.5-sunburst"])
+    {
         let model = t2i.models.iter().find(|m| m.id == id).unwrap_or_else(|| panic!("{id} listed"));
-        let landscape = model.sizes.iter().find(|s| s.format == ImageFormat::Landscape).unwrap();
+        let landscape = model.sizes.formats.iter().find(|s| s.format == ImageFormat::Landscape).unwrap();
         let expected = if id == "dall-e-3" { (1792, 1024) } else { (1536, 1024) };
         assert_eq!((landscape.size.width, landscape.size.height), expected, "{id}");
         if id.starts_with("gpt-image") {
             assert!(model.note.as_deref().unwrap_or("").contains("verif"), "{id} notes organization verification");
         }
     }
+    // The seed's models keep their rows, with the day they stopped and what replaced them.
+    let model = |c: &CapabilityInfo, id: &str| c.models.iter().find(|m| m.id == id).cloned().unwrap();
+    assert_eq!(state(&model(t2i, "dall-e-3")), Some((ModelState::Retired, Some("2026-05-12".into()), true)));
+    assert_eq!(state(&model(t2i, "gpt-image-1")), Some((ModelState::Retired, Some("2026-10-23".into()), true)));
+    assert_eq!(state(&model(t2i, "gpt-image-1-mini")), Some((ModelState::Retired, Some("2026-12-01".into()), true)));
+    assert_eq!(state(&model(t2i, "gpt-image-2.5-flare")), Some((ModelState::Active, None, false)));
+    // What varies from model to model is data: tiers, free sizes, options.
+    let sunburst = model(t2i, "gpt-image-2.5-sunburst");
+    assert!(["xhigh", "max"].iter().all(|q| sunburst.qualities.iter().any(|t| t == q)), "{:?}", sunburst.qualities);
+    assert!(!model(t2i, "gpt-image-2").qualities.iter().any(|t| t == "max"));
+    let free = sunburst.sizes.free.as_ref().expect("free sizes");
+    assert_eq!((free.step, free.max_long_side, free.max_short_side, free.max_aspect_ratio), (16, 3840, 2160, 3));
+    assert!(model(t2i, "gpt-image-1").sizes.free.is_none());
+    assert!(sunburst.options.iter().any(|o| o.name == "background"));
+    assert!(model(t2i, "dall-e-3").options.iter().any(|o| o.name == "style"));
 
     let edit = cap(Capability::ImageEdit);
     assert!(edit.supported);
-    assert_eq!(edit.default_model.as_deref(), Some("gpt-image-1"));
+    assert_eq!(edit.default_model.as_deref(), Some("gpt-image-2.5-sunburst"));
     assert_eq!(edit.max_reference_images, 16);
     assert!(edit.models.iter().all(|m| m.id != "dall-e-3"), "dall-e-3 cannot edit");
 
     let analysis = cap(Capability::ImageAnalysis);
     assert!(analysis.supported);
-    assert_eq!(analysis.default_model.as_deref(), Some("gpt-4.1-mini"));
-    assert!(analysis.models.iter().any(|m| m.id == "gpt-4o-mini"));
+    assert_eq!(analysis.default_model.as_deref(), Some("gpt-6-luna"));
+    let mini = model(analysis, "gpt-4o-mini");
+    assert_eq!(state(&mini), Some((ModelState::Deprecated, Some("2027-01-14".into()), true)));
+    assert!(analysis.models.iter().any(|m| m.id == "gpt-4.1-mini"));
+
+    // The settings a host renders, with the names hosts rely on.
+    let api_key = info.setting("api-key").expect("api-key declared");
+    assert!(matches!(api_key.kind, ValueKind::Secret) && api_key.required);
+    let base_url = info.setting("base-url").expect("base-url declared");
+    assert!(matches!(base_url.kind, ValueKind::Url));
+    assert_eq!(base_url.default.as_ref().and_then(|v| v.as_text()), Some("https://api.openai.com/v1"));
+    let timeout = info.setting("generation-timeout").expect("generation-timeout declared");
+    assert!(matches!(timeout.kind, ValueKind::Duration));
+    assert!(matches!(timeout.default, Some(visual_host::bindings::Value::Duration(301_000))));
+    for name in ["organization", "project", "extra-headers", "azure-endpoint", "max-retries"] {
+        assert!(info.setting(name).is_some(), "{name} declared");
+    }
 }

@@ -5,11 +5,11 @@
 //! that costs the guest one copy of the image, not two; and the CLI.
 
 use image::{DynamicImage, ImageFormat as Codec, Rgba, RgbaImage};
-use openai_mock::{noise_png, RecordedRequest};
+use openai_mock::{noise_png, MockServer, RecordedRequest};
 use sha2::{Digest, Sha256};
 use visual_host::bindings::{EditRequest, Error, ImageFormat, Size};
 
-use crate::harness::{assert_no_key, encode, mock, picture, png, session};
+use crate::harness::{assert_no_key, encode, gateway, mock, picture, png, session};
 
 // ---- inputs, encoded for real by the image crate ----
 
@@ -160,9 +160,9 @@ async fn a_single_png_jpeg_or_webp_reference_arrives_as_image() {
     let mut boundaries = Vec::new();
     for (data, filename, content_type) in cases {
         mock.clear_requests();
-        let request = edit("gpt-image-1", ImageFormat::Square, vec![data.clone()]);
+        let request = edit("gpt-image-2.5-sunburst", ImageFormat::Square, vec![data.clone()]);
         let generation = session.edit(&request).await.expect("no trap").unwrap_or_else(|e| panic!("{filename}: {e:?}"));
-        assert_eq!(generation.model, "gpt-image-1");
+        assert_eq!(generation.model, "gpt-image-2.5-sunburst");
         assert_eq!(generation.images.len(), 1);
         let image = &generation.images[0];
         assert_eq!((image.width, image.height), (1024, 1024));
@@ -178,7 +178,7 @@ async fn a_single_png_jpeg_or_webp_reference_arrives_as_image() {
         assert_eq!(seen.len(), 1, "{filename}: exactly one request");
         assert_received(
             &seen[0],
-            &fields("gpt-image-1", &request.prompt, "1024x1024"),
+            &fields("gpt-image-2.5-sunburst", &request.prompt, "1024x1024"),
             &[("image", filename, content_type, &data)],
             true,
         );
@@ -190,7 +190,8 @@ async fn a_single_png_jpeg_or_webp_reference_arrives_as_image() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn several_references_and_a_mask_arrive_as_image_array_and_mask() {
-    let mock = mock().await;
+    // gpt-image-1.5, where a gateway still serves it.
+    let mock = gateway().await;
     let mut session = session(&mock).await;
     let (first, second, third, the_mask) = (png(120, 80), jpeg(64, 64), webp(80, 120), mask(120, 80));
     let request = EditRequest {
@@ -221,7 +222,7 @@ async fn several_references_and_a_mask_arrive_as_image_array_and_mask() {
     // Sixteen, the most the API takes, also go through, each in its own part.
     mock.clear_requests();
     let sixteen: Vec<Vec<u8>> = (0..16).map(|i| png(16 + i, 16)).collect();
-    let request = edit("gpt-image-1", ImageFormat::Portrait, sixteen.clone());
+    let request = edit("gpt-image-2.5-sunburst", ImageFormat::Portrait, sixteen.clone());
     session.edit(&request).await.expect("no trap").expect("16 references are allowed");
     let seen = &mock.requests()[0];
     assert!(seen.verdict.is_ok(), "{:?}", seen.verdict);
@@ -235,30 +236,48 @@ async fn several_references_and_a_mask_arrive_as_image_array_and_mask() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_model_that_can_edit_follows_the_format_table() {
-    const MODELS: [&str; 6] = [
-        "gpt-image-1",
-        "gpt-image-1-mini",
-        "gpt-image-1.5",
-        "chatgpt-image-latest",
-        "gpt-image-2",
-        "my-gateway-editor",
-    ];
+    // Today's models against today's API, the seed's against a gateway.
+    let today = mock().await;
+    assert_edit_sizes(&today, &["gpt-image-2", "gpt-image-2.5-flare", "gpt-image-2.5-sunburst"]).await;
+    let gateway = gateway().await;
+    assert_edit_sizes(
+        &gateway,
+        &["gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "chatgpt-image-latest", "my-gateway-editor"],
+    )
+    .await;
+    let mock = today;
+    let mut session = session(&mock).await;
+    let reference = jpeg(128, 96);
+
+    // gpt-image-2 and the 2.5 family take free sizes; the older models do not.
+    mock.clear_requests();
+    let free = EditRequest {
+        size: Some(Size { width: 1536, height: 864 }),
+        ..edit("gpt-image-2", ImageFormat::Landscape, vec![reference.clone()])
+    };
+    let generation = session.edit(&free).await.unwrap().unwrap();
+    assert_eq!((generation.images[0].width, generation.images[0].height), (1536, 864));
+    let free_for_1 = EditRequest { model: Some("gpt-image-1".into()), ..free };
+    assert!(matches!(session.edit(&free_for_1).await.unwrap(), Err(Error::InvalidInput(_))));
+    assert_eq!(mock.requests().len(), 1);
+}
+
+async fn assert_edit_sizes(mock: &MockServer, models: &[&str]) {
     const FORMATS: [(ImageFormat, (u32, u32)); 3] = [
         (ImageFormat::Landscape, (1536, 1024)),
         (ImageFormat::Portrait, (1024, 1536)),
         (ImageFormat::Square, (1024, 1024)),
     ];
-    let mock = mock().await;
-    let mut session = session(&mock).await;
+    let mut session = session(mock).await;
     let reference = jpeg(128, 96);
-    for model in MODELS {
+    for &model in models {
         for (format, (w, h)) in FORMATS {
             mock.clear_requests();
             let generation = session
                 .edit(&edit(model, format, vec![reference.clone()]))
                 .await
                 .expect("no trap")
-                .unwrap_or_else(|e| panic!("{model} {format:?}: {e:?}"));
+                .unwrap_or_else(|e| panic!("{model} {format:?}: {}: {}", e.kind(), e.message()));
             assert_eq!(generation.model, model);
             let image = &generation.images[0];
             assert_eq!((image.width, image.height), (w, h), "{model} {format:?}");
@@ -274,18 +293,6 @@ async fn every_model_that_can_edit_follows_the_format_table() {
             assert_eq!(names, ["model", "prompt", "n", "size", "image"], "{model}: nothing a GPT model refuses");
         }
     }
-
-    // gpt-image-2 alone takes free sizes.
-    mock.clear_requests();
-    let free = EditRequest {
-        size: Some(Size { width: 1536, height: 864 }),
-        ..edit("gpt-image-2", ImageFormat::Landscape, vec![reference.clone()])
-    };
-    let generation = session.edit(&free).await.unwrap().unwrap();
-    assert_eq!((generation.images[0].width, generation.images[0].height), (1536, 864));
-    let free_for_1 = EditRequest { model: Some("gpt-image-1".into()), ..free };
-    assert!(matches!(session.edit(&free_for_1).await.unwrap(), Err(Error::InvalidInput(_))));
-    assert_eq!(mock.requests().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -295,8 +302,8 @@ async fn dall_e_3_cannot_edit_and_nothing_is_sent() {
     let result = session.edit(&edit("dall-e-3", ImageFormat::Square, vec![png(64, 64)])).await.expect("no trap");
     let Err(Error::Unsupported(message)) = result else { panic!("expected unsupported, got {result:?}") };
     assert!(message.contains("dall-e-3"), "{message}");
-    for model in ["gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2", "chatgpt-image-latest"] {
-        assert!(message.contains(model), "the message names {model}: {message}");
+    for model in ["gpt-image-2", "gpt-image-2.5-flare", "gpt-image-2.5-sunburst"] {
+        assert!(message.contains(model), "the message names today's {model}: {message}");
     }
     assert_no_key(&message);
     assert!(mock.requests().is_empty(), "nothing may be sent for dall-e-3");
@@ -306,7 +313,7 @@ async fn dall_e_3_cannot_edit_and_nothing_is_sent() {
 async fn bad_input_is_refused_before_anything_is_sent() {
     let mock = mock().await;
     let mut session = session(&mock).await;
-    let base = |images: Vec<Vec<u8>>| edit("gpt-image-1", ImageFormat::Square, images);
+    let base = |images: Vec<Vec<u8>>| edit("gpt-image-2.5-sunburst", ImageFormat::Square, images);
     let with_mask = |the_mask: Vec<u8>| EditRequest { mask: Some(the_mask), ..base(vec![png(64, 48), png(32, 32)]) };
     // Over the API's 50 MB: a real PNG header, then padding. The component
     // must refuse it from its length, before reading any further.
@@ -374,7 +381,7 @@ async fn a_40_mb_reference_goes_through_with_one_copy_in_memory() {
     let mock = mock().await;
     let mut session = session(&mock).await;
     let opened = session.peak_memory();
-    let request = edit("gpt-image-1", ImageFormat::Portrait, vec![big.clone()]);
+    let request = edit("gpt-image-2.5-sunburst", ImageFormat::Portrait, vec![big.clone()]);
     let generation = session.edit(&request).await.expect("no trap").expect("a 40 MB reference is allowed");
     assert_eq!((generation.images[0].width, generation.images[0].height), (1024, 1536));
 
@@ -382,7 +389,7 @@ async fn a_40_mb_reference_goes_through_with_one_copy_in_memory() {
     assert_eq!(seen.len(), 1);
     assert_received(
         &seen[0],
-        &fields("gpt-image-1", &request.prompt, "1024x1536"),
+        &fields("gpt-image-2.5-sunburst", &request.prompt, "1024x1536"),
         &[("image", "image.png", "image/png", &big)],
         false,
     );
@@ -392,7 +399,7 @@ async fn a_40_mb_reference_goes_through_with_one_copy_in_memory() {
     let boundary = boundary(&seen[0]);
     let expected = expected_body(
         &boundary,
-        &fields("gpt-image-1", &request.prompt, "1024x1536"),
+        &fields("gpt-image-2.5-sunburst", &request.prompt, "1024x1536"),
         &[("image", "image.png", "image/png", &big)],
     );
     assert!(seen[0].body[..] == expected[..seen[0].body.len()], "the start of the body differs from httpx's form");

@@ -8,10 +8,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use openai_mock::{Fault, MockServer};
-use visual_host::bindings::{
-    error_failure, error_kind, error_message, error_status, Capability, Error, Failure, GenerateRequest, ImageFormat,
-    Settings, TimeoutPhase,
-};
+use visual_host::bindings::{Capability, Error, Failure, GenerateRequest, ImageFormat, Setting, TimeoutPhase};
 use visual_host::runtime::Session;
 use visual_host::sandbox::NetworkPolicy;
 
@@ -32,8 +29,14 @@ fn request(model: &str) -> GenerateRequest {
 }
 
 /// Settings pointing at `mock` with `max_retries` retries.
-fn with_retries(mock: &MockServer, max_retries: u32) -> Settings {
-    Settings { max_retries: Some(max_retries), ..settings(mock) }
+fn with_retries(mock: &MockServer, max_retries: u32) -> Vec<Setting> {
+    let mut settings = settings(mock);
+    settings.push(Setting::number("max-retries", f64::from(max_retries)));
+    settings
+}
+
+fn key() -> Setting {
+    Setting::text("api-key", KEY)
 }
 
 /// Runs a generation that must fail; returns the error and how long it took,
@@ -55,7 +58,7 @@ async fn fails(session: &mut Session, request: &GenerateRequest) -> (Error, Dura
 /// message is one readable line (no host backtrace, no page of HTML).
 fn assert_clean(e: &Error) {
     assert_no_key(&format!("{e:?}"));
-    let message = error_message(e);
+    let message = e.message();
     assert_no_key(message);
     assert!(
         !message.trim().is_empty() && !message.contains('\n') && message.chars().count() <= 1200,
@@ -64,12 +67,12 @@ fn assert_clean(e: &Error) {
 }
 
 fn failure(e: &Error) -> &Failure {
-    error_failure(e).unwrap_or_else(|| panic!("{} carries no failure record: {e:?}", error_kind(e)))
+    e.failure().unwrap_or_else(|| panic!("{} carries no failure record: {e:?}", e.kind()))
 }
 
 /// `(kind, status)`, the pair most assertions start from.
 fn kind_status(e: &Error) -> (&'static str, Option<u16>) {
-    (error_kind(e), error_status(e))
+    (e.kind(), e.status())
 }
 
 /// Every request the component sent was one the real API would accept (the
@@ -96,7 +99,7 @@ async fn a_refused_key_is_authentication_and_not_retried() {
     let mock = mock().await;
     let mut session = session(&mock).await;
     mock.set_fault_always(Some(Fault::Unauthorized401));
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     assert_eq!(kind_status(&e), ("authentication", Some(401)));
     let f = failure(&e);
     assert_eq!(f.code.as_deref(), Some("invalid_api_key"));
@@ -111,9 +114,9 @@ async fn an_unverified_organization_is_told_how_to_verify() {
     let mock = mock().await;
     let mut session = session(&mock).await;
     mock.push_faults([Fault::OrgNotVerified403]);
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     assert_eq!(kind_status(&e), ("permission-denied", Some(403)));
-    let message = error_message(&e);
+    let message = e.message();
     for needle in [ORG_VERIFICATION_URL, "verified", "`gpt-image-1`", "GPT image models need this", "dall-e-3 does not"]
     {
         assert!(message.contains(needle), "{needle:?} missing from: {message}");
@@ -130,7 +133,7 @@ async fn an_unknown_model_is_not_found_and_named() {
     let (e, elapsed) = fails(&mut session, &request("gpt-image-9")).await;
     assert_eq!(kind_status(&e), ("not-found", Some(404)));
     assert_eq!(failure(&e).code.as_deref(), Some("model_not_found"));
-    assert!(error_message(&e).contains("`gpt-image-9`"), "{}", error_message(&e));
+    assert!(e.message().contains("`gpt-image-9`"), "{}", e.message());
     assert_attempts(&mock, 1);
     assert_within(elapsed, SLACK, "a 404");
 }
@@ -144,14 +147,14 @@ async fn safety_refusals_are_content_policy_with_the_apis_reason() {
     let (e, elapsed) = fails(&mut session, &request("dall-e-3")).await;
     assert_eq!(kind_status(&e), ("content-policy", Some(400)));
     assert_eq!(failure(&e).code.as_deref(), Some("content_policy_violation"));
-    assert!(error_message(&e).contains("rejected as a result of our safety system"), "{}", error_message(&e));
+    assert!(e.message().contains("rejected as a result of our safety system"), "{}", e.message());
     assert_within(elapsed, SLACK, "content_policy_violation");
 
     mock.push_faults([Fault::ModerationBlocked]);
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     assert_eq!(kind_status(&e), ("content-policy", Some(400)));
     assert_eq!(failure(&e).code.as_deref(), Some("moderation_blocked"));
-    assert!(error_message(&e).contains("safety_violations=["), "{}", error_message(&e));
+    assert!(e.message().contains("safety_violations=["), "{}", e.message());
     assert_within(elapsed, SLACK, "moderation_blocked");
 
     // A refusal is final: neither was sent twice.
@@ -163,10 +166,10 @@ async fn an_empty_account_is_quota_exceeded_after_exactly_one_request() {
     let mock = mock().await;
     let mut session = session_with(&with_retries(&mock, 2)).await;
     mock.set_fault_always(Some(Fault::InsufficientQuota429));
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     assert_eq!(kind_status(&e), ("quota-exceeded", Some(429)));
     assert_eq!(failure(&e).code.as_deref(), Some("insufficient_quota"));
-    assert!(error_message(&e).contains("quota"), "{}", error_message(&e));
+    assert!(e.message().contains("quota"), "{}", e.message());
     assert_attempts(&mock, 1);
     // No backoff was slept either.
     assert_within(elapsed, Duration::from_millis(1000), "insufficient_quota");
@@ -183,7 +186,7 @@ async fn a_rate_limit_is_retried_once_after_the_wait_the_server_asked_for() {
         mock.clear_requests();
         mock.push_faults([fault.clone()]);
         let started = Instant::now();
-        let generation = session.generate(&request("gpt-image-1")).await.unwrap().expect("the retry succeeds");
+        let generation = session.generate(&request("gpt-image-2.5-flare")).await.unwrap().expect("the retry succeeds");
         let elapsed = started.elapsed();
         assert_eq!(generation.images.len(), 1);
         assert_attempts(&mock, 2);
@@ -199,7 +202,7 @@ async fn a_wait_beyond_the_cap_is_returned_at_once_with_the_wait() {
     let mock = mock().await;
     let mut session = session_with(&with_retries(&mock, 2)).await;
     mock.push_faults([Fault::rate_limited_secs(120)]);
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     let Error::RateLimited(r) = &e else { panic!("{e:?}") };
     assert_eq!((r.failure.status, r.retry_after_ms), (Some(429), Some(120_000)));
     assert_eq!(r.failure.code.as_deref(), Some("rate_limit_exceeded"));
@@ -212,7 +215,7 @@ async fn a_rate_limit_that_persists_ends_as_rate_limited_with_the_wait() {
     let mock = mock().await;
     let mut session = session_with(&with_retries(&mock, 1)).await;
     mock.set_fault_always(Some(Fault::rate_limited_ms(300)));
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     let Error::RateLimited(r) = &e else { panic!("{e:?}") };
     assert_eq!((r.failure.status, r.retry_after_ms), (Some(429), Some(300)));
     assert_attempts(&mock, 2);
@@ -226,7 +229,7 @@ async fn a_server_error_then_success_succeeds_after_a_backoff() {
     let mut session = session_with(&with_retries(&mock, 2)).await;
     mock.push_faults([Fault::ServerError500]);
     let started = Instant::now();
-    let generation = session.generate(&request("gpt-image-1")).await.unwrap().expect("the retry succeeds");
+    let generation = session.generate(&request("gpt-image-2.5-flare")).await.unwrap().expect("the retry succeeds");
     let elapsed = started.elapsed();
     assert_eq!(generation.images.len(), 1);
     assert_attempts(&mock, 2);
@@ -241,9 +244,9 @@ async fn an_outage_is_tried_exactly_max_retries_plus_one_times() {
         let mock = mock().await;
         let mut session = session_with(&with_retries(&mock, retries)).await;
         mock.set_fault_always(Some(Fault::Overloaded503));
-        let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+        let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
         assert_eq!(kind_status(&e), ("upstream", Some(503)), "max_retries {retries}");
-        assert!(error_message(&e).contains("overloaded"), "{}", error_message(&e));
+        assert!(e.message().contains("overloaded"), "{}", e.message());
         assert_eq!(failure(&e).request_id.as_deref(), Some(request_id(&mock, retries as usize).as_str()));
         assert_attempts(&mock, retries as usize + 1);
         assert!(elapsed >= min, "max_retries {retries}: gave up after {elapsed:?}, before its backoffs ({min:?})");
@@ -257,9 +260,9 @@ async fn a_proxys_html_page_is_upstream_with_a_short_safe_excerpt() {
     let mock = mock().await;
     let mut session = session_with(&with_retries(&mock, 0)).await;
     mock.set_fault_always(Some(Fault::HtmlBadGateway502));
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     assert_eq!(kind_status(&e), ("upstream", Some(502)));
-    let message = error_message(&e);
+    let message = e.message();
     assert!(
         message.contains("HTTP 502") && message.contains("502 Bad Gateway") && message.contains("nginx"),
         "{message}"
@@ -284,7 +287,7 @@ async fn broken_success_bodies_are_malformed_responses_and_not_retried() {
     ] {
         mock.clear_requests();
         mock.push_faults([fault.clone()]);
-        let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+        let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
         assert_eq!(kind_status(&e), ("malformed-response", Some(200)), "{fault:?}: {e:?}");
         let f = failure(&e);
         assert!(f.message.contains(needle), "{fault:?}: {needle:?} missing from {}", f.message);
@@ -300,7 +303,7 @@ async fn a_connection_reset_mid_body_is_a_prompt_network_error() {
     let mock = mock().await;
     let mut session = session_with(&with_retries(&mock, 2)).await;
     mock.push_faults([Fault::ResetMidBody]);
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     let Error::Network(message) = &e else { panic!("expected network, got {e:?}") };
     assert!(message.contains("broke") && message.contains(&mock.base_url()), "{message}");
     // The request was received, so it is not sent again (it may be billed).
@@ -311,10 +314,11 @@ async fn a_connection_reset_mid_body_is_a_prompt_network_error() {
 #[tokio::test(flavor = "multi_thread")]
 async fn no_first_byte_is_a_first_byte_timeout_and_not_retried() {
     let mock = mock().await;
-    let settings = Settings { generation_timeout_ms: Some(1000), ..with_retries(&mock, 2) };
+    let settings =
+        [with_retries(&mock, 2), vec![Setting::duration("generation-timeout", Duration::from_secs(1))]].concat();
     let mut session = session_with(&settings).await;
     mock.set_fault_always(Some(Fault::NoFirstByte(Duration::from_secs(10))));
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     let Error::Timeout(t) = &e else { panic!("expected timeout, got {e:?}") };
     assert_eq!(t.phase, TimeoutPhase::FirstByte, "{}", t.message);
     assert!(t.message.contains("waiting for the response to begin"), "{}", t.message);
@@ -327,10 +331,11 @@ async fn no_first_byte_is_a_first_byte_timeout_and_not_retried() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_body_that_stops_is_a_between_bytes_timeout() {
     let mock = mock().await;
-    let settings = Settings { between_bytes_timeout_ms: Some(1000), ..with_retries(&mock, 2) };
+    let settings =
+        [with_retries(&mock, 2), vec![Setting::duration("between-bytes-timeout", Duration::from_secs(1))]].concat();
     let mut session = session_with(&settings).await;
     mock.set_fault_always(Some(Fault::StallMidBody(Duration::from_secs(10))));
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     let Error::Timeout(t) = &e else { panic!("expected timeout, got {e:?}") };
     assert_eq!(t.phase, TimeoutPhase::BetweenBytes, "{}", t.message);
     assert!(t.message.contains("waiting for more of the response body"), "{}", t.message);
@@ -343,13 +348,13 @@ async fn a_body_that_stops_is_a_between_bytes_timeout() {
 async fn a_body_far_over_the_cap_is_refused_without_holding_it() {
     const CAP: u64 = 1024 * 1024;
     let mock = mock().await;
-    let settings = Settings { max_response_bytes: Some(CAP), ..with_retries(&mock, 2) };
+    let settings = [with_retries(&mock, 2), vec![Setting::number("max-response-bytes", CAP as f64)]].concat();
     let mut session = session_with(&settings).await;
     // 4 GiB: the mock generates it as it sends, so only the reader could hold it.
     mock.push_faults([Fault::HugeBody { bytes: 4 << 30 }]);
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     assert_eq!(kind_status(&e), ("malformed-response", Some(200)));
-    assert!(error_message(&e).contains(&format!("{CAP}-byte cap")), "{}", error_message(&e));
+    assert!(e.message().contains(&format!("{CAP}-byte cap")), "{}", e.message());
     assert_attempts(&mock, 1);
     assert_within(elapsed, SLACK, "a 4 GiB body");
     // The reader stopped at the cap: the instance's memory stayed near its
@@ -359,7 +364,7 @@ async fn a_body_far_over_the_cap_is_refused_without_holding_it() {
     eventually(|| mock.disconnects() > 0, "the mock sees the client leave").await;
 
     // The session is still usable.
-    let generation = session.generate(&request("gpt-image-1-mini")).await.unwrap();
+    let generation = session.generate(&request("gpt-image-2")).await.unwrap();
     assert!(generation.is_ok(), "{:?}", generation.err());
 }
 
@@ -370,7 +375,7 @@ async fn a_host_not_on_the_allowlist_is_refused_by_the_host() {
     // The host allows some other service, not the one the settings name.
     let network = NetworkPolicy::allow_urls(["https://api.openai.com/v1"]).unwrap();
     let mut session = plugin().connect(&settings, network).await.unwrap().expect("open");
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     let Error::Network(message) = &e else { panic!("expected network, got {e:?}") };
     assert!(message.contains("host does not allow") && message.contains(&mock.base_url()), "{message}");
     // Refused once (a refusal is not retried), and nothing reached the mock.
@@ -384,9 +389,9 @@ async fn a_server_that_echoes_the_key_never_gets_it_out() {
     let mock = mock().await;
     let mut session = session(&mock).await;
     mock.push_faults([Fault::EchoKey]);
-    let (e, _) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, _) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     assert_eq!(kind_status(&e), ("authentication", Some(401)));
-    assert!(error_message(&e).contains("[redacted]"), "the echo was scrubbed, not lost: {}", error_message(&e));
+    assert!(e.message().contains("[redacted]"), "the echo was scrubbed, not lost: {}", e.message());
 
     // The readiness check reports the same failure inside a status.
     mock.push_faults([Fault::EchoKey]);
@@ -405,9 +410,9 @@ async fn a_refused_connection_is_retried_then_a_network_error() {
         listener.local_addr().unwrap().port()
     };
     let base_url = format!("http://127.0.0.1:{port}/v1");
-    let settings = Settings { base_url: Some(base_url.clone()), max_retries: Some(1), ..Settings::with_key(KEY) };
+    let settings = [key(), Setting::text("base-url", base_url.clone()), Setting::number("max-retries", 1.0)];
     let mut session = session_with(&settings).await;
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     let Error::Network(message) = &e else { panic!("expected network, got {e:?}") };
     assert!(message.contains("could not connect") && message.contains("refused"), "{message}");
     assert!(elapsed >= Duration::from_millis(375), "not retried after a backoff: {elapsed:?}");
@@ -421,14 +426,14 @@ async fn the_connect_timeout_is_honoured_and_retried() {
         return;
     };
     let base_url = format!("http://127.0.0.1:{}/v1", listener.port);
-    let settings = Settings {
-        base_url: Some(base_url),
-        connect_timeout_ms: Some(500),
-        max_retries: Some(1),
-        ..Settings::with_key(KEY)
-    };
+    let settings = [
+        key(),
+        Setting::text("base-url", base_url),
+        Setting::duration("connect-timeout", Duration::from_millis(500)),
+        Setting::number("max-retries", 1.0),
+    ];
     let mut session = session_with(&settings).await;
-    let (e, elapsed) = fails(&mut session, &request("gpt-image-1")).await;
+    let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     let Error::Timeout(t) = &e else { panic!("expected timeout, got {e:?}") };
     assert_eq!(t.phase, TimeoutPhase::Connect, "{}", t.message);
     assert!(t.message.contains("connecting"), "{}", t.message);

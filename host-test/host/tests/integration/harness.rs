@@ -6,12 +6,16 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use openai_mock::{MockConfig, MockServer};
-use visual_host::bindings::Settings;
+use visual_host::bindings::Setting;
 use visual_host::cache::ComponentCache;
 use visual_host::runtime::{Plugin, Runtime, RuntimeOptions, Session};
-use visual_host::sandbox::{NetworkPolicy, DEFAULT_MEMORY_LIMIT};
+use visual_host::sandbox::{WallClock, DEFAULT_MEMORY_LIMIT};
 
 pub const KEY: &str = "sk-test-0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// The day the tests live on, for the component (its wall clock) and the mock
+/// alike, so what is retired does not depend on when they run.
+pub const TODAY: &str = "2026-12-02";
 
 pub fn component_path() -> PathBuf {
     PathBuf::from(guest_components::OPENAI_BACKEND)
@@ -19,10 +23,18 @@ pub fn component_path() -> PathBuf {
 
 fn runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        let cache = ComponentCache::new(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"));
-        Runtime::new(RuntimeOptions { cache: Some(cache), memory_limit: DEFAULT_MEMORY_LIMIT }).expect("runtime")
-    })
+    RUNTIME.get_or_init(|| runtime_with(cache(), DEFAULT_MEMORY_LIMIT, TODAY))
+}
+
+/// A runtime with this cache and memory cap, whose plugins live on `today`.
+pub fn runtime_with(cache: ComponentCache, memory_limit: usize, today: &str) -> Runtime {
+    let wall_clock = WallClock::at_date(today).expect("a date");
+    Runtime::new(RuntimeOptions { cache: Some(cache), memory_limit, wall_clock }).expect("runtime")
+}
+
+/// The shared on-disk cache of this test binary.
+pub fn cache() -> ComponentCache {
+    ComponentCache::new(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"))
 }
 
 /// The real OpenAI backend component, loaded once.
@@ -31,22 +43,30 @@ pub fn plugin() -> &'static Plugin {
     PLUGIN.get_or_init(|| runtime().load(&component_path()).expect("loading the component"))
 }
 
+/// A mock answering like today's API (on [`TODAY`]).
 pub async fn mock() -> MockServer {
-    mock_with(MockConfig { api_key: KEY.into(), ..MockConfig::default() }).await
+    mock_with(MockConfig::default()).await
 }
 
+/// A mock acting as a compatible gateway: it still serves the seed's models.
+pub async fn gateway() -> MockServer {
+    mock_with(MockConfig::gateway()).await
+}
+
+/// `config` with the tests' key, and [`TODAY`] unless it names another day.
 pub async fn mock_with(config: MockConfig) -> MockServer {
+    let config = MockConfig { api_key: KEY.into(), today: config.today.or(Some(TODAY.into())), ..config };
     MockServer::start(config).await.expect("starting the mock")
 }
 
-/// Settings pointing at the mock, with short timeouts so failures are quick.
-pub fn settings(mock: &MockServer) -> Settings {
-    Settings { base_url: Some(mock.base_url()), ..Settings::with_key(KEY) }
+/// The key and the mock's URL: all the backend needs.
+pub fn settings(mock: &MockServer) -> Vec<Setting> {
+    vec![Setting::text("api-key", KEY), Setting::text("base-url", mock.base_url())]
 }
 
-/// A session allowed to reach exactly the mock.
-pub async fn session_with(settings: &Settings) -> Session {
-    let network = NetworkPolicy::for_settings(settings).expect("network policy");
+/// A session allowed to reach exactly what the settings point at.
+pub async fn session_with(settings: &[Setting]) -> Session {
+    let network = plugin().network_policy(settings).await.expect("network policy");
     plugin().connect(settings, network).await.expect("instantiating").expect("opening the client")
 }
 

@@ -4,24 +4,24 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use visual_host::bindings::{GenerateRequest, ImageFormat, Settings};
+use visual_host::bindings::{GenerateRequest, ImageFormat};
 use visual_host::cache::{ComponentCache, Source};
-use visual_host::runtime::{Runtime, RuntimeOptions};
-use visual_host::sandbox::{NetworkPolicy, DEFAULT_MEMORY_LIMIT};
+use visual_host::runtime::Runtime;
+use visual_host::sandbox::DEFAULT_MEMORY_LIMIT;
 
-use crate::harness::{component_path, mock, KEY};
+use crate::harness::{component_path, mock, runtime_with, settings, TODAY};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_load_comes_from_the_cache_and_works() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("loading-cache");
     let _ = std::fs::remove_dir_all(&dir);
-    let options = || RuntimeOptions { cache: Some(ComponentCache::new(&dir)), memory_limit: DEFAULT_MEMORY_LIMIT };
+    let new_runtime = || -> Runtime { runtime_with(ComponentCache::new(&dir), DEFAULT_MEMORY_LIMIT, TODAY) };
 
-    let first = Runtime::new(options()).unwrap().load(&component_path()).unwrap();
+    let first = new_runtime().load(&component_path()).unwrap();
     assert_eq!(first.source, Source::Compiled);
 
     // A new runtime (as in a new process) finds the compiled form on disk.
-    let runtime = Runtime::new(options()).unwrap();
+    let runtime = new_runtime();
     let started = Instant::now();
     let cached = runtime.load(&component_path()).unwrap();
     let load = started.elapsed();
@@ -29,11 +29,10 @@ async fn a_second_load_comes_from_the_cache_and_works() {
     println!("compiled load {:?}, cached load {load:?}", first.load_time);
 
     let mock = mock().await;
-    let settings = Settings { base_url: Some(mock.base_url()), ..Settings::with_key(KEY) };
+    let settings = settings(&mock);
     let mut session =
-        cached.connect(&settings, NetworkPolicy::for_settings(&settings).unwrap()).await.unwrap().unwrap();
-    let request =
-        GenerateRequest { model: Some("gpt-image-1".into()), ..GenerateRequest::new("cached", ImageFormat::Portrait) };
+        cached.connect(&settings, cached.network_policy(&settings).await.unwrap()).await.unwrap().unwrap();
+    let request = GenerateRequest::new("cached", ImageFormat::Portrait);
     let generation = session.generate(&request).await.unwrap().unwrap();
     assert_eq!((generation.images[0].width, generation.images[0].height), (1024, 1536));
 

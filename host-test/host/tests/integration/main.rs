@@ -11,6 +11,7 @@ mod edit;
 mod errors;
 mod generate;
 mod loading;
+mod models;
 mod sandbox;
 mod streaming;
 mod swap;

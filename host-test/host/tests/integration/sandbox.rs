@@ -3,18 +3,18 @@
 //! host and every other session carry on), the host bounds its waits, and
 //! configuration gets in through `Settings` and nothing else.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use openai_mock::{Fault, MockServer};
-use visual_host::bindings::{error_kind, error_message, Error, GenerateRequest, ImageFormat, Settings, TimeoutPhase};
-use visual_host::cache::ComponentCache;
-use visual_host::runtime::{Plugin, Runtime, RuntimeOptions, Session};
+use visual_host::bindings::{Error, GenerateRequest, ImageFormat, Setting, TimeoutPhase};
+use visual_host::runtime::{Plugin, Runtime, Session};
 use visual_host::sandbox::NetworkPolicy;
 use wasmtime_wasi_http::RequestOptions;
 
-use crate::harness::{assert_no_key, component_path, mock, plugin, session, session_with, settings, KEY};
+use crate::harness::{
+    assert_no_key, cache, component_path, mock, plugin, runtime_with, session, session_with, settings, KEY, TODAY,
+};
 
 /// A cap far below what the default 64 MiB response limit lets the component
 /// try to hold, and well above what a normal generation needs.
@@ -25,22 +25,22 @@ fn small_plugin() -> &'static Plugin {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     static PLUGIN: OnceLock<Plugin> = OnceLock::new();
     PLUGIN.get_or_init(|| {
-        let runtime = RUNTIME.get_or_init(|| {
-            let cache = ComponentCache::new(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"));
-            Runtime::new(RuntimeOptions { cache: Some(cache), memory_limit: SMALL_MEMORY }).expect("runtime")
-        });
+        let runtime = RUNTIME.get_or_init(|| runtime_with(cache(), SMALL_MEMORY, TODAY));
         runtime.load(&component_path()).expect("loading the component")
     })
 }
 
 async fn small_session(mock: &MockServer) -> Session {
     let settings = settings(mock);
-    let network = NetworkPolicy::for_settings(&settings).unwrap();
+    let network = small_plugin().network_policy(&settings).await.unwrap();
     small_plugin().connect(&settings, network).await.expect("instantiating").expect("opening the client")
 }
 
 fn request() -> GenerateRequest {
-    GenerateRequest { model: Some("gpt-image-1".into()), ..GenerateRequest::new("a paper boat", ImageFormat::Square) }
+    GenerateRequest {
+        model: Some("gpt-image-2.5-flare".into()),
+        ..GenerateRequest::new("a paper boat", ImageFormat::Square)
+    }
 }
 
 /// A generation that must succeed, with one image.
@@ -89,7 +89,7 @@ async fn the_memory_cap_stops_the_plugin_not_the_host() {
             assert_refuses_calls(&mut session).await;
         }
         Ok(Err(e)) => {
-            let message = error_message(e);
+            let message = e.message();
             assert!(message.contains("memory"), "an error that is not the memory cap: {e:?}");
             assert_no_key(&format!("{e:?}"));
         }
@@ -156,8 +156,9 @@ async fn dropping_a_call_cancels_it_and_closes_its_connection() {
 async fn the_host_bounds_the_plugins_waits() {
     let mock = mock().await;
     // The plugin asks for its default five-minute wait; the host allows 1 s.
-    let settings = Settings { max_retries: Some(2), ..settings(&mock) };
-    let mut network = NetworkPolicy::for_settings(&settings).unwrap();
+    let mut settings = settings(&mock);
+    settings.push(Setting::number("max-retries", 2.0));
+    let mut network = plugin().network_policy(&settings).await.unwrap();
     network.max_timeouts = Some(RequestOptions {
         connect_timeout: None,
         first_byte_timeout: Some(Duration::from_secs(1)),
@@ -189,21 +190,23 @@ async fn configuration_comes_only_from_settings() {
         std::env::remove_var("OPENAI_BASE_URL");
     });
 
-    let empty = Settings::with_key("");
-    let opened = plugin().connect(&empty, NetworkPolicy::for_settings(&empty).unwrap()).await.unwrap();
+    let empty: [Setting; 0] = [];
+    let opened = plugin().connect(&empty, plugin().network_policy(&empty).await.unwrap()).await.unwrap();
     match opened {
-        Err(Error::InvalidInput(message)) => assert!(message.contains("API key"), "{message}"),
-        Err(other) => panic!("expected invalid-input, got {} {}", error_kind(&other), error_message(&other)),
+        Err(Error::InvalidInput(message)) => {
+            assert!(message.contains("api-key") || message.contains("API key"), "names the missing key: {message}")
+        }
+        Err(other) => panic!("expected invalid-input, got {} {}", other.kind(), other.message()),
         Ok(_) => panic!("a client opened without a key: the host's OPENAI_API_KEY reached the component"),
     }
 
     // Without a base URL the component goes to api.openai.com, whatever
     // OPENAI_BASE_URL says; the host allows only the mock, so it is refused.
-    let keyed = Settings::with_key(KEY);
+    let keyed = [Setting::text("api-key", KEY)];
     let network = NetworkPolicy::allow_urls([mock.base_url().as_str()]).unwrap();
     let mut session = plugin().connect(&keyed, network).await.unwrap().expect("open");
     let e = session.generate(&request()).await.unwrap().expect_err("refused");
-    assert_eq!(error_kind(&e), "network", "{e:?}");
+    assert_eq!(e.kind(), "network", "{e:?}");
     assert_eq!(session.denied(), vec!["api.openai.com:443".to_string()]);
     assert!(mock.requests().is_empty());
     drop(restore);

@@ -9,10 +9,13 @@ use visual_host::bindings::{
 };
 use visual_host::runtime::Session;
 
-use crate::harness::{mock, mock_with, png, session, KEY};
+use crate::harness::{mock, mock_with, png, session};
 
 fn gpt_request(prompt: &str) -> GenerateRequest {
-    GenerateRequest { model: Some("gpt-image-1".into()), ..GenerateRequest::new(prompt, ImageFormat::Landscape) }
+    GenerateRequest {
+        model: Some("gpt-image-2.5-flare".into()),
+        ..GenerateRequest::new(prompt, ImageFormat::Landscape)
+    }
 }
 
 /// Drains a stream: the partials in arrival order, then the final result or error.
@@ -73,7 +76,7 @@ async fn edits_stream_too() {
     let mut session = session(&mock).await;
     let reference = png(512, 512);
     let request = EditRequest {
-        model: Some("gpt-image-1".into()),
+        model: Some("gpt-image-2.5-sunburst".into()),
         ..EditRequest::new("the same room at night", ImageFormat::Square, vec![reference])
     };
     let started = session.start_edit(&request, 1).await.unwrap();
@@ -90,7 +93,8 @@ async fn edits_stream_too() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dall_e_3_streaming_form_yields_only_the_result() {
-    let mock = mock().await;
+    // dall-e-3, where a gateway still serves it.
+    let mock = crate::harness::gateway().await;
     let mut session = session(&mock).await;
     let request =
         GenerateRequest { model: Some("dall-e-3".into()), ..GenerateRequest::new("a harbour", ImageFormat::Portrait) };
@@ -160,6 +164,5 @@ async fn dropping_the_stream_closes_the_connection_and_the_host_stays_usable() {
 }
 /// A mock that pauses between events, so a test can leave mid-stream.
 async fn slow_mock() -> MockServer {
-    mock_with(MockConfig { api_key: KEY.into(), stream_pause: Duration::from_millis(300), ..MockConfig::default() })
-        .await
+    mock_with(MockConfig { stream_pause: Duration::from_millis(300), ..MockConfig::default() }).await
 }

@@ -1,25 +1,37 @@
-//! One runtime, two backends: the library loads the OpenAI backend and the
-//! offline placeholder backend side by side, and refuses a component built
+//! One runtime, three backends: the library loads the OpenAI backend, the
+//! offline placeholder and the placeholder built for contract 0.1 side by
+//! side, presents all of them in the 0.2 shape, and refuses a component built
 //! for a contract version it does not speak before instantiating it.
 
 use std::path::Path;
 
-use openai_mock::{MockConfig, MockServer};
-use visual_host::bindings::{ImageFormat, Settings};
+use visual_host::bindings::{
+    Capability, Error, GenerateRequest, GenerationEvent, ImageFormat, Pair, Setting, ValueKind,
+};
 use visual_host::runtime::{Runtime, RuntimeOptions};
-use visual_host::sandbox::{NetworkPolicy, DEFAULT_MEMORY_LIMIT};
+use visual_host::sandbox::NetworkPolicy;
 
-const BACKENDS: [(&str, &str); 2] =
-    [(guest_components::OPENAI_BACKEND, "openai"), (guest_components::PLACEHOLDER_BACKEND, "placeholder")];
+use crate::harness::{mock, settings};
 
-/// A component that exports the contract's interface at 0.2.0: what a backend
+/// `(component, name, contract)`.
+const BACKENDS: [(&str, &str, &str); 3] = [
+    (guest_components::OPENAI_BACKEND, "openai", "0.2.0"),
+    (guest_components::PLACEHOLDER_BACKEND, "placeholder", "0.2.0"),
+    (guest_components::PLACEHOLDER_BACKEND_V0_1, "placeholder", "0.1.0"),
+];
+
+/// A component that exports the contract's interface at 0.3.0: what a backend
 /// built against a future, incompatible contract looks like from outside.
 const FUTURE_CONTRACT_WAT: &str = r#"
 (component
   (instance $backend)
-  (export "talemate:visual/visual-backend@0.2.0" (instance $backend))
+  (export "talemate:visual/visual-backend@0.3.0" (instance $backend))
 )
 "#;
+
+fn runtime() -> Runtime {
+    Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap()
+}
 
 /// Width and height from a PNG's IHDR, after checking the signature.
 fn png_size(bytes: &[u8]) -> (u32, u32) {
@@ -28,53 +40,109 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (be(16), be(20))
 }
 
-#[test]
-fn one_runtime_holds_both_backends_at_once() {
-    let tokio = tokio::runtime::Runtime::new().unwrap();
-    tokio.block_on(async {
-        let mock = MockServer::start(MockConfig::default()).await.unwrap();
-        let settings =
-            Settings { base_url: Some(mock.base_url()), ..Settings::with_key(MockConfig::default().api_key) };
-        let runtime = Runtime::new(RuntimeOptions { cache: None, memory_limit: DEFAULT_MEMORY_LIMIT }).unwrap();
-        let plugins: Vec<_> = BACKENDS.iter().map(|(wasm, _)| runtime.load(Path::new(wasm)).unwrap()).collect();
+#[tokio::test(flavor = "multi_thread")]
+async fn one_runtime_holds_every_backend_at_once() {
+    let mock = mock().await;
+    let runtime = runtime();
+    let plugins: Vec<_> = BACKENDS.iter().map(|(wasm, ..)| runtime.load(Path::new(wasm)).unwrap()).collect();
 
-        for (plugin, (_, name)) in plugins.iter().zip(BACKENDS) {
-            let info = plugin.info().await.unwrap();
-            assert_eq!(info.name, name);
-            assert_eq!(plugin.contract, "talemate:visual/visual-backend@0.1.0");
+    for (plugin, (_, name, version)) in plugins.iter().zip(BACKENDS) {
+        let info = plugin.info().await.unwrap();
+        assert_eq!(info.name, name);
+        assert_eq!(plugin.contract, format!("talemate:visual/visual-backend@{version}"));
 
-            let network = NetworkPolicy::for_settings(&settings).unwrap();
-            let mut session = plugin.connect(&settings, network).await.unwrap().unwrap();
-            let mut request = visual_host::bindings::GenerateRequest::new("a red fox in snow", ImageFormat::Square);
-            request.model = info
-                .capabilities
+        // Each gets the settings it declares, and nothing else.
+        let wanted: Vec<Setting> = settings(&mock).into_iter().filter(|s| info.setting(&s.name).is_some()).collect();
+        let network = plugin.network_policy(&wanted).await.unwrap();
+        let mut session = plugin.connect(&wanted, network).await.unwrap().unwrap();
+        let mut request = GenerateRequest::new("a red fox in snow", ImageFormat::Square);
+        // The host picks a model by what the backend declares, not by knowing it.
+        request.model = info.capability(Capability::TextToImage).and_then(|c| {
+            c.models
                 .iter()
-                .find(|c| c.capability == visual_host::bindings::Capability::TextToImage)
-                .and_then(|c| {
-                    c.models.iter().find(|m| {
-                        m.sizes.iter().any(|fs| {
-                            fs.format == ImageFormat::Square && (fs.size.width, fs.size.height) == (1024, 1024)
-                        })
-                    })
+                .filter(|m| m.lifecycle.as_ref().is_none_or(|l| l.state != visual_host::bindings::ModelState::Retired))
+                .find(|m| {
+                    m.sizes
+                        .formats
+                        .iter()
+                        .any(|fs| fs.format == ImageFormat::Square && (fs.size.width, fs.size.height) == (1024, 1024))
                 })
-                .map(|m| m.id.clone());
-            let generation = session.generate(&request).await.unwrap().unwrap_or_else(|e| {
-                panic!("{name}: {}", visual_host::bindings::error_message(&e));
-            });
-            assert_eq!(png_size(&generation.images[0].data), (1024, 1024), "{name}");
-            // The placeholder imports no wasi:http: it cannot have tried the network.
-            assert!(session.denied().is_empty(), "{name}: {:?}", session.denied());
+                .map(|m| m.id.clone())
+        });
+        let generation = session.generate(&request).await.unwrap().unwrap_or_else(|e| {
+            panic!("{name} {version}: {}", e.message());
+        });
+        assert_eq!(png_size(&generation.images[0].data), (1024, 1024), "{name} {version}");
+        // The placeholders import no wasi:http: they cannot have tried the network.
+        assert!(session.denied().is_empty(), "{name}: {:?}", session.denied());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_0_1_backend_is_presented_in_the_0_2_shape() {
+    let plugin = runtime().load(Path::new(guest_components::PLACEHOLDER_BACKEND_V0_1)).unwrap();
+    let info = plugin.info().await.unwrap();
+    // Its fixed settings record becomes declared settings of the matching kinds.
+    assert!(matches!(info.setting("api-key").unwrap().kind, ValueKind::Secret));
+    assert!(matches!(info.setting("base-url").unwrap().kind, ValueKind::Url));
+    assert!(matches!(info.setting("generation-timeout").unwrap().kind, ValueKind::Duration));
+    assert!(matches!(info.setting("extra-headers").unwrap().kind, ValueKind::Pairs));
+    // Its models carry no lifecycle; its request fields become a quality list and options.
+    let t2i = info.capability(Capability::TextToImage).unwrap();
+    let model = &t2i.models[0];
+    assert!(model.lifecycle.is_none());
+    assert!(model.qualities.iter().any(|q| q == "hd"));
+    assert!(model.options.iter().any(|o| o.name == "background"));
+
+    let settings = [Setting::duration("generation-timeout", std::time::Duration::from_secs(5))];
+    let network = plugin.network_policy(&settings).await.unwrap();
+    // 0.1's documented default base URL is what it may reach, and only that.
+    assert_eq!(network.allowed(), ["api.openai.com:443"]);
+    let mut session = plugin.connect(&settings, network).await.unwrap().unwrap();
+
+    // What 0.1 cannot express is refused before the call, as a 0.2 backend would.
+    let mut request = GenerateRequest::new("a fox", ImageFormat::Portrait);
+    request.quality = Some("xhigh".into());
+    assert!(matches!(session.generate(&request).await.unwrap(), Err(Error::InvalidInput(_))));
+    request.quality = Some("high".into());
+    request.options = vec![Pair::new("sharpness", "9")];
+    assert!(matches!(session.generate(&request).await.unwrap(), Err(Error::InvalidInput(_))));
+
+    // What it can is converted both ways: a streamed generation, and `models` from `info()`.
+    request.options = vec![Pair::new("background", "opaque")];
+    let stream = session.start_generate(&request, 2).await.unwrap().unwrap();
+    let mut partials = 0;
+    loop {
+        match session.next_event(&stream).await.unwrap().expect("an event").unwrap() {
+            GenerationEvent::Partial(_) => partials += 1,
+            GenerationEvent::Completed(g) => {
+                assert_eq!(png_size(&g.images[0].data), (1024, 1536));
+                break;
+            }
         }
-    });
+    }
+    assert_eq!(partials, 2);
+    session.close_stream(stream).await.unwrap();
+    let models = session.models(Some(Capability::ImageEdit)).await.unwrap().unwrap();
+    assert_eq!(models.len(), 1);
+    assert!(models[0].listed && models[0].lifecycle.is_none());
+
+    // A setting it does not know is refused by name.
+    let unknown = [Setting::text("api_key", "sk-typo")];
+    let refused = plugin.connect(&unknown, NetworkPolicy::deny_all()).await.unwrap();
+    match refused {
+        Err(e) => assert!(e.message().contains("\"api_key\""), "{}", e.message()),
+        Ok(_) => panic!("an unknown setting was accepted"),
+    }
 }
 
 #[test]
 fn a_future_contract_version_is_refused_by_the_library() {
-    let runtime = Runtime::new(RuntimeOptions { cache: None, memory_limit: DEFAULT_MEMORY_LIMIT }).unwrap();
-    let error = match runtime.load_bytes(FUTURE_CONTRACT_WAT.as_bytes()) {
-        Ok(_) => panic!("a 0.2.0 component was accepted"),
+    let error = match runtime().load_bytes(FUTURE_CONTRACT_WAT.as_bytes()) {
+        Ok(_) => panic!("a 0.3.0 component was accepted"),
         Err(e) => format!("{e:#}"),
     };
-    assert!(error.contains("talemate:visual/visual-backend@0.2.0"), "{error}");
+    assert!(error.contains("talemate:visual/visual-backend@0.3.0"), "{error}");
+    assert!(error.contains("talemate:visual/visual-backend@0.2.x"), "{error}");
     assert!(error.contains("talemate:visual/visual-backend@0.1.x"), "{error}");
 }
