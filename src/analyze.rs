@@ -12,16 +12,23 @@ use crate::bindings::{Analysis, AnalyzeRequest, Error, Failure, Usage};
 use crate::call::{Call, Endpoint};
 use crate::http::Body;
 use crate::imaging;
+use crate::models;
 use crate::options;
 
 /// Used when the request names no model.
-pub const DEFAULT_MODEL: &str = "gpt-4.1-mini";
+pub const DEFAULT_MODEL: &str = models::DEFAULT_ANALYSIS;
 
 /// The largest image accepted, before base64.
 pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
 
 /// Checks `req` and builds its call. Any model id is sent as given (trimmed);
-/// whether it can see images is the service's call.
+/// whether it can see images is the service's call. Options are checked
+/// against the model's declaration: `detail`, and `reasoning-effort` for
+/// models that reason. A reasoning model of the table is always sent
+/// `reasoning_effort` (low unless asked otherwise), so a short description
+/// does not spend its whole token budget thinking; a model that does not
+/// reason (gpt-4o*, gpt-4.1*) never is, and an id the table does not know only
+/// when the request asks for it.
 pub fn prepare(req: &AnalyzeRequest) -> Result<Call<'static>, Error> {
     if req.prompt.trim().is_empty() {
         return Err(invalid("the prompt is empty"));
@@ -40,31 +47,39 @@ pub fn prepare(req: &AnalyzeRequest) -> Result<Call<'static>, Error> {
     if req.max_output_tokens == Some(0) {
         return Err(invalid("max_output_tokens must be at least 1"));
     }
-    let model = options::model_id(req.model.as_deref(), DEFAULT_MODEL);
+    let model = models::vision_model(options::model_id(req.model.as_deref(), DEFAULT_MODEL));
+    let chosen = options::check_options(&model.id, &req.options, model.options())?;
+    let reasoning_effort =
+        chosen.text("reasoning-effort").or(model.reasoning.then_some(models::DEFAULT_REASONING_EFFORT));
 
     // {"model":M,"messages":[{"role":"user","content":[{"type":"text","text":P},
     //  {"type":"image_url","image_url":{"url":"data:T;base64,<B64>"[,"detail":D]}}]}]
-    //  [,"max_completion_tokens":N]}
+    //  [,"max_completion_tokens":N][,"reasoning_effort":E]}
     let mut prefix = Vec::with_capacity(160 + req.prompt.len());
     prefix.extend_from_slice(b"{\"model\":");
-    push_json_string(&mut prefix, model)?;
+    push_json_string(&mut prefix, &model.id)?;
     prefix.extend_from_slice(b",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":");
     push_json_string(&mut prefix, &req.prompt)?;
     prefix.extend_from_slice(b"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:");
     prefix.extend_from_slice(meta.kind.mime_type().as_bytes());
     prefix.extend_from_slice(b";base64,");
 
-    let mut suffix = String::from("\"");
-    if let Some(detail) = req.detail {
-        suffix.push_str(&format!(",\"detail\":\"{}\"", detail.as_str()));
+    let mut suffix = b"\"".to_vec();
+    if let Some(detail) = chosen.text("detail") {
+        suffix.extend_from_slice(b",\"detail\":");
+        push_json_string(&mut suffix, detail)?;
     }
-    suffix.push_str("}}]}]");
+    suffix.extend_from_slice(b"}}]}]");
     // `max_completion_tokens`, not the deprecated `max_tokens`, which
     // reasoning models refuse.
     if let Some(limit) = req.max_output_tokens {
-        suffix.push_str(&format!(",\"max_completion_tokens\":{limit}"));
+        suffix.extend_from_slice(format!(",\"max_completion_tokens\":{limit}").as_bytes());
     }
-    suffix.push('}');
+    if let Some(effort) = reasoning_effort {
+        suffix.extend_from_slice(b",\"reasoning_effort\":");
+        push_json_string(&mut suffix, effort)?;
+    }
+    suffix.push(b'}');
 
     let encoded_len =
         base64::encoded_len(req.image.len(), true).ok_or_else(|| invalid("the image is too large to encode"))?;
@@ -76,11 +91,11 @@ pub fn prepare(req: &AnalyzeRequest) -> Result<Call<'static>, Error> {
         .encode_slice(&req.image, &mut body[start..])
         .map_err(|e| invalid(format!("could not encode the image: {e}")))?;
     body.truncate(start + written);
-    body.extend_from_slice(suffix.as_bytes());
+    body.extend_from_slice(&suffix);
 
     Ok(Call {
         endpoint: Endpoint::ChatCompletions,
-        model: model.to_string(),
+        model: model.id,
         content_type: Some("application/json".into()),
         body: Body::from_vec(body),
         streaming: false,
@@ -245,7 +260,7 @@ fn or_none(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::Detail;
+    use crate::bindings::Pair;
     use proptest::prelude::*;
     use std::borrow::Cow;
 
@@ -264,13 +279,7 @@ mod tests {
     }
 
     fn request(image: Vec<u8>) -> AnalyzeRequest {
-        AnalyzeRequest {
-            image,
-            prompt: "What is in this image?".into(),
-            model: None,
-            detail: None,
-            max_output_tokens: None,
-        }
+        AnalyzeRequest::new(image, "What is in this image?")
     }
 
     fn body_json(call: &Call<'_>) -> Value {
@@ -289,7 +298,7 @@ mod tests {
         let image = png(64, 32);
         let req = AnalyzeRequest {
             model: Some("gpt-4o-mini".into()),
-            detail: Some(Detail::High),
+            options: vec![Pair::new("detail", "high")],
             max_output_tokens: Some(300),
             ..request(image.clone())
         };
@@ -315,10 +324,38 @@ mod tests {
         );
     }
 
+    /// The seed's models get, byte for byte, the body the 0.1 component sent
+    /// for the same request (recorded from it).
+    #[test]
+    fn seed_model_bodies_are_byte_for_byte_as_before() {
+        let image = png(2, 2);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&image);
+        let req = AnalyzeRequest {
+            model: Some("gpt-4.1-mini".into()),
+            options: vec![Pair::new("detail", "low")],
+            max_output_tokens: Some(50),
+            ..AnalyzeRequest::new(image.clone(), "What is this?")
+        };
+        assert_eq!(
+            String::from_utf8(prepare(&req).unwrap().body.to_vec()).unwrap(),
+            format!(
+                r#"{{"model":"gpt-4.1-mini","messages":[{{"role":"user","content":[{{"type":"text","text":"What is this?"}},{{"type":"image_url","image_url":{{"url":"data:image/png;base64,{b64}","detail":"low"}}}}]}}],"max_completion_tokens":50}}"#
+            )
+        );
+        let plain = AnalyzeRequest { model: Some("gpt-4o-mini".into()), ..AnalyzeRequest::new(image, "Hi") };
+        assert_eq!(
+            String::from_utf8(prepare(&plain).unwrap().body.to_vec()).unwrap(),
+            format!(
+                r#"{{"model":"gpt-4o-mini","messages":[{{"role":"user","content":[{{"type":"text","text":"Hi"}},{{"type":"image_url","image_url":{{"url":"data:image/png;base64,{b64}"}}}}]}}]}}"#
+            )
+        );
+    }
+
     #[test]
     fn optional_fields_are_left_out_and_the_default_model_is_used() {
         let call = prepare(&request(jpeg())).unwrap();
         assert_eq!(call.model, DEFAULT_MODEL);
+        assert_eq!(DEFAULT_MODEL, "gpt-6-luna");
         let json = body_json(&call);
         assert_eq!(json["model"], DEFAULT_MODEL);
         assert!(json.get("max_completion_tokens").is_none() && json.get("max_tokens").is_none());
@@ -327,8 +364,9 @@ mod tests {
         // The type comes from the bytes.
         assert!(image_url["url"].as_str().unwrap().starts_with("data:image/jpeg;base64,/9j/"));
 
-        for (detail, text) in [(Detail::Auto, "auto"), (Detail::Low, "low"), (Detail::High, "high")] {
-            let call = prepare(&AnalyzeRequest { detail: Some(detail), ..request(jpeg()) }).unwrap();
+        for text in ["auto", "low", "high"] {
+            let call =
+                prepare(&AnalyzeRequest { options: vec![Pair::new("detail", text)], ..request(jpeg()) }).unwrap();
             assert_eq!(body_json(&call)["messages"][0]["content"][1]["image_url"]["detail"], text);
         }
         // Any model id is honoured; blank means the default.
@@ -336,6 +374,42 @@ mod tests {
             let call = prepare(&AnalyzeRequest { model: Some(given.into()), ..request(jpeg()) }).unwrap();
             assert_eq!((call.model.as_str(), body_json(&call)["model"].as_str()), (sent, Some(sent)));
         }
+    }
+
+    #[test]
+    fn reasoning_models_get_a_low_effort_and_others_none() {
+        let effort = |model: Option<&str>, options: Vec<Pair>| {
+            let call = prepare(&AnalyzeRequest { model: model.map(Into::into), options, ..request(jpeg()) }).unwrap();
+            body_json(&call).get("reasoning_effort").map(|e| e.as_str().unwrap().to_string())
+        };
+        // The default model reasons: low unless asked otherwise.
+        assert_eq!(effort(None, vec![]).as_deref(), Some("low"));
+        assert_eq!(effort(Some("gpt-5.6-luna"), vec![]).as_deref(), Some("low"));
+        assert_eq!(effort(Some("gpt-6-luna-2026-09-22"), vec![]).as_deref(), Some("low"));
+        for level in ["none", "minimal", "low", "medium", "high", "xhigh", "max"] {
+            let asked = vec![Pair::new("reasoning-effort", level)];
+            assert_eq!(effort(Some("gpt-6-luna"), asked).as_deref(), Some(level));
+        }
+        // Never to a model that does not reason, nor unasked to one the table does not know.
+        for model in ["gpt-4o-mini", "gpt-4.1-mini", "gpt-4o", "gpt-4.1", "o3", "my-vision-model"] {
+            assert_eq!(effort(Some(model), vec![]), None, "{model}");
+        }
+        // An id the table does not know gets it when asked; a known non-reasoning model refuses it.
+        assert_eq!(effort(Some("gpt-6.1-sol"), vec![Pair::new("reasoning-effort", "none")]).as_deref(), Some("none"));
+        let refused = AnalyzeRequest {
+            model: Some("gpt-4o-mini".into()),
+            options: vec![Pair::new("reasoning-effort", "low")],
+            ..request(jpeg())
+        };
+        assert_eq!(invalid_message(&refused), "gpt-4o-mini takes no option `reasoning-effort`; its options are detail");
+        let bad = AnalyzeRequest { options: vec![Pair::new("reasoning-effort", "lots")], ..request(jpeg()) };
+        assert!(invalid_message(&bad).contains("none, minimal, low, medium, high, xhigh, max"));
+        let bad = AnalyzeRequest { options: vec![Pair::new("detail", "ultra")], ..request(jpeg()) };
+        assert!(invalid_message(&bad).contains("auto, low, high"));
+        // Where it goes: after everything else.
+        let call = prepare(&AnalyzeRequest { max_output_tokens: Some(200), ..request(png(1, 1)) }).unwrap();
+        let text = String::from_utf8(call.body.to_vec()).unwrap();
+        assert!(text.ends_with(r#"}]}],"max_completion_tokens":200,"reasoning_effort":"low"}"#), "{text}");
     }
 
     #[test]

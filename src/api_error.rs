@@ -305,6 +305,13 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Text from a request or a response, fit for a one-line message: control
+/// characters and whitespace runs as single spaces, at most `max` characters.
+pub(crate) fn shown(s: &str, max: usize) -> String {
+    let printable: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    clip(&one_line(&printable), max)
+}
+
 /// At most `max` characters (`max` ≥ 1), ending in `…` when cut.
 pub(crate) fn clip(s: &str, max: usize) -> String {
     if s.chars().nth(max).is_none() {

@@ -21,6 +21,8 @@ pub enum Endpoint {
     ChatCompletions,
     /// `GET /models/{model}`
     RetrieveModel,
+    /// `GET /models`
+    ListModels,
 }
 
 impl Endpoint {
@@ -30,7 +32,7 @@ impl Endpoint {
             Endpoint::ImageGenerations => Some(Capability::TextToImage),
             Endpoint::ImageEdits => Some(Capability::ImageEdit),
             Endpoint::ChatCompletions => Some(Capability::ImageAnalysis),
-            Endpoint::RetrieveModel => None,
+            Endpoint::RetrieveModel | Endpoint::ListModels => None,
         }
     }
 
@@ -41,6 +43,7 @@ impl Endpoint {
             Endpoint::ImageEdits => "/images/edits",
             Endpoint::ChatCompletions => "/chat/completions",
             Endpoint::RetrieveModel => "",
+            Endpoint::ListModels => "/models",
         }
     }
 }
@@ -65,13 +68,19 @@ impl<'a> Call<'a> {
     ///
     /// `RetrieveModel` on Azure reads `model` as the *deployment* to look up
     /// (`GET /openai/deployments/{deployment}`): on Azure a deployment is what
-    /// stands for a model, so a check asks about the one it would use.
+    /// stands for a model, so a check asks about the one it would use. Azure
+    /// has no `ListModels`: its models are the deployments the settings name.
     pub fn request(&self, config: &Config) -> Result<Request<'a>, Error> {
         let path_with_query = match &config.service {
             Service::OpenAi { base } => match self.endpoint {
                 Endpoint::RetrieveModel => format!("{}/models/{}", base.path, encode_component(self.lookup_id()?)),
                 endpoint => format!("{}{}", base.path, endpoint.path()),
             },
+            Service::Azure { .. } if self.endpoint == Endpoint::ListModels => {
+                return Err(Error::Unsupported(
+                    "Azure OpenAI's models are the deployments in the settings; nothing to list".into(),
+                ))
+            }
             Service::Azure { endpoint, api_version, .. } => {
                 let (deployment, operation) = match self.endpoint.capability() {
                     None => (self.lookup_id()?, ""),
@@ -86,7 +95,7 @@ impl<'a> Call<'a> {
             }
         };
         let (method, body) = match self.endpoint {
-            Endpoint::RetrieveModel => (Method::Get, Body::empty()),
+            Endpoint::RetrieveModel | Endpoint::ListModels => (Method::Get, Body::empty()),
             _ => (Method::Post, self.body.clone()),
         };
         let mut headers: Vec<(String, String)> = Vec::with_capacity(6 + config.extra_headers.len());
@@ -124,9 +133,10 @@ impl<'a> Call<'a> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::bindings::{Header, Settings};
-    use crate::config::tests::{azure, config, settings, KEY};
+    use crate::bindings::{Pair, Value};
+    use crate::config::tests::{azure, config, replaced, settings, with, KEY};
     use crate::http::Scheme;
+    use crate::settings::tests::{set, text};
     use std::borrow::Cow;
 
     pub(crate) fn call(endpoint: Endpoint) -> Call<'static> {
@@ -141,12 +151,11 @@ pub(crate) mod tests {
 
     #[test]
     fn openai_requests() {
-        let c = config(Settings {
-            organization: Some("org-123".into()),
-            project: Some(" proj_456 ".into()),
-            extra_headers: vec![Header { name: "X-Trace".into(), value: "abc".into() }],
-            ..settings()
-        });
+        let c = config(with(vec![
+            text("organization", "org-123"),
+            text("project", " proj_456 "),
+            set("extra-headers", Value::Pairs(vec![Pair::new("X-Trace", "abc")])),
+        ]));
         let json = call(Endpoint::ImageGenerations);
         let r = json.request(&c).unwrap();
         assert_eq!((r.method, r.scheme), (Method::Post, Scheme::Https));
@@ -186,6 +195,11 @@ pub(crate) mod tests {
         assert_eq!(r.header("content-type"), None);
         let empty = Call { model: " ".into(), ..call(Endpoint::RetrieveModel) };
         assert!(matches!(empty.request(&c), Err(Error::InvalidInput(_))));
+        let list = call(Endpoint::ListModels).request(&c).unwrap();
+        assert_eq!((list.method, list.url()), (Method::Get, "https://api.openai.com/v1/models".to_string()));
+        assert!(list.body.is_empty() && list.header("content-type").is_none());
+        assert_eq!(list.header("authorization"), Some(format!("Bearer {KEY}").as_str()));
+        assert!(matches!(call(Endpoint::ListModels).request(&config(azure(None))), Err(Error::Unsupported(_))));
     }
 
     #[test]
@@ -232,7 +246,7 @@ pub(crate) mod tests {
         let blank = Call { model: "".into(), ..call(Endpoint::RetrieveModel) };
         assert!(matches!(blank.request(&c), Err(Error::InvalidInput(_))));
         match call(Endpoint::ImageEdits).request(&c) {
-            Err(Error::Unsupported(m)) => assert!(m.contains("azure.image-edit-deployment"), "{m}"),
+            Err(Error::Unsupported(m)) => assert!(m.contains("set azure-image-edit-deployment"), "{m}"),
             other => panic!("{other:?}"),
         }
         let with_edit = config(azure(Some("gpt-image-1")));
@@ -246,8 +260,7 @@ pub(crate) mod tests {
 
     #[test]
     fn azure_endpoint_with_a_gateway_path() {
-        let mut s = azure(None);
-        s.azure.as_mut().unwrap().endpoint = "https://apim.example.com/aoai/".into();
+        let s = replaced(azure(None), "azure-endpoint", "https://apim.example.com/aoai/");
         let r = call(Endpoint::ImageGenerations).request(&config(s)).unwrap();
         assert_eq!(
             r.path_with_query,

@@ -5,19 +5,23 @@
 //! What the check finds, failures included, is the status; `Err` is only for
 //! arguments that cannot be checked at all. A 200 cannot prove an
 //! organization is verified (the lookup succeeds either way), so GPT image
-//! models get a `warning` saying so.
+//! models get a `warning` saying so. The model's lifecycle (the table's,
+//! with the `shutdown_date` the service returns winning on the date) adds a
+//! `warning` for a deprecated model; a retired one the service no longer
+//! serves is an `error` that says since when and what to use instead.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::analyze;
 use crate::api_error;
-use crate::bindings::{Capability, Error, Status, StatusLevel};
+use crate::bindings::{Capability, Error, ModelState, Status, StatusLevel};
 use crate::call::{Call, Endpoint};
 use crate::config::Config;
+use crate::date::Date;
 use crate::http::{Body, ResponseHead};
 use crate::images_response;
+use crate::lifecycle::{self, Announced, Schedule};
 use crate::models::{self, Family};
 use crate::options;
 
@@ -40,6 +44,7 @@ pub enum Plan {
 /// A lookup to send, and what is needed to read its answer.
 pub struct Lookup {
     pub call: Call<'static>,
+    capability: Capability,
     /// The model checked, as reported in the status.
     model: String,
     /// How messages name what was looked up: `` `model` `` or ``deployment `name` ``.
@@ -47,17 +52,14 @@ pub struct Lookup {
     /// A 200 is only a `warning`: organization verification cannot be seen.
     unverifiable: bool,
     azure: bool,
+    /// The table's lifecycle for the model (none on Azure: deployments are named by the user).
+    schedule: Option<Schedule>,
 }
 
 /// Checks the arguments and decides what to ask. `model` defaults to the
 /// capability's default model.
 pub fn prepare(capability: Capability, model: Option<&str>, config: &Config) -> Result<Plan, Error> {
-    let default = match capability {
-        Capability::TextToImage => models::DEFAULT_TEXT_TO_IMAGE,
-        Capability::ImageEdit => models::DEFAULT_EDIT,
-        Capability::ImageAnalysis => analyze::DEFAULT_MODEL,
-    };
-    let model = options::model_id(model, default).to_string();
+    let model = options::model_id(model, models::default_model(capability)).to_string();
     if model.chars().count() > MAX_MODEL_ID_CHARS || model.chars().any(char::is_control) {
         return Err(Error::InvalidInput(format!(
             "the model id must be at most {MAX_MODEL_ID_CHARS} characters without control characters"
@@ -87,45 +89,75 @@ pub fn prepare(capability: Capability, model: Option<&str>, config: &Config) -> 
         streaming: false,
     };
     let unverifiable = image_model.is_some_and(|m| m.family == Family::GptImage) && !azure;
-    Ok(Plan::Lookup(Lookup { call, model, subject, unverifiable, azure }))
+    let schedule = if azure { None } else { models::schedule(&model, capability) };
+    Ok(Plan::Lookup(Lookup { call, capability, model, subject, unverifiable, azure, schedule }))
 }
 
+/// Appended to what a `warning` for a GPT image model says.
+const VERIFICATION: &str = "organization verification can only be confirmed by a real image call";
+
 impl Lookup {
-    /// The status for what the lookup got: the 2xx answer, or the error the
-    /// client made of a failure.
-    pub fn status(self, outcome: Result<(ResponseHead, Vec<u8>), Error>) -> Result<Status, Error> {
+    /// The status for what the lookup got on `today`: the 2xx answer, or the
+    /// error the client made of a failure.
+    pub fn status(self, outcome: Result<(ResponseHead, Vec<u8>), Error>, today: Date) -> Result<Status, Error> {
         let Lookup { model, subject, .. } = &self;
         let status = |level, message: String, problem| Status { level, message, model: model.clone(), problem };
         match outcome {
             Ok((head, body)) => {
-                let is_object = serde_json::from_slice::<Value>(&body).is_ok_and(|v| v.is_object());
-                if !is_object {
+                let object = serde_json::from_slice::<Value>(&body).ok().filter(Value::is_object);
+                let Some(object) = object else {
                     let why = format!(
                         "the service answered the lookup of {subject}, but not like the OpenAI API: {}; check the base URL",
                         images_response::quoted(&body)
                     );
                     let problem = api_error::annotate(images_response::malformed(why.clone()), &head);
                     return Ok(status(StatusLevel::Error, why, Some(problem)));
-                }
-                Ok(if self.unverifiable {
-                    status(
-                        StatusLevel::Warning,
-                        format!(
-                            "{subject} is available; organization verification can only be confirmed by a real \
-                             image call"
-                        ),
-                        None,
-                    )
-                } else {
-                    status(StatusLevel::Ok, format!("{subject} is available"), None)
+                };
+                let announced = if self.azure { Announced::NotSaid } else { Announced::of(&object) };
+                let lifecycle = lifecycle::merge(self.schedule, announced, today);
+                let verification = |message: String| {
+                    if self.unverifiable {
+                        format!("{message}; {VERIFICATION}")
+                    } else {
+                        message
+                    }
+                };
+                Ok(match lifecycle.as_ref().map(|l| (l.state, l)) {
+                    Some((ModelState::Deprecated, l)) => {
+                        let said = lifecycle::describe(model, l).expect("deprecated");
+                        status(StatusLevel::Warning, verification(said), None)
+                    }
+                    Some((ModelState::Retired, l)) => {
+                        // Still answered: a gateway (or the shutdown day itself). It may stop any time.
+                        let date = l.shutdown_date.as_deref().unwrap_or("its shutdown date");
+                        let mut said = format!("{subject} is still served here, but OpenAI shut it down on {date}");
+                        if let Some(replacement) = &l.replacement {
+                            said.push_str(&format!("; use {replacement}"));
+                        }
+                        status(StatusLevel::Warning, verification(said), None)
+                    }
+                    _ if self.unverifiable => {
+                        status(StatusLevel::Warning, format!("{subject} is available; {VERIFICATION}"), None)
+                    }
+                    _ => status(StatusLevel::Ok, format!("{subject} is available"), None),
                 })
             }
             Err(Error::InvalidInput(why)) => Err(Error::InvalidInput(why)),
             Err(problem) => {
+                let (problem, retired) = if self.azure {
+                    (problem, false)
+                } else {
+                    let fallback = models::default_model(self.capability);
+                    let explained =
+                        lifecycle::explain_not_found(problem.clone(), model, self.schedule, Some(fallback), today);
+                    let retired = explained != problem;
+                    (explained, retired)
+                };
                 let (level, message) = match &problem {
                     Error::NotFound(_) if self.azure => {
                         (StatusLevel::Error, format!("unknown deployment {subject}: {}", problem.message()))
                     }
+                    Error::NotFound(_) if retired => (StatusLevel::Error, problem.message().to_string()),
                     Error::NotFound(_) => {
                         (StatusLevel::Error, format!("unknown model {subject}: {}", problem.message()))
                     }
@@ -153,25 +185,46 @@ fn error(model: String, problem: Error) -> Status {
 mod tests {
     use super::*;
     use crate::bindings::TimeoutPhase;
-    use crate::bindings::{AzureSettings, Settings};
-    use crate::client::tests::{client, client_with, error_body, json_response, respond, Step, KEY};
+    use crate::client::tests::{client, client_on, client_with, error_body, json_response, respond, Step, KEY, TODAY};
     use crate::http::{Method, TransportError};
+    use crate::settings::tests::text;
     use serde_json::json;
+
+    const RETIRED_404: &str = r#"{"error": {"message": "The model `dall-e-3` has been deprecated. Learn more: https://platform.openai.com/docs/deprecations", "type": "invalid_request_error", "code": "model_not_found"}}"#;
+
+    fn model_object(id: &str, shutdown: Option<&str>) -> Value {
+        json!({"id": id, "object": "model", "created": 1, "owned_by": "system", "shutdown_date": shutdown})
+    }
 
     #[test]
     fn check_reports_what_it_finds() {
-        let model = json!({"id": "gpt-image-1", "object": "model", "created": 1, "owned_by": "system"});
-        type Case = (Capability, Option<&'static str>, Step, StatusLevel, Option<&'static str>);
+        let model = json!({"id": "gpt-image-2", "object": "model", "created": 1, "owned_by": "system"});
+        type Case = (Capability, Option<&'static str>, Step, StatusLevel, Option<&'static str>, &'static str);
         let cases: Vec<Case> = vec![
-            (Capability::TextToImage, None, json_response(200, model.clone()), StatusLevel::Ok, None),
             (
                 Capability::TextToImage,
-                Some("gpt-image-1"),
+                None,
                 json_response(200, model.clone()),
                 StatusLevel::Warning,
                 None,
+                "`gpt-image-2.5-flare` is available; organization verification",
             ),
-            (Capability::ImageAnalysis, None, json_response(200, model.clone()), StatusLevel::Ok, None),
+            (
+                Capability::TextToImage,
+                Some("gpt-image-2"),
+                json_response(200, model.clone()),
+                StatusLevel::Warning,
+                None,
+                "organization verification",
+            ),
+            (
+                Capability::ImageAnalysis,
+                None,
+                json_response(200, model.clone()),
+                StatusLevel::Ok,
+                None,
+                "`gpt-6-luna` is available",
+            ),
             (
                 Capability::TextToImage,
                 Some("gpt-image-9"),
@@ -185,6 +238,7 @@ mod tests {
                 ),
                 StatusLevel::Error,
                 Some("not-found"),
+                "unknown model",
             ),
             (
                 Capability::ImageEdit,
@@ -195,6 +249,7 @@ mod tests {
                 ),
                 StatusLevel::Error,
                 Some("authentication"),
+                "the API key was refused",
             ),
             (
                 Capability::TextToImage,
@@ -202,6 +257,7 @@ mod tests {
                 Step::Fail(TransportError::Timeout(TimeoutPhase::FirstByte)),
                 StatusLevel::Error,
                 Some("timeout"),
+                "timed out",
             ),
             (
                 Capability::TextToImage,
@@ -209,6 +265,7 @@ mod tests {
                 Step::Fail(TransportError::Denied("not on the allowlist".into())),
                 StatusLevel::Error,
                 Some("network"),
+                "does not allow",
             ),
             (
                 Capability::TextToImage,
@@ -216,20 +273,16 @@ mod tests {
                 respond(200, &[], "<html>welcome</html>"),
                 StatusLevel::Error,
                 Some("malformed-response"),
+                "check the base URL",
             ),
         ];
-        for (capability, model, step, level, problem) in cases {
+        for (capability, model, step, level, problem, says) in cases {
             let mut c = client(vec![step]);
             let status = c.check(capability, model).unwrap();
             assert_eq!(status.level, level, "{capability:?} {model:?}: {status:?}");
             assert_eq!(status.problem.as_ref().map(Error::kind), problem, "{status:?}");
             assert_eq!(c.transport().sent[0].method, Method::Get);
-            if status.level == StatusLevel::Warning {
-                assert!(status.message.contains("organization verification"), "{}", status.message);
-            }
-            if problem == Some("not-found") {
-                assert!(status.message.contains("unknown model"), "{}", status.message);
-            }
+            assert!(status.message.contains(says), "{says}: {}", status.message);
         }
         let mut c = client(vec![json_response(200, model.clone())]);
         let status = c.check(Capability::TextToImage, Some(" gpt-image-1.5 ")).unwrap();
@@ -238,8 +291,99 @@ mod tests {
     }
 
     #[test]
+    fn a_deprecated_model_warns_with_its_date_and_replacement() {
+        // The service's date, as OpenAI sends it.
+        let mut c = client(vec![json_response(200, model_object("gpt-4o-mini", Some("2027-01-14")))]);
+        let status = c.check(Capability::ImageAnalysis, Some("gpt-4o-mini")).unwrap();
+        assert_eq!((status.level, status.problem), (StatusLevel::Warning, None));
+        assert_eq!(status.message, "`gpt-4o-mini` shuts down on 2027-01-14; use gpt-6-luna");
+        // The table's date when the service says nothing (a gateway).
+        let mut c = client(vec![json_response(200, json!({"id": "gpt-4.1-mini", "object": "model"}))]);
+        let status = c.check(Capability::ImageAnalysis, Some("gpt-4.1-mini")).unwrap();
+        assert_eq!(status.message, "`gpt-4.1-mini` shuts down on 2027-01-14; use gpt-6-luna");
+        // The service wins on the date: moved, or none announced.
+        let mut c = client(vec![json_response(200, model_object("gpt-4o-mini", Some("2027-03-31")))]);
+        let status = c.check(Capability::ImageAnalysis, Some("gpt-4o-mini")).unwrap();
+        assert_eq!(status.message, "`gpt-4o-mini` shuts down on 2027-03-31; use gpt-6-luna");
+        let mut c = client(vec![json_response(200, model_object("gpt-4o-mini", None))]);
+        let status = c.check(Capability::ImageAnalysis, Some("gpt-4o-mini")).unwrap();
+        assert_eq!((status.level, status.message.as_str()), (StatusLevel::Ok, "`gpt-4o-mini` is available"));
+        // A model the table does not know, with a date from the service.
+        let mut c = client(vec![json_response(200, model_object("gpt-5", Some("2026-12-11")))]);
+        let status = c.check(Capability::ImageAnalysis, Some("gpt-5")).unwrap();
+        assert_eq!((status.level, status.message.as_str()), (StatusLevel::Warning, "`gpt-5` shuts down on 2026-12-11"));
+        // A deprecated GPT image model also carries the verification warning.
+        let mut c = client_on(
+            Date::ymd(2026, 11, 20),
+            vec![json_response(200, model_object("gpt-image-1.5", Some("2026-12-01")))],
+        );
+        let status = c.check(Capability::ImageEdit, Some("gpt-image-1.5")).unwrap();
+        assert_eq!(status.level, StatusLevel::Warning);
+        assert_eq!(
+            status.message,
+            "`gpt-image-1.5` shuts down on 2026-12-01; use gpt-image-2.5-sunburst; organization verification can only be confirmed by a real image call"
+        );
+    }
+
+    #[test]
+    fn the_date_decides_deprecated_or_retired() {
+        // The same model, the same answer from a gateway that does not send dates: before and after.
+        let gateway = || json_response(200, json!({"id": "gpt-4o-mini", "object": "model"}));
+        let mut before = client_on(Date::ymd(2026, 12, 2), vec![gateway()]);
+        let status = before.check(Capability::ImageAnalysis, Some("gpt-4o-mini")).unwrap();
+        assert!(status.message.contains("shuts down on 2027-01-14"), "{}", status.message);
+        let mut after = client_on(Date::ymd(2027, 1, 15), vec![gateway()]);
+        let status = after.check(Capability::ImageAnalysis, Some("gpt-4o-mini")).unwrap();
+        assert_eq!(status.level, StatusLevel::Warning);
+        assert_eq!(
+            status.message,
+            "`gpt-4o-mini` is still served here, but OpenAI shut it down on 2027-01-14; use gpt-6-luna"
+        );
+        // Once the service stops serving it: an error that says since when and what to use.
+        let gone = || {
+            json_response(
+                404,
+                error_body("The model `gpt-4o-mini` does not exist", "invalid_request_error", Some("model_not_found")),
+            )
+        };
+        let mut after = client_on(Date::ymd(2027, 1, 15), vec![gone()]);
+        let status = after.check(Capability::ImageAnalysis, Some("gpt-4o-mini")).unwrap();
+        assert_eq!((status.level, status.problem.as_ref().map(Error::kind)), (StatusLevel::Error, Some("not-found")));
+        assert_eq!(
+            status.message,
+            "the model `gpt-4o-mini` was retired on 2027-01-14 by the service; use gpt-6-luna instead"
+        );
+        // Before the date, the same 404 is an unknown model (a project restriction, say).
+        let mut before = client_on(Date::ymd(2026, 12, 2), vec![gone()]);
+        let status = before.check(Capability::ImageAnalysis, Some("gpt-4o-mini")).unwrap();
+        assert!(status.message.starts_with("unknown model `gpt-4o-mini`"), "{}", status.message);
+    }
+
+    #[test]
+    fn a_retired_model_is_an_error_naming_its_replacement() {
+        let mut c = client(vec![respond(404, &[("content-type", "application/json")], RETIRED_404)]);
+        let status = c.check(Capability::TextToImage, Some("dall-e-3")).unwrap();
+        assert_eq!(status.level, StatusLevel::Error);
+        let problem = status.problem.as_ref().unwrap();
+        assert_eq!((problem.kind(), problem.status()), ("not-found", Some(404)));
+        assert_eq!(
+            status.message,
+            "the model `dall-e-3` was retired on 2026-05-12 by the service; use gpt-image-2.5-sunburst instead"
+        );
+        assert_eq!(problem.message(), status.message);
+        // An unknown model the service says was deprecated: no date, the capability's default instead.
+        let body = RETIRED_404.replace("dall-e-3", "dall-e-2");
+        let mut c = client(vec![respond(404, &[], body)]);
+        let status = c.check(Capability::ImageEdit, Some("dall-e-2")).unwrap();
+        assert_eq!(
+            status.message,
+            "the model `dall-e-2` has been retired by the service; use gpt-image-2.5-sunburst instead"
+        );
+    }
+
+    #[test]
     fn check_waits_briefly_for_a_lookup() {
-        let mut c = client(vec![json_response(200, json!({"id": "dall-e-3", "object": "model"}))]);
+        let mut c = client(vec![json_response(200, json!({"id": "gpt-image-2.5-flare", "object": "model"}))]);
         c.check(Capability::TextToImage, None).unwrap();
         let sent = &c.transport().sent[0];
         assert_eq!(sent.timeouts.first_byte, LOOKUP_FIRST_BYTE_TIMEOUT);
@@ -249,19 +393,16 @@ mod tests {
 
     #[test]
     fn check_on_azure_looks_up_the_deployment() {
-        let azure = Settings {
-            api_key: KEY.into(),
-            azure: Some(AzureSettings {
-                endpoint: "https://res.openai.azure.com".into(),
-                api_version: "2025-04-01-preview".into(),
-                text_to_image_deployment: Some("img".into()),
-                ..Default::default()
-            }),
-            ..Settings::default()
-        };
-        let deployment = json!({"id": "img", "model": "gpt-image-1", "object": "deployment", "status": "succeeded"});
+        let azure = vec![
+            text("api-key", KEY),
+            text("azure-endpoint", "https://res.openai.azure.com"),
+            text("azure-api-version", "2025-04-01-preview"),
+            text("azure-text-to-image-deployment", "img"),
+        ];
+        // The deployment carries no lifecycle, whatever its model or the table say.
+        let deployment = json!({"id": "img", "model": "dall-e-3", "object": "deployment", "status": "succeeded", "shutdown_date": "2020-01-01"});
         let mut c = client_with(azure.clone(), vec![json_response(200, deployment)]);
-        let status = c.check(Capability::TextToImage, Some("gpt-image-1")).unwrap();
+        let status = c.check(Capability::TextToImage, Some("dall-e-3")).unwrap();
         // No organization verification on Azure.
         assert_eq!(status.level, StatusLevel::Ok, "{status:?}");
         assert!(status.message.contains("deployment `img`"), "{}", status.message);
@@ -272,10 +413,14 @@ mod tests {
         let status = c.check(Capability::ImageEdit, None).unwrap();
         assert_eq!((status.level, status.problem.as_ref().map(Error::kind)), (StatusLevel::Error, Some("unsupported")));
         let missing = json!({"error": {"code": "DeploymentNotFound", "message": "The API deployment for this resource does not exist."}});
-        let mut c = client_with(azure, vec![json_response(404, missing)]);
+        let mut c = client_with(azure.clone(), vec![json_response(404, missing)]);
         let status = c.check(Capability::TextToImage, None).unwrap();
         assert_eq!(status.problem.as_ref().map(Error::kind), Some("not-found"));
         assert!(status.message.contains("unknown deployment"), "{}", status.message);
+        // A deployment named like a retired model is not explained as one.
+        let mut c = client_with(azure, vec![respond(404, &[], RETIRED_404)]);
+        let status = c.check(Capability::TextToImage, None).unwrap();
+        assert!(status.message.starts_with("unknown deployment"), "{}", status.message);
     }
 
     #[test]
@@ -284,8 +429,9 @@ mod tests {
         let status = c.check(Capability::ImageEdit, Some("dall-e-3")).unwrap();
         assert_eq!(status.level, StatusLevel::Error);
         assert_eq!(status.problem.as_ref().map(Error::kind), Some("unsupported"));
-        assert!(status.message.contains("gpt-image-1"), "{}", status.message);
+        assert!(status.message.contains("gpt-image-2.5-sunburst"), "{}", status.message);
         assert_eq!(c.check(Capability::TextToImage, Some("bad\nid")).unwrap_err().kind(), "invalid-input");
         assert!(c.transport().sent.is_empty());
+        assert_eq!(TODAY, Date::ymd(2026, 12, 2));
     }
 }

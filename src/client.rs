@@ -4,9 +4,13 @@
 //!
 //! **The key is redacted here and nowhere else.** Everything the client hands
 //! back, an error from [`Client::open`] or any method, a check's [`Status`],
-//! each item of a [`Stream`], passes through `scrubbed` on the way out, so a
-//! server or proxy that echoes the key back, or a transport message that
-//! quotes it, cannot leak it to the host.
+//! the entries of [`Client::models`], each item of a [`Stream`], passes
+//! through `scrubbed` on the way out, so a server or proxy that echoes the key
+//! back, or a transport message that quotes it, cannot leak it to the host.
+//!
+//! Today's date, which decides whether a model's shutdown date has passed,
+//! comes from the transport ([`Transport::today`]: the host's wall clock in
+//! the component, a fixed date in tests).
 
 use std::fmt;
 use std::time::Duration;
@@ -14,16 +18,20 @@ use std::time::Duration;
 use crate::analyze;
 use crate::api_error::{self, annotate};
 use crate::bindings::{
-    Analysis, AnalyzeRequest, Capability, EditRequest, Error, GenerateRequest, Generation, GenerationEvent, Settings,
-    Status,
+    Analysis, AnalyzeRequest, Capability, EditRequest, Error, GenerateRequest, Generation, GenerationEvent, ModelEntry,
+    Setting, Status,
 };
 use crate::call::{Call, Endpoint};
 use crate::check::{self, Plan};
 use crate::config::Config;
 use crate::edit;
+use crate::error::redact;
 use crate::generate;
 use crate::http::{read_to_end, BodyReader, ResponseHead, Transport};
 use crate::images_response;
+use crate::lifecycle;
+use crate::listing;
+use crate::models;
 use crate::multipart;
 use crate::retry::{Decision, RetryPolicy};
 use crate::streaming::{GenerationStream, StreamSetup};
@@ -47,9 +55,11 @@ struct Exchange {
 }
 
 impl<T: Transport> Client<T> {
-    /// Checks `settings` (key present, URLs well formed); sends nothing.
-    pub fn open(settings: &Settings, transport: T) -> Result<Self, Error> {
-        let config = scrubbed(&settings.api_key, Config::from_settings(settings))?;
+    /// Checks `settings` against their declarations (names, kinds, bounds,
+    /// the required key, URLs well formed); sends nothing.
+    pub fn open(settings: &[Setting], transport: T) -> Result<Self, Error> {
+        let key = crate::settings::api_key(settings).unwrap_or_default();
+        let config = scrubbed(key, Config::from_settings(settings))?;
         Ok(Client::new(config, transport))
     }
 
@@ -98,11 +108,27 @@ impl<T: Transport> Client<T> {
             Plan::Answered(status) => Ok(status),
             Plan::Lookup(lookup) => {
                 let outcome = self.execute(&lookup.call);
-                lookup.status(outcome)
+                let today = self.transport.today();
+                lookup.status(outcome, today)
             }
         });
         let key = self.config.api_key();
         scrubbed(key, result.map(|status| status.redacted(key)))
+    }
+
+    /// The models this key can use for `capability` (every capability when
+    /// `None`), as the service lists them now, then the known models it does
+    /// not list; see `listing.rs`. On Azure, the configured deployments.
+    pub fn models(&mut self, capability: Option<Capability>) -> Result<Vec<ModelEntry>, Error> {
+        let result = match listing::prepare(capability, &self.config) {
+            listing::Plan::Answered(entries) => Ok(entries),
+            listing::Plan::List(call) => self.execute(&call).and_then(|(head, body)| {
+                let today = self.transport.today();
+                listing::entries(&body, capability, today).map_err(|e| annotate(e, &head))
+            }),
+        };
+        let key = self.config.api_key();
+        scrubbed(key, result.map(|entries| entries.into_iter().map(|e| redacted_entry(e, key)).collect()))
     }
 
     /// Like [`generate`](Self::generate), streaming up to `partial_images`
@@ -183,7 +209,7 @@ impl<T: Transport> Client<T> {
         let request = call.request(&self.config)?;
         let url = request.url();
         let mut timeouts = self.config.timeouts();
-        if call.endpoint == Endpoint::RetrieveModel {
+        if matches!(call.endpoint, Endpoint::RetrieveModel | Endpoint::ListModels) {
             // A lookup answers at once; the generation timeout is for images.
             timeouts.first_byte = timeouts.first_byte.min(check::LOOKUP_FIRST_BYTE_TIMEOUT);
         }
@@ -209,9 +235,22 @@ impl<T: Transport> Client<T> {
                     self.sleep(wait);
                     attempt += 1;
                 }
-                Decision::GiveUp => return Err(error),
+                Decision::GiveUp => return Err(self.explained(error, call)),
             }
         }
+    }
+
+    /// A not-found for a model that was retired, told as such (`lifecycle.rs`).
+    /// Lookups are explained by `check`, which knows the capability; Azure
+    /// deployments have names of the user's choosing and are left alone.
+    fn explained(&mut self, error: Error, call: &Call<'_>) -> Error {
+        let Some(capability) = call.endpoint.capability() else { return error };
+        if !matches!(error, Error::NotFound(_)) || self.config.is_azure() {
+            return error;
+        }
+        let today = self.transport.today();
+        let schedule = models::schedule(&call.model, capability);
+        lifecycle::explain_not_found(error, &call.model, schedule, Some(models::default_model(capability)), today)
     }
 
     fn sleep(&mut self, wait: Duration) {
@@ -273,6 +312,17 @@ impl Iterator for Stream {
     }
 }
 
+/// A model entry with `key` scrubbed from its texts (a service that echoes
+/// the key as a model id cannot leak it either).
+fn redacted_entry(entry: ModelEntry, key: &str) -> ModelEntry {
+    ModelEntry {
+        id: redact(&entry.id, key),
+        label: redact(&entry.label, key),
+        note: entry.note.map(|n| redact(&n, key)),
+        ..entry
+    }
+}
+
 /// The boundary: every error the client returns passes through here on its
 /// way out, with `key` (or any 8-character run of it) scrubbed from its text.
 fn scrubbed<R>(key: &str, result: Result<R, Error>) -> Result<R, Error> {
@@ -282,10 +332,12 @@ fn scrubbed<R>(key: &str, result: Result<R, Error>) -> Result<R, Error> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::bindings::{Detail, ImageFormat, RateLimit, TimeoutInfo, TimeoutPhase};
+    use crate::bindings::{ImageFormat, ModelState, Pair, RateLimit, TimeoutInfo, TimeoutPhase, Value as SettingValue};
+    use crate::date::Date;
     use crate::edit::fixtures;
     use crate::http::{Method, Request, Timeouts, TransportError};
     use crate::images_response::tests::b64;
+    use crate::settings::tests::{set, text};
     use crate::streaming::tests::{completed, partial, Chunks};
     use serde_json::{json, Value};
     use std::collections::VecDeque;
@@ -333,13 +385,20 @@ pub(crate) mod tests {
         }
     }
 
-    /// Records requests and sleeps, answers from a script, never sleeps.
+    /// The date tests run on unless they say otherwise: the day the
+    /// lifecycle table was written (dall-e-3 and gpt-image-1 retired,
+    /// gpt-4o-mini deprecated).
+    pub(crate) const TODAY: Date = Date::ymd(2026, 12, 2);
+
+    /// Records requests and sleeps, answers from a script, never sleeps; its
+    /// wall clock says `today` (default [`TODAY`]).
     #[derive(Default)]
     pub(crate) struct Fake {
         script: VecDeque<Step>,
         pub sent: Vec<Sent>,
         pub sleeps: Vec<Duration>,
         randoms: u64,
+        today: Option<Date>,
     }
 
     impl Transport for Fake {
@@ -372,15 +431,33 @@ pub(crate) mod tests {
             self.randoms += 1;
             self.randoms.wrapping_mul(0x9E37_79B9_7F4A_7C15)
         }
+
+        fn today(&mut self) -> Date {
+            self.today.unwrap_or(TODAY)
+        }
     }
 
-    pub(crate) fn settings() -> Settings {
-        Settings { api_key: KEY.into(), base_url: Some("https://api.test/v1".into()), ..Settings::default() }
+    pub(crate) fn settings() -> Vec<Setting> {
+        vec![text("api-key", KEY), text("base-url", "https://api.test/v1")]
     }
 
-    pub(crate) fn client_with(settings: Settings, script: Vec<Step>) -> Client<Fake> {
+    /// `settings()` plus one more.
+    fn settings_and(extra: Setting) -> Vec<Setting> {
+        let mut s = settings();
+        s.push(extra);
+        s
+    }
+
+    pub(crate) fn client_with(settings: Vec<Setting>, script: Vec<Step>) -> Client<Fake> {
         let config = Config::from_settings(&settings).unwrap();
         Client::new(config, Fake { script: script.into(), ..Fake::default() })
+    }
+
+    /// A client whose host clock says `today`.
+    pub(crate) fn client_on(today: Date, script: Vec<Step>) -> Client<Fake> {
+        let mut c = client(script);
+        c.transport.today = Some(today);
+        c
     }
 
     pub(crate) fn client(script: Vec<Step>) -> Client<Fake> {
@@ -408,19 +485,21 @@ pub(crate) mod tests {
 
     #[test]
     fn generate_sends_one_request_and_describes_the_image() {
-        let png = fixtures::png(1792, 1024);
+        let png = fixtures::png(1536, 1024);
         let mut c = client(vec![json_response(200, images_body(std::slice::from_ref(&png)))]);
         let g = c.generate(&GenerateRequest::new("an otter", ImageFormat::Landscape)).unwrap();
-        assert_eq!((g.model.as_str(), g.images.len()), ("dall-e-3", 1));
+        assert_eq!((g.model.as_str(), g.images.len()), ("gpt-image-2.5-flare", 1));
         assert_eq!(g.images[0].data, png);
-        assert_eq!((g.images[0].width, g.images[0].height, g.images[0].mime_type.as_str()), (1792, 1024, "image/png"));
+        assert_eq!((g.images[0].width, g.images[0].height, g.images[0].mime_type.as_str()), (1536, 1024, "image/png"));
         assert_eq!(g.usage.unwrap().total_tokens, 100);
         let sent = &c.transport.sent;
         assert_eq!(sent.len(), 1);
         assert_eq!((sent[0].method, sent[0].url.as_str()), (Method::Post, "https://api.test/v1/images/generations"));
         assert_eq!(sent[0].header("authorization"), Some(format!("Bearer {KEY}").as_str()));
-        assert_eq!(sent[0].json()["model"], "dall-e-3");
-        assert_eq!(sent[0].json()["response_format"], "b64_json");
+        assert_eq!(
+            sent[0].json(),
+            json!({"model": "gpt-image-2.5-flare", "prompt": "an otter", "n": 1, "size": "1536x1024"})
+        );
         assert_eq!(sent[0].timeouts, c.config.timeouts());
         assert!(c.transport.sleeps.is_empty());
     }
@@ -477,8 +556,7 @@ pub(crate) mod tests {
     fn a_persistent_503_makes_max_retries_plus_one_attempts() {
         let overloaded = || json_response(503, error_body("The engine is currently overloaded", "server_error", None));
         for retries in [0u32, 2, 4] {
-            let mut s = settings();
-            s.max_retries = Some(retries);
+            let s = settings_and(set("max-retries", SettingValue::Number(f64::from(retries))));
             let mut c = client_with(s, (0..=retries).map(|_| overloaded()).collect());
             let e = c.generate(&gpt("x")).unwrap_err();
             assert_eq!((e.kind(), e.status()), ("upstream", Some(503)));
@@ -612,17 +690,14 @@ pub(crate) mod tests {
             request.model = Some("gpt-image-1".into());
             request
         };
-        let analyze = || AnalyzeRequest {
-            image: fixtures::png(8, 8),
-            prompt: "what is this?".into(),
-            model: None,
-            detail: None,
-            max_output_tokens: None,
-        };
+        let analyze = || AnalyzeRequest::new(fixtures::png(8, 8), "what is this?");
         let mut errors: Vec<Error> = Vec::new();
 
         // open: a setting that quotes the key back.
-        let s = Settings { base_url: Some(format!("ftp://{KEY}")), ..settings() };
+        let s = vec![text("api-key", KEY), text("base-url", &format!("ftp://{KEY}"))];
+        errors.push(Client::open(&s, Fake::default()).map(|_| ()).unwrap_err());
+        // open: a setting whose name is the key, pasted in the wrong field.
+        let s = vec![text("api-key", KEY), text(KEY, "x")];
         errors.push(Client::open(&s, Fake::default()).map(|_| ()).unwrap_err());
         let steps: [&dyn Fn() -> Step; 2] = [&echo, &quoted];
         for step in steps {
@@ -631,6 +706,7 @@ pub(crate) mod tests {
             errors.push(client(vec![step()]).analyze(&analyze()).unwrap_err());
             errors.push(client(vec![step()]).start_generate(&gpt("x"), 1).unwrap_err());
             errors.push(client(vec![step()]).start_edit(&edit(), 1).unwrap_err());
+            errors.push(client(vec![step()]).models(None).unwrap_err());
             let status = client(vec![step()]).check(Capability::TextToImage, Some("gpt-image-1")).unwrap();
             assert_no_key(&format!("{:?}", (&status.message, &status.problem)));
             errors.extend(status.problem);
@@ -648,21 +724,22 @@ pub(crate) mod tests {
             let mut stream = client(vec![step()]).start_edit(&edit(), 1).unwrap();
             errors.push(stream.next().unwrap().unwrap_err());
         }
-        assert_eq!(errors.len(), 1 + 2 * 6 + 1 + 2 * 2);
+        assert_eq!(errors.len(), 2 + 2 * 7 + 1 + 2 * 2);
         for e in &errors {
             assert_no_key(&format!("{e:?}"));
         }
         // The failures are still the typed ones, only scrubbed.
         assert_eq!(errors[0].kind(), "invalid-input");
         assert!(errors[0].message().contains("[redacted]"), "{}", errors[0].message());
-        assert_eq!(errors[1].failure().unwrap().code.as_deref(), Some("[redacted]"));
-        assert_eq!(errors[1].failure().unwrap().request_id.as_deref(), Some("[redacted]"));
+        assert_eq!(errors[1].kind(), "invalid-input");
+        assert!(errors[1].message().starts_with("unknown setting `[redacted]`"), "{}", errors[1].message());
+        assert_eq!(errors[2].failure().unwrap().code.as_deref(), Some("[redacted]"));
+        assert_eq!(errors[2].failure().unwrap().request_id.as_deref(), Some("[redacted]"));
     }
 
     #[test]
     fn the_body_cap_is_enforced() {
-        let mut s = settings();
-        s.max_response_bytes = Some(1000);
+        let s = settings_and(set("max-response-bytes", SettingValue::Number(1000.0)));
         let big = images_body(&[fixtures::png(8, 8), vec![0u8; 2000]]);
         let mut c = client_with(s, vec![json_response(200, big)]);
         let e = c.generate(&gpt("x")).unwrap_err();
@@ -676,8 +753,7 @@ pub(crate) mod tests {
         for _ in 0..1000 {
             body.extend_from_slice(&[b'x'; 1024]);
         }
-        let mut s = settings();
-        s.max_retries = Some(0);
+        let s = settings_and(set("max-retries", SettingValue::Number(0.0)));
         let mut c = client_with(s, vec![respond(500, &[], body)]);
         let e = c.generate(&gpt("x")).unwrap_err();
         assert_eq!(e.kind(), "upstream");
@@ -717,16 +793,14 @@ pub(crate) mod tests {
         });
         let mut c = client(vec![json_response(200, answer)]);
         let request = AnalyzeRequest {
-            image: fixtures::png(64, 64),
-            prompt: "what is this?".into(),
-            model: None,
-            detail: Some(Detail::Low),
-            max_output_tokens: None,
+            options: vec![Pair::new("detail", "low")],
+            ..AnalyzeRequest::new(fixtures::png(64, 64), "what is this?")
         };
         let a = c.analyze(&request).unwrap();
         assert_eq!(a.text, "An otter.");
         assert_eq!(c.transport.sent[0].url, "https://api.test/v1/chat/completions");
         assert_eq!(c.transport.sent[0].json()["model"], analyze::DEFAULT_MODEL);
+        assert_eq!(c.transport.sent[0].json()["reasoning_effort"], "low");
         let mut c = client(vec![json_response(
             404,
             error_body("The model 'nope' does not exist", "invalid_request_error", Some("model_not_found")),
@@ -778,7 +852,9 @@ pub(crate) mod tests {
     #[test]
     fn start_generate_with_dall_e_3_yields_the_result_once() {
         let mut c = client(vec![json_response(200, images_body(&[fixtures::png(1792, 1024)]))]);
-        let mut stream = c.start_generate(&GenerateRequest::new("x", ImageFormat::Landscape), 3).unwrap();
+        let mut dalle = GenerateRequest::new("x", ImageFormat::Landscape);
+        dalle.model = Some("dall-e-3".into());
+        let mut stream = c.start_generate(&dalle, 3).unwrap();
         assert!(c.transport.sent[0].json().get("stream").is_none());
         assert!(matches!(stream.next(), Some(Ok(GenerationEvent::Completed(g))) if g.images[0].width == 1792));
         assert!(stream.next().is_none());
@@ -824,6 +900,151 @@ pub(crate) mod tests {
         let events: Vec<_> = c.start_edit(&request, 1).unwrap().collect::<Result<_, _>>().unwrap();
         assert_eq!(events.len(), 2);
         assert_eq!(c.transport.sent[0].url, "https://api.test/v1/images/edits");
+    }
+
+    const RETIRED_404: &str = r#"{"error": {"message": "The model `dall-e-3` has been deprecated. Learn more: https://platform.openai.com/docs/deprecations", "type": "invalid_request_error", "code": "model_not_found"}}"#;
+
+    #[test]
+    fn a_retired_model_fails_with_the_date_and_the_replacement() {
+        let mut dalle = GenerateRequest::new("x", ImageFormat::Landscape);
+        dalle.model = Some("dall-e-3".into());
+        let mut c = client(vec![respond(404, &[("x-request-id", "req_r")], RETIRED_404)]);
+        let e = c.generate(&dalle).unwrap_err();
+        let f = e.failure().unwrap();
+        assert_eq!(
+            (e.kind(), f.status, f.code.as_deref(), f.request_id.as_deref()),
+            ("not-found", Some(404), Some("model_not_found"), Some("req_r"))
+        );
+        assert_eq!(
+            e.message(),
+            "the model `dall-e-3` was retired on 2026-05-12 by the service; use gpt-image-2.5-sunburst instead"
+        );
+        assert_eq!(c.transport.sent.len(), 1, "a 404 is never retried");
+        // Editing with a retired model, and an unknown one the service says was deprecated.
+        let mut edit = EditRequest::new("x", ImageFormat::Square, vec![fixtures::png(8, 8)]);
+        edit.model = Some("gpt-image-1".into());
+        let body = RETIRED_404.replace("dall-e-3", "gpt-image-1");
+        let e = client(vec![respond(404, &[], body)]).edit(&edit).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "the model `gpt-image-1` was retired on 2026-10-23 by the service; use gpt-image-2.5-sunburst instead"
+        );
+        let mut old = GenerateRequest::new("x", ImageFormat::Square);
+        old.model = Some("dall-e-2".into());
+        let e =
+            client(vec![respond(404, &[], RETIRED_404.replace("dall-e-3", "dall-e-2"))]).generate(&old).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "the model `dall-e-2` has been retired by the service; use gpt-image-2.5-flare instead"
+        );
+        let analyze =
+            AnalyzeRequest { model: Some("gpt-4o-mini".into()), ..AnalyzeRequest::new(fixtures::png(8, 8), "?") };
+        let gone = || {
+            json_response(
+                404,
+                error_body("The model `gpt-4o-mini` does not exist", "invalid_request_error", Some("model_not_found")),
+            )
+        };
+        let e = client_on(Date::ymd(2027, 1, 15), vec![gone()]).analyze(&analyze).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "the model `gpt-4o-mini` was retired on 2027-01-14 by the service; use gpt-6-luna instead"
+        );
+        // The same answer a day before the shutdown is an ordinary not-found.
+        let e = client_on(Date::ymd(2027, 1, 13), vec![gone()]).analyze(&analyze).unwrap_err();
+        assert!(e.message().starts_with("the model `gpt-4o-mini` was not found"), "{}", e.message());
+        // On Azure, deployments are the user's names: left alone.
+        let azure = vec![
+            text("api-key", KEY),
+            text("azure-endpoint", "https://res.openai.azure.com"),
+            text("azure-text-to-image-deployment", "dall-e-3"),
+        ];
+        let e = client_with(azure, vec![respond(404, &[], RETIRED_404)]).generate(&dalle).unwrap_err();
+        assert!(e.message().starts_with("the model `dall-e-3` was not found"), "{}", e.message());
+    }
+
+    fn list_body(models: &[(&str, Option<&str>)]) -> Value {
+        json!({"object": "list", "data": models.iter().map(|(id, shutdown)| json!({
+            "id": id, "object": "model", "created": 1, "owned_by": "system", "shutdown_date": shutdown
+        })).collect::<Vec<_>>()})
+    }
+
+    #[test]
+    fn models_lists_what_the_service_lists_with_dates() {
+        let body = list_body(&[
+            ("gpt-image-2.5-flare", None),
+            ("gpt-4o-mini", Some("2027-01-14")),
+            ("gpt-6-luna", None),
+            ("tts-1", None),
+        ]);
+        let mut c = client(vec![json_response(200, body.clone())]);
+        let entries = c.models(Some(Capability::ImageAnalysis)).unwrap();
+        let sent = &c.transport.sent[0];
+        assert_eq!((sent.method, sent.url.as_str()), (Method::Get, "https://api.test/v1/models"));
+        assert_eq!(sent.timeouts.first_byte, check::LOOKUP_FIRST_BYTE_TIMEOUT);
+        let listed: Vec<(&str, Option<ModelState>)> = entries
+            .iter()
+            .filter(|e| e.listed)
+            .map(|e| (e.id.as_str(), e.lifecycle.as_ref().map(|l| l.state)))
+            .collect();
+        assert_eq!(listed, [("gpt-4o-mini", Some(ModelState::Deprecated)), ("gpt-6-luna", Some(ModelState::Active))]);
+        assert!(entries.iter().any(|e| e.id == "gpt-4.1-mini" && !e.listed));
+        // What the service says changes the answer: a moved date, a model added.
+        let moved = list_body(&[("gpt-4o-mini", Some("2027-04-01")), ("gpt-6-luna", None), ("gpt-6.1-luna", None)]);
+        let entries = client(vec![json_response(200, moved)]).models(Some(Capability::ImageAnalysis)).unwrap();
+        let mini = entries.iter().find(|e| e.id == "gpt-4o-mini").unwrap();
+        assert_eq!(mini.lifecycle.as_ref().and_then(|l| l.shutdown_date.as_deref()), Some("2027-04-01"));
+        assert!(entries.iter().any(|e| e.id == "gpt-6.1-luna" && e.listed));
+        // Every capability at once.
+        let all = client(vec![json_response(200, body)]).models(None).unwrap();
+        assert!(Capability::ALL.iter().all(|c| all.iter().any(|e| e.capability == *c)));
+        // Errors as for any call.
+        let e = client(vec![json_response(
+            401,
+            error_body("Incorrect API key", "invalid_request_error", Some("invalid_api_key")),
+        )])
+        .models(None)
+        .unwrap_err();
+        assert_eq!((e.kind(), e.status()), ("authentication", Some(401)));
+        let e =
+            client(vec![respond(200, &[("x-request-id", "req_m")], "<html>portal</html>")]).models(None).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.status(), e.failure().unwrap().request_id.as_deref()),
+            ("malformed-response", Some(200), Some("req_m"))
+        );
+    }
+
+    #[test]
+    fn models_on_azure_are_the_configured_deployments() {
+        let azure = vec![
+            text("api-key", KEY),
+            text("azure-endpoint", "https://res.openai.azure.com"),
+            text("azure-text-to-image-deployment", "img"),
+            text("azure-image-analysis-deployment", "vision"),
+        ];
+        let mut c = client_with(azure, vec![]);
+        let entries = c.models(None).unwrap();
+        let got: Vec<(&str, Capability, bool, bool)> =
+            entries.iter().map(|e| (e.id.as_str(), e.capability, e.listed, e.lifecycle.is_none())).collect();
+        assert_eq!(
+            got,
+            [("img", Capability::TextToImage, true, true), ("vision", Capability::ImageAnalysis, true, true)]
+        );
+        assert!(c.models(Some(Capability::ImageEdit)).unwrap().is_empty());
+        assert!(c.transport.sent.is_empty(), "no request");
+    }
+
+    #[test]
+    fn models_never_hand_back_the_key() {
+        let body = list_body(&[(KEY, None), (&format!("gpt-image-{KEY}"), None)]);
+        let entries = client(vec![json_response(200, body)]).models(None).unwrap();
+        assert!(!entries.is_empty());
+        for e in &entries {
+            assert_no_key(&format!("{:?}", (&e.id, &e.label, &e.note)));
+        }
+        let echo = error_body(&format!("bad key {KEY}"), "invalid_request_error", Some(KEY));
+        let e = client(vec![json_response(401, echo)]).models(None).unwrap_err();
+        assert_no_key(&format!("{e:?}"));
     }
 
     #[test]

@@ -7,11 +7,11 @@ use std::cell::RefCell;
 use crate::bindings::api::{self, Guest, GuestClient, GuestGenerationStream};
 use crate::bindings::{
     Analysis, AnalyzeRequest, BackendInfo, Capability, EditRequest, Error, GenerateRequest, Generation,
-    GenerationEvent, Settings, Status,
+    GenerationEvent, ModelEntry, Setting, Status,
 };
 use crate::client::{Client, Stream};
 use crate::models;
-use crate::transport::WasiTransport;
+use crate::transport::{self, WasiTransport};
 
 struct Component;
 
@@ -21,8 +21,9 @@ impl Guest for Component {
     type Client = ClientResource;
     type GenerationStream = StreamResource;
 
+    /// Lifecycles as of today on the host's wall clock.
     fn info() -> BackendInfo {
-        models::backend_info()
+        models::backend_info(transport::today())
     }
 }
 
@@ -32,7 +33,7 @@ pub struct ClientResource {
 }
 
 impl GuestClient for ClientResource {
-    fn open(settings: Settings) -> Result<api::Client, Error> {
+    fn open(settings: Vec<Setting>) -> Result<api::Client, Error> {
         let client = Client::open(&settings, WasiTransport)?;
         Ok(api::Client::new(ClientResource { client: RefCell::new(client) }))
     }
@@ -51,6 +52,10 @@ impl GuestClient for ClientResource {
 
     fn check(&self, capability: Capability, model: Option<String>) -> Result<Status, Error> {
         self.client.borrow_mut().check(capability, model.as_deref())
+    }
+
+    fn models(&self, capability: Option<Capability>) -> Result<Vec<ModelEntry>, Error> {
+        self.client.borrow_mut().models(capability)
     }
 
     fn start_generate(&self, request: GenerateRequest, partial_images: u32) -> Result<api::GenerationStream, Error> {

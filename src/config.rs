@@ -1,24 +1,21 @@
 //! Settings checked once, at `open`, into what every request needs: where to
 //! send it, how to authenticate, which headers to add, how long to wait; and
-//! the defaults for what the settings leave out. `call.rs` turns a call into
-//! a request with them; `url.rs` parses the URLs.
+//! the defaults for what the settings leave out. `settings.rs` declares the
+//! settings and checks names and kinds; this module checks what they mean.
+//! `call.rs` turns a call into a request with them; `url.rs` parses the URLs.
 
 use std::fmt;
 use std::time::Duration;
 
-use crate::bindings::{AzureSettings, Capability, Error, Settings};
+use crate::bindings::{Capability, Error, Setting};
 use crate::http::Timeouts;
+use crate::settings::{self, Values};
 use crate::url::{parse_base_url, BaseUrl};
 
-pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Just over five minutes: a high-quality GPT image can take most of that.
-pub const DEFAULT_GENERATION_TIMEOUT: Duration = Duration::from_secs(301);
-pub const DEFAULT_BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(60);
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
-/// Beyond this, retries only multiply the wait and the bill.
-pub const MAX_RETRIES_LIMIT: u32 = 10;
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+pub use crate::settings::{DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, MAX_RETRIES_LIMIT};
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(settings::DEFAULT_CONNECT_TIMEOUT_MS);
+pub const DEFAULT_GENERATION_TIMEOUT: Duration = Duration::from_millis(settings::DEFAULT_GENERATION_TIMEOUT_MS);
+pub const DEFAULT_BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_millis(settings::DEFAULT_BETWEEN_BYTES_TIMEOUT_MS);
 
 const USER_AGENT: &str = concat!("openai-visual-backend/", env!("CARGO_PKG_VERSION"));
 
@@ -36,6 +33,10 @@ const HOP_BY_HOP: &[&str] = &[
     "upgrade",
     "http2-settings",
 ];
+
+/// The Azure deployment settings, by capability (in [`Capability::ALL`] order).
+const DEPLOYMENT_SETTINGS: [&str; 3] =
+    ["azure-text-to-image-deployment", "azure-image-edit-deployment", "azure-image-analysis-deployment"];
 
 /// Validated settings. Built only by [`Config::from_settings`].
 #[derive(Clone)]
@@ -60,8 +61,14 @@ pub(crate) enum Service {
 }
 
 impl Config {
-    pub fn from_settings(settings: &Settings) -> Result<Config, Error> {
-        let api_key = settings.api_key.trim();
+    /// Checks the settings a host passed to `open` (their declarations in
+    /// `settings.rs`, then their meaning) and applies the defaults.
+    pub fn from_settings(settings: &[Setting]) -> Result<Config, Error> {
+        Config::from_values(settings::parse(settings)?)
+    }
+
+    fn from_values(values: Values) -> Result<Config, Error> {
+        let api_key = values.api_key.trim();
         if api_key.is_empty() {
             return Err(invalid("the API key is empty"));
         }
@@ -69,31 +76,42 @@ impl Config {
             // Never quote the key, not even in part.
             return Err(invalid("the API key contains spaces, control or non-ASCII characters; paste it again"));
         }
-        let organization = optional_value("organization", settings.organization.as_deref())?;
-        let project = optional_value("project", settings.project.as_deref())?;
-        let service = match &settings.azure {
+        let organization = optional_value("organization", values.organization.as_deref())?;
+        let project = optional_value("project", values.project.as_deref())?;
+        let base_url = given(&values.base_url);
+        let service = match given(&values.azure_endpoint) {
             None => {
-                let base = match settings.base_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    None => parse_base_url(DEFAULT_BASE_URL).expect("the default base URL is valid"),
+                if let Some(i) = values.azure_deployments.iter().position(|d| given(d).is_some()) {
+                    return Err(invalid(format!(
+                        "{} is an Azure OpenAI setting; set azure-endpoint too",
+                        DEPLOYMENT_SETTINGS[i]
+                    )));
+                }
+                let base = match base_url {
+                    None => default_base(),
                     Some(url) => parse_base_url(url).map_err(|why| invalid(format!("base-url {why}")))?,
                 };
                 Service::OpenAi { base: with_default_version(base) }
             }
-            Some(azure) => {
-                if settings.base_url.as_deref().is_some_and(|s| !s.trim().is_empty()) {
-                    return Err(invalid("set either base-url or azure, not both"));
+            Some(endpoint) => {
+                // A form that fills in every default sends the default base URL too.
+                let default = with_default_version(default_base());
+                if base_url
+                    .is_some_and(|url| parse_base_url(url).map(with_default_version).ok() != Some(default.clone()))
+                {
+                    return Err(invalid("set either base-url or azure-endpoint, not both"));
                 }
                 if organization.is_some() || project.is_some() {
                     return Err(invalid(
                         "organization and project are OpenAI settings; Azure OpenAI does not use them",
                     ));
                 }
-                azure_service(azure)?
+                azure_service(endpoint, given(&values.azure_api_version), &values.azure_deployments)?
             }
         };
         let mut user_agent = USER_AGENT.to_string();
         let mut extra_headers = Vec::new();
-        for header in &settings.extra_headers {
+        for header in &values.extra_headers {
             let name = header.name.trim();
             let value = header.value.trim();
             check_header(name, value)?;
@@ -109,23 +127,12 @@ impl Config {
                 extra_headers.push((name.to_string(), value.to_string()));
             }
         }
+        let ms = |given: Option<u64>, default: Duration| given.map_or(default, Duration::from_millis);
         let timeouts = Timeouts {
-            connect: timeout("connect-timeout-ms", settings.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT)?,
-            first_byte: timeout("generation-timeout-ms", settings.generation_timeout_ms, DEFAULT_GENERATION_TIMEOUT)?,
-            between_bytes: timeout(
-                "between-bytes-timeout-ms",
-                settings.between_bytes_timeout_ms,
-                DEFAULT_BETWEEN_BYTES_TIMEOUT,
-            )?,
+            connect: ms(values.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT),
+            first_byte: ms(values.generation_timeout_ms, DEFAULT_GENERATION_TIMEOUT),
+            between_bytes: ms(values.between_bytes_timeout_ms, DEFAULT_BETWEEN_BYTES_TIMEOUT),
         };
-        let max_retries = settings.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
-        if max_retries > MAX_RETRIES_LIMIT {
-            return Err(invalid(format!("max-retries is {max_retries}; at most {MAX_RETRIES_LIMIT} is allowed")));
-        }
-        let max_response_bytes = settings.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
-        if max_response_bytes == 0 {
-            return Err(invalid("max-response-bytes must be greater than 0"));
-        }
         Ok(Config {
             api_key: api_key.to_string(),
             service,
@@ -134,8 +141,8 @@ impl Config {
             user_agent,
             extra_headers,
             timeouts,
-            max_retries,
-            max_response_bytes,
+            max_retries: values.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            max_response_bytes: values.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
         })
     }
 
@@ -189,8 +196,9 @@ impl Config {
     pub(crate) fn azure_deployment(&self, capability: Capability) -> Result<&str, Error> {
         self.deployment_for(capability).ok_or_else(|| {
             Error::Unsupported(format!(
-                "no Azure OpenAI deployment is set for {0}: set azure.{0}-deployment",
-                capability.name()
+                "no Azure OpenAI deployment is set for {}: set {}",
+                capability.name(),
+                DEPLOYMENT_SETTINGS[capability_index(capability)]
             ))
         })
     }
@@ -225,32 +233,35 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::InvalidInput(message.into())
 }
 
-fn azure_service(azure: &AzureSettings) -> Result<Service, Error> {
-    let endpoint = azure.endpoint.trim();
-    if endpoint.is_empty() {
-        return Err(invalid("azure.endpoint is empty"));
-    }
-    let endpoint = parse_base_url(endpoint).map_err(|why| invalid(format!("azure.endpoint {why}")))?;
-    let api_version = azure.api_version.trim();
-    if api_version.is_empty() {
-        return Err(invalid("azure.api-version is empty (e.g. 2025-04-01-preview)"));
-    }
+fn azure_service(
+    endpoint: &str,
+    api_version: Option<&str>,
+    deployments: &[Option<String>; 3],
+) -> Result<Service, Error> {
+    let endpoint = parse_base_url(endpoint).map_err(|why| invalid(format!("azure-endpoint {why}")))?;
+    let api_version = api_version.unwrap_or(settings::DEFAULT_AZURE_API_VERSION);
     if !api_version.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
         return Err(invalid(format!(
-            "azure.api-version {api_version:?} is not an API version (e.g. 2025-04-01-preview)"
+            "azure-api-version {api_version:?} is not an API version (e.g. {})",
+            settings::DEFAULT_AZURE_API_VERSION
         )));
     }
     // A blank deployment is how a form says "none"; it turns the capability off.
-    let deployment = |d: &Option<String>| d.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_string);
+    let deployment = |d: &Option<String>| given(d).map(str::to_string);
     Ok(Service::Azure {
         endpoint,
         api_version: api_version.to_string(),
-        deployments: [
-            deployment(&azure.text_to_image_deployment),
-            deployment(&azure.image_edit_deployment),
-            deployment(&azure.image_analysis_deployment),
-        ],
+        deployments: [deployment(&deployments[0]), deployment(&deployments[1]), deployment(&deployments[2])],
     })
+}
+
+/// A text setting's value, trimmed; blank is how a form says "not set".
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn default_base() -> BaseUrl {
+    parse_base_url(DEFAULT_BASE_URL).expect("the default base URL is valid")
 }
 
 /// People paste the bare host (`https://api.openai.com`) as often as the API
@@ -298,53 +309,59 @@ fn is_header_value(value: &str) -> bool {
     value.chars().all(|c| c == '\t' || !c.is_control())
 }
 
-fn timeout(what: &str, ms: Option<u64>, default: Duration) -> Result<Duration, Error> {
-    match ms {
-        None => Ok(default),
-        Some(0) => Err(invalid(format!("{what} must be greater than 0"))),
-        Some(ms) => Ok(Duration::from_millis(ms)),
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::bindings::Header;
+    use crate::bindings::{Pair, Value};
     use crate::call::tests::call;
     use crate::call::Endpoint;
     use crate::http::Scheme;
+    use crate::settings::tests::{set, text};
 
     pub(crate) const KEY: &str = "sk-test-0123456789abcdef";
 
-    pub(crate) fn settings() -> Settings {
-        Settings { api_key: KEY.into(), ..Settings::default() }
+    pub(crate) fn settings() -> Vec<Setting> {
+        vec![text("api-key", KEY)]
     }
 
-    fn with_base(url: &str) -> Settings {
-        Settings { base_url: Some(url.into()), ..settings() }
+    /// `settings()` plus `more`.
+    pub(crate) fn with(more: Vec<Setting>) -> Vec<Setting> {
+        let mut s = settings();
+        s.extend(more);
+        s
     }
 
-    pub(crate) fn azure(edit: Option<&str>) -> Settings {
-        Settings {
-            azure: Some(AzureSettings {
-                endpoint: "https://my-resource.openai.azure.com/".into(),
-                api_version: "2025-04-01-preview".into(),
-                text_to_image_deployment: Some("dalle3-prod".into()),
-                image_edit_deployment: edit.map(Into::into),
-                image_analysis_deployment: Some("vision 4.1".into()),
-            }),
-            ..settings()
-        }
+    fn with_base(url: &str) -> Vec<Setting> {
+        with(vec![text("base-url", url)])
     }
 
-    pub(crate) fn config(s: Settings) -> Config {
+    pub(crate) fn azure(edit: Option<&str>) -> Vec<Setting> {
+        let mut s = with(vec![
+            text("azure-endpoint", "https://my-resource.openai.azure.com/"),
+            text("azure-api-version", "2025-04-01-preview"),
+            text("azure-text-to-image-deployment", "dalle3-prod"),
+            text("azure-image-analysis-deployment", "vision 4.1"),
+        ]);
+        s.extend(edit.map(|e| text("azure-image-edit-deployment", e)));
+        s
+    }
+
+    /// `s` with the setting `name` replaced (or added).
+    pub(crate) fn replaced(mut s: Vec<Setting>, name: &str, value: &str) -> Vec<Setting> {
+        s.retain(|x| x.name != name);
+        s.push(text(name, value));
+        s
+    }
+
+    pub(crate) fn config(s: Vec<Setting>) -> Config {
         Config::from_settings(&s).unwrap()
     }
 
-    fn invalid_message(s: Settings) -> String {
+    fn invalid_message(s: Vec<Setting>) -> String {
         match Config::from_settings(&s) {
             Err(Error::InvalidInput(m)) => m,
-            other => panic!("expected invalid-input, got {other:?}"),
+            Err(other) => panic!("expected invalid-input, got {}", other.kind()),
+            Ok(_) => panic!("expected invalid-input, got a config"),
         }
     }
 
@@ -365,6 +382,14 @@ pub(crate) mod tests {
         assert!(!c.is_azure());
         assert_eq!(c.deployment_for(Capability::TextToImage), None);
         assert_eq!(c.api_key(), KEY);
+        // Every default a form might send back explicitly is accepted as such.
+        let explicit: Vec<Setting> = crate::settings::SETTINGS
+            .iter()
+            .filter_map(|s| s.field_spec().default.map(|value| set(s.name, value)))
+            .collect();
+        let c = config(with(explicit));
+        assert_eq!((c.base_url(), c.is_azure(), c.max_retries()), ("https://api.openai.com/v1".into(), false, 2));
+        assert_eq!(c.timeouts(), config(settings()).timeouts());
     }
 
     #[test]
@@ -422,91 +447,100 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn bad_azure_settings() {
-        let edit = |f: fn(&mut Settings)| {
-            let mut s = azure(None);
-            f(&mut s);
-            invalid_message(s)
+    fn azure_mode_follows_the_endpoint() {
+        let c = config(azure(Some("edit")));
+        assert!(c.is_azure());
+        assert_eq!(c.deployment_for(Capability::ImageEdit), Some("edit"));
+        // A blank endpoint is no endpoint.
+        assert!(!config(replaced(settings(), "azure-endpoint", " ")).is_azure());
+        // The API version defaults; blank is the default too.
+        let Service::Azure { api_version, .. } = config(replaced(azure(None), "azure-api-version", "")).service else {
+            panic!("not azure")
         };
-        assert!(edit(|s| s.azure.as_mut().unwrap().endpoint = " ".into()).contains("azure.endpoint is empty"));
-        assert!(
-            edit(|s| s.azure.as_mut().unwrap().endpoint = "my-resource.openai.azure.com".into()).contains("https://")
-        );
-        assert!(
-            edit(|s| s.azure.as_mut().unwrap().endpoint = "https://x.openai.azure.com/?a=b".into()).contains("query")
-        );
-        assert!(edit(|s| s.azure.as_mut().unwrap().api_version = "".into()).contains("api-version is empty"));
-        assert!(edit(|s| s.azure.as_mut().unwrap().api_version = "2025&x=1".into()).contains("not an API version"));
-        assert!(edit(|s| s.base_url = Some("https://api.openai.com".into())).contains("not both"));
-        assert!(edit(|s| s.organization = Some("org-1".into())).contains("Azure"));
+        assert_eq!(api_version, "2025-04-01-preview");
+        // The default base URL, sent back by a form, is no conflict.
+        assert!(config(replaced(azure(None), "base-url", "https://api.openai.com")).is_azure());
+        // The API version alone, without an endpoint, is harmless.
+        assert!(!config(replaced(settings(), "azure-api-version", "2024-10-21")).is_azure());
+    }
+
+    #[test]
+    fn bad_azure_settings() {
+        let edit = |name: &str, value: &str| invalid_message(replaced(azure(None), name, value));
+        assert!(edit("azure-endpoint", "my-resource.openai.azure.com").contains("https://"));
+        assert!(edit("azure-endpoint", "https://x.openai.azure.com/?a=b").contains("query"));
+        assert!(edit("azure-endpoint", "ftp://x").starts_with("azure-endpoint"));
+        assert!(edit("azure-api-version", "2025&x=1").contains("not an API version"));
+        assert!(edit("base-url", "https://gateway.example/v1").contains("not both"));
+        assert!(edit("organization", "org-1").contains("Azure"));
+        let lonely = invalid_message(replaced(settings(), "azure-image-edit-deployment", "edit"));
+        assert_eq!(lonely, "azure-image-edit-deployment is an Azure OpenAI setting; set azure-endpoint too");
     }
 
     #[test]
     fn api_key_checks_never_echo_the_key() {
-        assert!(invalid_message(Settings { api_key: "  ".into(), ..settings() }).contains("empty"));
+        assert!(invalid_message(vec![text("api-key", "  ")]).contains("empty"));
         for key in ["sk-abc def", "sk-abc\ndef", "sk-abc\u{201d}"] {
-            let message = invalid_message(Settings { api_key: key.into(), ..settings() });
+            let message = invalid_message(vec![text("api-key", key)]);
             assert!(!message.contains("sk-abc"), "{message}");
         }
         // A pasted trailing newline is forgiven.
-        assert_eq!(config(Settings { api_key: format!("{KEY}\n"), ..settings() }).api_key(), KEY);
+        assert_eq!(config(vec![text("api-key", &format!("{KEY}\n"))]).api_key(), KEY);
         let debug = format!("{:?}", config(settings()));
         assert!(!debug.contains(KEY) && debug.contains("<redacted>"), "{debug}");
     }
 
     #[test]
     fn extra_header_validation() {
-        let with = |name: &str, value: &str| Settings {
-            extra_headers: vec![Header { name: name.into(), value: value.into() }],
-            ..settings()
-        };
+        let with_header =
+            |name: &str, value: &str| with(vec![set("extra-headers", Value::Pairs(vec![Pair::new(name, value)]))]);
         for name in ["Authorization", "api-key", "Content-Type", "content-length", "Host", "Accept"] {
-            assert!(invalid_message(with(name, "x")).contains("set by the backend"), "{name}");
+            assert!(invalid_message(with_header(name, "x")).contains("set by the backend"), "{name}");
         }
         for name in ["Connection", "Transfer-Encoding", "Proxy-Authorization", "Upgrade"] {
-            assert!(invalid_message(with(name, "x")).contains("connection header"), "{name}");
+            assert!(invalid_message(with_header(name, "x")).contains("connection header"), "{name}");
         }
         for name in ["", "X Bad", "X:Bad", "Ünï", "X\r\nInjected"] {
-            assert!(Config::from_settings(&with(name, "x")).is_err(), "{name:?}");
+            assert!(Config::from_settings(&with_header(name, "x")).is_err(), "{name:?}");
         }
-        let message = invalid_message(with("X-Gateway-Key", "secret\r\nX-Evil: 1"));
+        let message = invalid_message(with_header("X-Gateway-Key", "secret\r\nX-Evil: 1"));
         assert!(message.contains("X-Gateway-Key") && !message.contains("secret"), "{message}");
-        assert!(Config::from_settings(&with("X-Nul", "a\0b")).is_err());
+        assert!(Config::from_settings(&with_header("X-Nul", "a\0b")).is_err());
         // Tabs and non-ASCII values are legal field content.
-        let ok = config(with("X-Note", "a\tb é"));
+        let ok = config(with_header("X-Note", "a\tb é"));
         let debug = format!("{ok:?}");
         assert!(debug.contains("X-Note") && !debug.contains("a\\tb"), "{debug}");
         // User-Agent replaces ours rather than adding a second one.
-        let ua = call(Endpoint::ImageGenerations).request(&config(with("user-agent", "my-app/2"))).unwrap();
+        let ua = call(Endpoint::ImageGenerations).request(&config(with_header("user-agent", "my-app/2"))).unwrap();
         assert_eq!(ua.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("user-agent")).count(), 1);
         assert_eq!(ua.header("User-Agent"), Some("my-app/2"));
         // OpenAI-Organization may come from either place, not both.
-        let org = call(Endpoint::ImageGenerations).request(&config(with("OpenAI-Organization", "org-9"))).unwrap();
+        let org =
+            call(Endpoint::ImageGenerations).request(&config(with_header("OpenAI-Organization", "org-9"))).unwrap();
         assert_eq!(org.header("openai-organization"), Some("org-9"));
-        let both = Settings { organization: Some("org-1".into()), ..with("OpenAI-Organization", "org-9") };
+        let both = replaced(with_header("OpenAI-Organization", "org-9"), "organization", "org-1");
         assert!(invalid_message(both).contains("one place"));
-        assert!(invalid_message(Settings { project: Some("p\n1".into()), ..settings() }).contains("project"));
+        assert!(invalid_message(replaced(settings(), "project", "p\n1")).contains("project"));
     }
 
     #[test]
     fn limits_and_timeouts() {
         for (name, s) in [
-            ("connect-timeout-ms", Settings { connect_timeout_ms: Some(0), ..settings() }),
-            ("generation-timeout-ms", Settings { generation_timeout_ms: Some(0), ..settings() }),
-            ("between-bytes-timeout-ms", Settings { between_bytes_timeout_ms: Some(0), ..settings() }),
-            ("max-response-bytes", Settings { max_response_bytes: Some(0), ..settings() }),
-            ("max-retries", Settings { max_retries: Some(11), ..settings() }),
+            ("connect-timeout", set("connect-timeout", Value::Duration(0))),
+            ("generation-timeout", set("generation-timeout", Value::Duration(0))),
+            ("between-bytes-timeout", set("between-bytes-timeout", Value::Duration(0))),
+            ("max-response-bytes", set("max-response-bytes", Value::Number(0.0))),
+            ("max-retries", set("max-retries", Value::Number(11.0))),
         ] {
-            assert!(invalid_message(s).contains(name), "{name}");
+            assert!(invalid_message(with(vec![s])).contains(name), "{name}");
         }
-        let c = config(Settings {
-            connect_timeout_ms: Some(1500),
-            generation_timeout_ms: Some(600_000),
-            between_bytes_timeout_ms: Some(5),
-            max_retries: Some(0),
-            max_response_bytes: Some(1),
-            ..settings()
-        });
+        let c = config(with(vec![
+            set("connect-timeout", Value::Duration(1500)),
+            set("generation-timeout", Value::Duration(600_000)),
+            set("between-bytes-timeout", Value::Duration(5)),
+            set("max-retries", Value::Number(0.0)),
+            set("max-response-bytes", Value::Number(1.0)),
+        ]));
         assert_eq!(
             c.timeouts(),
             Timeouts {

@@ -2,7 +2,8 @@
 //! `POST /images/edits`, with the reference images borrowed, never copied.
 //!
 //! Images are identified from their bytes, so each part carries the type the
-//! API will see (a JPEG sent as `image/png` is refused upstream).
+//! API will see (a JPEG sent as `image/png` is refused upstream). Quality and
+//! options are checked against the model's declaration (`models.rs`).
 
 use crate::bindings::{EditRequest, Error};
 use crate::call::{Call, Endpoint};
@@ -35,25 +36,25 @@ pub fn prepare<'a>(req: &'a EditRequest, boundary: String, partial_images: Optio
     if let Some(mask) = &req.mask {
         check_mask(mask, &metas[0])?;
     }
-    let checked = options::image_options!(req).check(&model)?;
-    if req.input_fidelity.is_some() && !model.input_fidelity {
-        return Err(invalid(format!("{} does not take input_fidelity", model.id)));
-    }
+    let quality = options::quality(&model, req.quality.as_deref())?;
+    let chosen = options::check_options(&model.id, &req.options, model.edit_options())?;
+    let shared = options::Options::new(req.format, req.size, req.n, req.output_format, &chosen);
+    let checked = shared.check(&model)?;
 
     let mut form = Multipart::new(boundary);
     form.text("model", &model.id);
     form.text("prompt", &req.prompt);
     form.text("n", &checked.n.to_string());
     form.text("size", &checked.size.to_string());
-    let compression = req.output_compression.map(|c| c.to_string());
+    let compression = shared.output_compression.map(|c| c.to_string());
     let partial_count = partial_images.map(|k| k.to_string());
     let optional = [
-        ("quality", req.quality.map(|q| q.as_str())),
+        ("quality", quality),
         ("output_format", req.output_format.map(|f| f.as_str())),
         ("output_compression", compression.as_deref()),
-        ("background", req.background.map(|b| b.as_str())),
-        ("input_fidelity", req.input_fidelity.map(|f| f.as_str())),
-        ("user", options::user(req.user.as_deref())),
+        ("background", shared.background),
+        ("input_fidelity", chosen.text("input-fidelity")),
+        ("user", chosen.text("user")),
         ("stream", partial_images.map(|_| "true")),
         ("partial_images", partial_count.as_deref()),
     ];
@@ -251,13 +252,17 @@ pub(crate) mod fixtures {
 mod tests {
     use super::fixtures::*;
     use super::*;
-    use crate::bindings::{Background, ImageFormat, InputFidelity, OutputFormat, Quality, Size};
+    use crate::bindings::{ImageFormat, OutputFormat, Pair, Size};
     use std::borrow::Cow;
 
     const BOUNDARY: &str = "test-boundary-0123456789";
 
     fn edit(images: Vec<Vec<u8>>) -> EditRequest {
         EditRequest::new("put a hat on it", ImageFormat::Square, images)
+    }
+
+    fn opts(pairs: &[(&str, &str)]) -> Vec<Pair> {
+        pairs.iter().map(|(n, v)| Pair::new(*n, *v)).collect()
     }
 
     fn invalid_message(req: &EditRequest) -> String {
@@ -349,12 +354,20 @@ mod tests {
             (EditRequest { prompt: " ".into(), ..base() }, "empty"),
             (EditRequest { prompt: "a".repeat(32_001), ..base() }, "32000"),
             (EditRequest { n: Some(11), ..base() }, "1 to 10"),
-            (EditRequest { size: Some(Size::new(1792, 1024)), ..base() }, "1536x1024"),
-            (EditRequest { quality: Some(Quality::Hd), ..base() }, "quality hd"),
-            (EditRequest { output_compression: Some(10), ..base() }, "jpeg or webp"),
+            (
+                EditRequest { model: Some("gpt-image-1".into()), size: Some(Size::new(1792, 1024)), ..base() },
+                "1536x1024",
+            ),
+            (EditRequest { size: Some(Size::new(1000, 1000)), ..base() }, "multiples of 16"),
+            (EditRequest { quality: Some("hd".into()), ..base() }, "quality hd"),
+            (
+                EditRequest { model: Some("gpt-image-2".into()), quality: Some("max".into()), ..base() },
+                "low, medium, high, auto",
+            ),
+            (EditRequest { options: opts(&[("output-compression", "10")]), ..base() }, "jpeg or webp"),
             (
                 EditRequest {
-                    background: Some(Background::Transparent),
+                    options: opts(&[("background", "transparent")]),
                     output_format: Some(OutputFormat::Jpeg),
                     ..base()
                 },
@@ -363,11 +376,16 @@ mod tests {
             (
                 EditRequest {
                     model: Some("gpt-image-1-mini".into()),
-                    input_fidelity: Some(InputFidelity::High),
+                    options: opts(&[("input-fidelity", "high")]),
                     ..base()
                 },
-                "input_fidelity",
+                "input-fidelity",
             ),
+            (
+                EditRequest { options: opts(&[("moderation", "low")]), ..base() },
+                "its options are background, output-compression, input-fidelity, user",
+            ),
+            (EditRequest { options: opts(&[("input-fidelity", "medium")]), ..base() }, "low, high"),
         ];
         for (req, why) in cases {
             let message = invalid_message(&req);
@@ -382,7 +400,7 @@ mod tests {
         let req = edit(vec![image.clone()]);
         let call = prepare(&req, BOUNDARY.into(), None).unwrap();
         assert_eq!(call.endpoint, Endpoint::ImageEdits);
-        assert_eq!(call.model, "gpt-image-1");
+        assert_eq!(call.model, "gpt-image-2.5-sunburst");
         assert!(!call.streaming);
         assert_eq!(call.content_type.as_deref(), Some(format!("multipart/form-data; boundary={BOUNDARY}").as_str()));
         // The image bytes are borrowed from the request, not copied.
@@ -399,7 +417,7 @@ mod tests {
         assert_eq!(
             texts,
             vec![
-                (field("model"), "gpt-image-1".to_string()),
+                (field("model"), "gpt-image-2.5-sunburst".to_string()),
                 (field("prompt"), "put a hat on it".to_string()),
                 (field("n"), "1".to_string()),
                 (field("size"), "1024x1024".to_string()),
@@ -419,7 +437,7 @@ mod tests {
         let image = png(1536, 1024);
         let req = EditRequest {
             model: Some("gpt-image-1.5".into()),
-            quality: Some(Quality::Low),
+            quality: Some("low".into()),
             ..EditRequest::new("line 1\r\nline 2", ImageFormat::Landscape, vec![image.clone()])
         };
         let call = prepare(&req, BOUNDARY.into(), Some(1)).unwrap();
@@ -449,6 +467,79 @@ mod tests {
         assert_eq!(call.body.len(), expected.len() as u64);
     }
 
+    /// The seed's models get, byte for byte, the form the 0.1 component sent
+    /// for the same request (recorded from it): only the inputs' shape changed.
+    #[test]
+    fn every_option_form_byte_for_byte_as_before() {
+        let image = png(2, 2);
+        let req = EditRequest {
+            model: Some("gpt-image-1.5".into()),
+            quality: Some("high".into()),
+            output_format: Some(OutputFormat::Webp),
+            options: opts(&[
+                ("user", "user-7"),
+                ("input-fidelity", "high"),
+                ("background", "transparent"),
+                ("output-compression", "70"),
+            ]),
+            ..EditRequest::new("combine", ImageFormat::Landscape, vec![image.clone(), image.clone()])
+        };
+        let call = prepare(&req, "BOUNDARY".into(), Some(2)).unwrap();
+        let mut expected = Vec::new();
+        for (name, value) in [
+            ("model", "gpt-image-1.5"),
+            ("prompt", "combine"),
+            ("n", "1"),
+            ("size", "1536x1024"),
+            ("quality", "high"),
+            ("output_format", "webp"),
+            ("output_compression", "70"),
+            ("background", "transparent"),
+            ("input_fidelity", "high"),
+            ("user", "user-7"),
+            ("stream", "true"),
+            ("partial_images", "2"),
+        ] {
+            expected.extend_from_slice(
+                format!("--BOUNDARY\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
+        for i in 1..=2 {
+            expected.extend_from_slice(
+                format!(
+                    "--BOUNDARY\r\nContent-Disposition: form-data; name=\"image[]\"; filename=\"image_{i}.png\"\r\n\
+                     Content-Type: image/png\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            expected.extend_from_slice(&image);
+            expected.extend_from_slice(b"\r\n");
+        }
+        expected.extend_from_slice(b"--BOUNDARY--\r\n");
+        assert_eq!(String::from_utf8_lossy(&call.body.to_vec()), String::from_utf8_lossy(&expected));
+        assert_eq!(call.body.to_vec(), expected);
+    }
+
+    #[test]
+    fn the_2_5_family_edits_at_its_tiers_and_sizes() {
+        let req =
+            EditRequest { quality: Some("xhigh".into()), size: Some(Size::new(2560, 1440)), ..edit(vec![png(64, 64)]) };
+        let call = prepare(&req, BOUNDARY.into(), None).unwrap();
+        let parts = parts(&call.body.to_vec());
+        let value = |name: &str| {
+            parts
+                .iter()
+                .find(|(h, _)| h.ends_with(&format!("name=\"{name}\"")))
+                .map(|(_, v)| String::from_utf8(v.clone()).unwrap())
+        };
+        assert_eq!(value("model").as_deref(), Some("gpt-image-2.5-sunburst"));
+        assert_eq!(value("size").as_deref(), Some("2560x1440"));
+        assert_eq!(value("quality").as_deref(), Some("xhigh"));
+        let max =
+            EditRequest { model: Some("gpt-image-2".into()), quality: Some("max".into()), ..edit(vec![png(8, 8)]) };
+        assert_eq!(invalid_message(&max), "quality max is not one gpt-image-2 takes; it takes low, medium, high, auto");
+    }
+
     #[test]
     fn several_images_with_mask_and_every_option_in_sdk_order() {
         let images = vec![png(1024, 1536), jpeg(300, 200), webp(64, 64)];
@@ -458,12 +549,14 @@ mod tests {
             mask: Some(mask.clone()),
             size: Some(Size::new(1024, 1536)),
             n: Some(2),
-            quality: Some(Quality::High),
+            quality: Some("high".into()),
             output_format: Some(OutputFormat::Webp),
-            output_compression: Some(70),
-            background: Some(Background::Transparent),
-            input_fidelity: Some(InputFidelity::High),
-            user: Some("user-7".into()),
+            options: opts(&[
+                ("user", "user-7"),
+                ("input-fidelity", "high"),
+                ("background", "transparent"),
+                ("output-compression", "70"),
+            ]),
             ..EditRequest::new("combine them", ImageFormat::Landscape, images.clone())
         };
         let call = prepare(&req, BOUNDARY.into(), Some(2)).unwrap();

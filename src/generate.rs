@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::bindings::{Background, Error, GenerateRequest, OutputFormat, Quality};
+use crate::bindings::{Error, GenerateRequest, OutputFormat};
 use crate::call::{Call, Endpoint};
 use crate::http::Body;
 use crate::models::{self, Family};
@@ -12,31 +12,29 @@ use crate::options;
 
 /// Checks `req` and builds its call. With `partial_images` set, a model that
 /// streams gets `stream: true`; one that cannot (dall-e-3) gets a plain call.
+/// Quality and options are checked against the model's declaration (see
+/// `models.rs`) before anything is sent.
 pub fn prepare(req: &GenerateRequest, partial_images: Option<u32>) -> Result<Call<'static>, Error> {
     let model = models::image_model(options::model_id(req.model.as_deref(), models::DEFAULT_TEXT_TO_IMAGE));
     options::check_prompt(&model, &req.prompt)?;
     let partial_images = options::streaming(&model, partial_images)?;
-    let checked = options::image_options!(req).check(&model)?;
-    let dall_e = model.family == Family::DallE3;
-    if dall_e && req.moderation.is_some() {
-        return Err(options::gpt_only(&model, "moderation"));
-    }
-    if !dall_e && req.style.is_some() {
-        return Err(Error::InvalidInput(format!("style is a dall-e-3 option; {} does not take it", model.id)));
-    }
+    let quality = options::quality(&model, req.quality.as_deref())?;
+    let chosen = options::check_options(&model.id, &req.options, model.generate_options())?;
+    let shared = options::Options::new(req.format, req.size, req.n, req.output_format, &chosen);
+    let checked = shared.check(&model)?;
     let body = GenerationBody {
         model: &model.id,
         prompt: &req.prompt,
         n: checked.n,
         size: checked.size.to_string(),
-        quality: req.quality.map(Quality::as_str),
-        response_format: dall_e.then_some("b64_json"),
-        style: req.style.map(|s| s.as_str()),
+        quality,
+        response_format: (model.family == Family::DallE3).then_some("b64_json"),
+        style: chosen.text("style"),
         output_format: req.output_format.map(OutputFormat::as_str),
-        output_compression: req.output_compression,
-        background: req.background.map(Background::as_str),
-        moderation: req.moderation.map(|m| m.as_str()),
-        user: options::user(req.user.as_deref()),
+        output_compression: shared.output_compression,
+        background: shared.background,
+        moderation: chosen.text("moderation"),
+        user: chosen.text("user"),
         stream: partial_images.map(|_| true),
         partial_images,
     };
@@ -58,19 +56,19 @@ struct GenerationBody<'r> {
     n: u32,
     size: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    quality: Option<&'static str>,
+    quality: Option<&'r str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     response_format: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    style: Option<&'static str>,
+    style: Option<&'r str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     output_format: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     output_compression: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    background: Option<&'static str>,
+    background: Option<&'r str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    moderation: Option<&'static str>,
+    moderation: Option<&'r str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     user: Option<&'r str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,7 +80,7 @@ struct GenerationBody<'r> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::{ImageFormat, Moderation, Size, Style};
+    use crate::bindings::{ImageFormat, Pair, Size};
     use crate::options::model_id;
     use serde_json::{json, Value};
 
@@ -90,8 +88,20 @@ mod tests {
         GenerateRequest { model: model.map(Into::into), ..GenerateRequest::new(prompt, format) }
     }
 
+    fn dalle(prompt: &str) -> GenerateRequest {
+        request(prompt, ImageFormat::Square, Some("dall-e-3"))
+    }
+
+    fn opts(pairs: &[(&str, &str)]) -> Vec<Pair> {
+        pairs.iter().map(|(n, v)| Pair::new(*n, *v)).collect()
+    }
+
     fn body(call: &Call<'_>) -> Value {
         serde_json::from_slice(&call.body.to_vec()).unwrap()
+    }
+
+    fn body_text(call: &Call<'_>) -> String {
+        String::from_utf8(call.body.to_vec()).unwrap()
     }
 
     fn invalid_message(req: &GenerateRequest, partial: Option<u32>) -> String {
@@ -102,23 +112,78 @@ mod tests {
     }
 
     #[test]
-    fn default_model_is_dall_e_3_with_b64_json() {
+    fn default_model_is_gpt_image_2_5_flare() {
         let call = prepare(&GenerateRequest::new("a lighthouse", ImageFormat::Landscape), None).unwrap();
         assert_eq!(call.endpoint, Endpoint::ImageGenerations);
-        assert_eq!(call.model, "dall-e-3");
+        assert_eq!(call.model, "gpt-image-2.5-flare");
         assert_eq!(call.content_type.as_deref(), Some("application/json"));
         assert!(!call.streaming);
+        assert_eq!(
+            body_text(&call),
+            r#"{"model":"gpt-image-2.5-flare","prompt":"a lighthouse","n":1,"size":"1536x1024"}"#
+        );
+    }
+
+    #[test]
+    fn dall_e_3_gets_b64_json() {
+        let call = prepare(&request("a lighthouse", ImageFormat::Landscape, Some("dall-e-3")), None).unwrap();
+        assert_eq!(call.model, "dall-e-3");
         assert_eq!(
             body(&call),
             json!({"model": "dall-e-3", "prompt": "a lighthouse", "size": "1792x1024", "n": 1, "response_format": "b64_json"})
         );
     }
 
+    /// The seed's models get, byte for byte, the bodies the 0.1 component sent
+    /// for the same request (recorded from it): only the inputs' shape changed.
+    #[test]
+    fn seed_model_bodies_are_byte_for_byte_as_before() {
+        let dalle = GenerateRequest {
+            quality: Some("hd".into()),
+            options: opts(&[("style", "natural"), ("user", "user-42")]),
+            n: Some(1),
+            ..request("a fox", ImageFormat::Portrait, Some("dall-e-3"))
+        };
+        assert_eq!(
+            body_text(&prepare(&dalle, None).unwrap()),
+            r#"{"model":"dall-e-3","prompt":"a fox","n":1,"size":"1024x1792","quality":"hd","response_format":"b64_json","style":"natural","user":"user-42"}"#
+        );
+        let gpt = GenerateRequest {
+            n: Some(3),
+            quality: Some("high".into()),
+            output_format: Some(OutputFormat::Webp),
+            options: opts(&[
+                ("user", "u"),
+                ("moderation", "low"),
+                ("background", "transparent"),
+                ("output-compression", "80"),
+            ]),
+            ..request("a fox", ImageFormat::Square, Some("gpt-image-1"))
+        };
+        assert_eq!(
+            body_text(&prepare(&gpt, Some(2)).unwrap()),
+            r#"{"model":"gpt-image-1","prompt":"a fox","n":3,"size":"1024x1024","quality":"high","output_format":"webp","output_compression":80,"background":"transparent","moderation":"low","user":"u","stream":true,"partial_images":2}"#
+        );
+        let auto =
+            GenerateRequest { quality: Some("auto".into()), ..request("x", ImageFormat::Landscape, Some("dall-e-3")) };
+        assert_eq!(
+            body_text(&prepare(&auto, None).unwrap()),
+            r#"{"model":"dall-e-3","prompt":"x","n":1,"size":"1792x1024","quality":"auto","response_format":"b64_json"}"#
+        );
+    }
+
     #[test]
     fn every_model_and_format_sends_its_size() {
-        for id in
-            ["dall-e-3", "gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2", "chatgpt-image-latest"]
-        {
+        for id in [
+            "dall-e-3",
+            "gpt-image-1",
+            "gpt-image-1-mini",
+            "gpt-image-1.5",
+            "gpt-image-2",
+            "chatgpt-image-latest",
+            "gpt-image-2.5-flare",
+            "gpt-image-2.5-sunburst",
+        ] {
             let model = models::image_model(id);
             for format in ImageFormat::ALL {
                 let call = prepare(&request("x", format, Some(id)), None).unwrap();
@@ -130,9 +195,8 @@ mod tests {
     #[test]
     fn dall_e_3_body_with_every_option() {
         let req = GenerateRequest {
-            quality: Some(Quality::Hd),
-            style: Some(Style::Natural),
-            user: Some("user-42".into()),
+            quality: Some("hd".into()),
+            options: opts(&[("style", "natural"), ("user", "user-42")]),
             n: Some(1),
             ..request("a fox", ImageFormat::Portrait, Some("dall-e-3"))
         };
@@ -149,12 +213,14 @@ mod tests {
     fn gpt_body_with_every_option_and_no_dall_e_fields() {
         let req = GenerateRequest {
             n: Some(3),
-            quality: Some(Quality::High),
+            quality: Some("high".into()),
             output_format: Some(OutputFormat::Webp),
-            output_compression: Some(80),
-            background: Some(Background::Transparent),
-            moderation: Some(Moderation::Low),
-            user: Some("u".into()),
+            options: opts(&[
+                ("output-compression", "80"),
+                ("background", "transparent"),
+                ("moderation", "low"),
+                ("user", "u"),
+            ]),
             ..request("a fox", ImageFormat::Square, Some("gpt-image-1"))
         };
         assert_eq!(
@@ -170,6 +236,27 @@ mod tests {
     }
 
     #[test]
+    fn the_2_5_family_takes_its_tiers_and_free_sizes() {
+        let req = GenerateRequest {
+            quality: Some("xhigh".into()),
+            size: Some(Size::new(2560, 1440)),
+            ..request("a harbour", ImageFormat::Landscape, Some("gpt-image-2.5-sunburst"))
+        };
+        assert_eq!(
+            body_text(&prepare(&req, None).unwrap()),
+            r#"{"model":"gpt-image-2.5-sunburst","prompt":"a harbour","n":1,"size":"2560x1440","quality":"xhigh"}"#
+        );
+        for (model, tier) in [
+            ("gpt-image-2.5-flare", "max"),
+            ("gpt-image-2.6-flare", "max"),
+            ("gpt-image-2.5-sunburst-2026-09-08", "xhigh"),
+        ] {
+            let req = GenerateRequest { quality: Some(tier.into()), ..request("x", ImageFormat::Square, Some(model)) };
+            assert_eq!(body(&prepare(&req, None).unwrap())["quality"], json!(tier), "{model}");
+        }
+    }
+
+    #[test]
     fn streaming_only_for_models_that_stream() {
         let gpt = prepare(&request("x", ImageFormat::Square, Some("gpt-image-1")), Some(2)).unwrap();
         assert!(gpt.streaming);
@@ -179,11 +266,12 @@ mod tests {
         );
         let zero = prepare(&request("x", ImageFormat::Square, Some("gpt-image-2")), Some(0)).unwrap();
         assert_eq!((body(&zero)["stream"].clone(), body(&zero)["partial_images"].clone()), (json!(true), json!(0)));
-        let dalle = prepare(&request("x", ImageFormat::Square, None), Some(3)).unwrap();
+        assert!(prepare(&request("x", ImageFormat::Square, None), Some(1)).unwrap().streaming);
+        let dalle = prepare(&dalle("x"), Some(3)).unwrap();
         assert!(!dalle.streaming);
         assert_eq!(body(&dalle).get("stream"), None);
         assert_eq!(body(&dalle).get("partial_images"), None);
-        for model in [None, Some("gpt-image-1")] {
+        for model in [Some("dall-e-3"), Some("gpt-image-1"), None] {
             assert!(invalid_message(&request("x", ImageFormat::Square, model), Some(4)).contains("between 0 and 3"));
         }
     }
@@ -193,12 +281,13 @@ mod tests {
         assert!(invalid_message(&request("", ImageFormat::Square, None), None).contains("empty"));
         assert!(invalid_message(&request(" \n\t", ImageFormat::Square, None), None).contains("empty"));
         // 4000 three-byte characters fit dall-e-3's 4000-character limit.
-        assert!(prepare(&request(&"世".repeat(4000), ImageFormat::Square, None), None).is_ok());
-        let message = invalid_message(&request(&"a".repeat(4001), ImageFormat::Square, None), None);
+        assert!(prepare(&dalle(&"世".repeat(4000)), None).is_ok());
+        let message = invalid_message(&dalle(&"a".repeat(4001)), None);
         assert!(message.contains("4001") && message.contains("4000"), "{message}");
         assert!(prepare(&request(&"a".repeat(32_000), ImageFormat::Square, Some("gpt-image-1")), None).is_ok());
         assert!(invalid_message(&request(&"a".repeat(32_001), ImageFormat::Square, Some("gpt-image-1")), None)
             .contains("32000"));
+        assert!(invalid_message(&request(&"a".repeat(32_001), ImageFormat::Square, None), None).contains("32000"));
         // The prompt is sent exactly as given.
         let call = prepare(&request("  spaced  ", ImageFormat::Square, None), None).unwrap();
         assert_eq!(body(&call)["prompt"], json!("  spaced  "));
@@ -225,83 +314,108 @@ mod tests {
         assert!(invalid_message(&sized("dall-e-3", 1536, 1024), None).contains("1792x1024"));
         assert!(invalid_message(&sized("gpt-image-1", 1536, 864), None).contains("1536x1024"));
         assert!(invalid_message(&sized("gpt-image-2", 1000, 1000), None).contains("16"));
+        assert!(invalid_message(&sized("gpt-image-2.5-flare", 3856, 2160), None).contains("3840x2160"));
         // An unknown model is passed any sane size.
         assert_eq!(body(&prepare(&sized("new-model", 1000, 700), None).unwrap())["size"], json!("1000x700"));
     }
 
     #[test]
     fn quality_must_suit_the_model() {
-        let q = |model: &str, quality| GenerateRequest {
-            quality: Some(quality),
+        let q = |model: &str, quality: &str| GenerateRequest {
+            quality: Some(quality.into()),
             ..request("x", ImageFormat::Square, Some(model))
         };
-        for quality in [Quality::Auto, Quality::Standard, Quality::Hd] {
-            assert!(prepare(&q("dall-e-3", quality), None).is_ok(), "{quality:?}");
+        for quality in ["auto", "standard", "hd"] {
+            assert!(prepare(&q("dall-e-3", quality), None).is_ok(), "{quality}");
         }
-        for quality in [Quality::Low, Quality::Medium, Quality::High] {
-            assert!(invalid_message(&q("dall-e-3", quality), None).contains("standard, hd"), "{quality:?}");
+        for quality in ["low", "medium", "high", "max"] {
+            assert!(invalid_message(&q("dall-e-3", quality), None).contains("standard, hd"), "{quality}");
         }
-        for quality in [Quality::Auto, Quality::Low, Quality::Medium, Quality::High] {
-            assert!(prepare(&q("gpt-image-1", quality), None).is_ok(), "{quality:?}");
+        for quality in ["auto", "low", "medium", "high"] {
+            assert!(prepare(&q("gpt-image-1", quality), None).is_ok(), "{quality}");
         }
-        for quality in [Quality::Standard, Quality::Hd] {
-            assert!(
-                invalid_message(&q("gpt-image-1-mini", quality), None).contains("low, medium, high"),
-                "{quality:?}"
-            );
+        for quality in ["standard", "hd", "xhigh"] {
+            assert!(invalid_message(&q("gpt-image-1-mini", quality), None).contains("low, medium, high"), "{quality}");
         }
-        assert_eq!(body(&prepare(&q("someone-elses-model", Quality::Hd), None).unwrap())["quality"], json!("hd"));
+        // gpt-image-2 stops at high; the message names the tiers it takes.
+        assert_eq!(
+            invalid_message(&q("gpt-image-2", "max"), None),
+            "quality max is not one gpt-image-2 takes; it takes low, medium, high, auto"
+        );
+        for quality in ["low", "medium", "high", "xhigh", "max", "auto"] {
+            assert_eq!(body(&prepare(&q("gpt-image-2.5-flare", quality), None).unwrap())["quality"], json!(quality));
+        }
+        assert!(invalid_message(&q("gpt-image-2.5-flare", "hd"), None).contains("xhigh, max, auto"));
+        // Any tier for a model the table does not know: the API decides.
+        assert_eq!(body(&prepare(&q("someone-elses-model", "hd"), None).unwrap())["quality"], json!("hd"));
+        assert_eq!(body(&prepare(&q("someone-elses-model", "ultra"), None).unwrap())["quality"], json!("ultra"));
+        // Blank is none.
+        assert_eq!(body(&prepare(&q("gpt-image-2", " "), None).unwrap()).get("quality"), None);
     }
 
     #[test]
     fn options_that_do_not_fit_the_model_are_refused() {
-        let dalle = || request("x", ImageFormat::Square, Some("dall-e-3"));
         let gpt = || request("x", ImageFormat::Square, Some("gpt-image-1"));
+        let with = |req: GenerateRequest, pairs: &[(&str, &str)]| GenerateRequest { options: opts(pairs), ..req };
         let cases = [
-            (GenerateRequest { output_format: Some(OutputFormat::Png), ..dalle() }, "output_format"),
-            (GenerateRequest { output_compression: Some(50), ..dalle() }, "output_compression"),
-            (GenerateRequest { background: Some(Background::Opaque), ..dalle() }, "background"),
-            (GenerateRequest { moderation: Some(Moderation::Auto), ..dalle() }, "moderation"),
-            (GenerateRequest { style: Some(Style::Vivid), ..gpt() }, "style"),
-            (GenerateRequest { style: Some(Style::Vivid), ..request("x", ImageFormat::Square, Some("new")) }, "style"),
-            (GenerateRequest { output_compression: Some(50), ..gpt() }, "jpeg or webp"),
+            (GenerateRequest { output_format: Some(OutputFormat::Png), ..dalle("x") }, "output_format"),
+            (with(dalle("x"), &[("output-compression", "50")]), "output-compression"),
+            (with(dalle("x"), &[("background", "opaque")]), "background"),
+            (with(dalle("x"), &[("moderation", "auto")]), "moderation"),
+            (with(gpt(), &[("style", "vivid")]), "style"),
+            (with(request("x", ImageFormat::Square, Some("new")), &[("style", "vivid")]), "style"),
+            (with(gpt(), &[("output-compression", "50")]), "jpeg or webp"),
             (
-                GenerateRequest { output_format: Some(OutputFormat::Png), output_compression: Some(50), ..gpt() },
+                with(
+                    GenerateRequest { output_format: Some(OutputFormat::Png), ..gpt() },
+                    &[("output-compression", "50")],
+                ),
                 "jpeg or webp",
             ),
             (
-                GenerateRequest { output_format: Some(OutputFormat::Jpeg), output_compression: Some(101), ..gpt() },
+                with(
+                    GenerateRequest { output_format: Some(OutputFormat::Jpeg), ..gpt() },
+                    &[("output-compression", "101")],
+                ),
                 "0 to 100",
             ),
             (
-                GenerateRequest {
-                    output_format: Some(OutputFormat::Jpeg),
-                    background: Some(Background::Transparent),
-                    ..gpt()
-                },
+                with(
+                    GenerateRequest { output_format: Some(OutputFormat::Jpeg), ..gpt() },
+                    &[("background", "transparent")],
+                ),
                 "transparent",
             ),
+            (with(gpt(), &[("background", "clear")]), "auto, transparent, opaque"),
+            (with(gpt(), &[("moderation", "strict")]), "auto, low"),
+            (with(dalle("x"), &[("style", "painterly")]), "vivid, natural"),
+            (with(gpt(), &[("user", "a"), ("user", "b")]), "twice"),
         ];
         for (req, why) in cases {
             let message = invalid_message(&req, None);
             assert!(message.contains(why), "{why}: {message}");
         }
+        // An unknown option lists what the model takes.
+        assert_eq!(
+            invalid_message(&with(gpt(), &[("quality", "high")]), None),
+            "gpt-image-1 takes no option `quality`; its options are background, moderation, output-compression, user"
+        );
+        assert!(invalid_message(&with(dalle("x"), &[("background", "opaque")]), None).ends_with("style, user"));
         let ok = GenerateRequest {
             output_format: Some(OutputFormat::Jpeg),
-            output_compression: Some(0),
-            background: Some(Background::Opaque),
+            options: opts(&[("output-compression", "0"), ("background", "opaque")]),
             ..gpt()
         };
         assert_eq!(body(&prepare(&ok, None).unwrap())["output_compression"], json!(0));
         // Transparent with the default format (png) is fine.
-        assert!(prepare(&GenerateRequest { background: Some(Background::Transparent), ..gpt() }, None).is_ok());
+        assert!(prepare(&with(gpt(), &[("background", "transparent")]), None).is_ok());
     }
 
     #[test]
     fn blank_model_and_user_are_absent() {
-        let req = GenerateRequest { user: Some(" ".into()), ..request("x", ImageFormat::Square, Some("  ")) };
+        let req = GenerateRequest { options: opts(&[("user", " ")]), ..request("x", ImageFormat::Square, Some("  ")) };
         let call = prepare(&req, None).unwrap();
-        assert_eq!(call.model, "dall-e-3");
+        assert_eq!(call.model, models::DEFAULT_TEXT_TO_IMAGE);
         assert_eq!(body(&call).get("user"), None);
         assert_eq!(model_id(Some(" gpt-image-1 "), "d"), "gpt-image-1");
     }

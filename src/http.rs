@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use crate::bindings::{Error, Failure, TimeoutInfo, TimeoutPhase};
+use crate::date::Date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -208,7 +209,8 @@ pub fn read_to_end(body: &mut dyn BodyReader, limit: u64, size_hint: Option<u64>
     Ok(out)
 }
 
-/// Carries requests to the service and gives the pure logic time and chance.
+/// Carries requests to the service and gives the pure logic time, chance and
+/// the date.
 pub trait Transport {
     /// Sends `request` and waits for the response head.
     fn send(
@@ -222,6 +224,10 @@ pub trait Transport {
 
     /// A random number, for retry jitter.
     fn random_u64(&mut self) -> u64;
+
+    /// Today's date (UTC) on the host's wall clock, to tell whether a model's
+    /// shutdown date has passed. Tests fix it.
+    fn today(&mut self) -> Date;
 }
 
 fn header_value<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {

@@ -1,5 +1,7 @@
 //! The one module that touches `wasi:http`: [`WasiTransport`] carries the
-//! pure logic's requests through the host's outgoing handler.
+//! pure logic's requests through the host's outgoing handler, and gives it
+//! the host's clocks (`wasi:clocks/monotonic-clock` to wait,
+//! `wasi:clocks/wall-clock` for today's date) and randomness.
 //!
 //! Order matters to wasi-http: the request is handed to `handle` first and
 //! its body written afterwards, in pieces no larger than `check-write`
@@ -15,6 +17,7 @@ use wasi::http::types::{
 use wasi::io::streams::{InputStream, OutputStream, StreamError};
 
 use crate::bindings::TimeoutPhase;
+use crate::date::Date;
 use crate::http::{self, BodyReader, Request, ResponseHead, Timeouts, Transport, TransportError};
 
 /// Largest read asked of the response stream at once.
@@ -53,6 +56,16 @@ impl Transport for WasiTransport {
     fn random_u64(&mut self) -> u64 {
         wasi::random::random::get_random_u64()
     }
+
+    fn today(&mut self) -> Date {
+        today()
+    }
+}
+
+/// Today's date (UTC) on the host's wall clock. A host can fix the clock in tests.
+pub fn today() -> Date {
+    let now = wasi::clocks::wall_clock::now();
+    Date::from_unix_seconds(i64::try_from(now.seconds).unwrap_or(i64::MAX))
 }
 
 fn build_request(request: &Request<'_>) -> Result<OutgoingRequest, TransportError> {
