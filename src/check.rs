@@ -124,13 +124,14 @@ impl Lookup {
                 };
                 Ok(match lifecycle.as_ref().map(|l| (l.state, l)) {
                     Some((ModelState::Deprecated, l)) => {
-                        let said = lifecycle::describe(model, l).expect("deprecated");
+                        let said = lifecycle::describe(model, l).unwrap_or_default();
                         status(StatusLevel::Warning, verification(said), None)
                     }
                     Some((ModelState::Retired, l)) => {
                         // Still answered: a gateway (or the shutdown day itself). It may stop any time.
-                        let date = l.shutdown_date.as_deref().unwrap_or("its shutdown date");
-                        let mut said = format!("{subject} is still served here, but OpenAI shut it down on {date}");
+                        let date = l.shutdown_date.as_deref().unwrap_or("unknown");
+                        let mut said =
+                            format!("{subject} still answers here, but its shutdown date ({date}) has passed");
                         if let Some(replacement) = &l.replacement {
                             said.push_str(&format!("; use {replacement}"));
                         }
@@ -337,7 +338,7 @@ mod tests {
         assert_eq!(status.level, StatusLevel::Warning);
         assert_eq!(
             status.message,
-            "`gpt-4o-mini` is still served here, but OpenAI shut it down on 2027-01-14; use gpt-6-luna"
+            "`gpt-4o-mini` still answers here, but its shutdown date (2027-01-14) has passed; use gpt-6-luna"
         );
         // Once the service stops serving it: an error that says since when and what to use.
         let gone = || {
@@ -349,10 +350,7 @@ mod tests {
         let mut after = client_on(Date::ymd(2027, 1, 15), vec![gone()]);
         let status = after.check(Capability::ImageAnalysis, Some("gpt-4o-mini")).unwrap();
         assert_eq!((status.level, status.problem.as_ref().map(Error::kind)), (StatusLevel::Error, Some("not-found")));
-        assert_eq!(
-            status.message,
-            "the model `gpt-4o-mini` was retired on 2027-01-14 by the service; use gpt-6-luna instead"
-        );
+        assert_eq!(status.message, "the model `gpt-4o-mini` was retired on 2027-01-14; use gpt-6-luna instead");
         // Before the date, the same 404 is an unknown model (a project restriction, say).
         let mut before = client_on(Date::ymd(2026, 12, 2), vec![gone()]);
         let status = before.check(Capability::ImageAnalysis, Some("gpt-4o-mini")).unwrap();
@@ -368,17 +366,14 @@ mod tests {
         assert_eq!((problem.kind(), problem.status()), ("not-found", Some(404)));
         assert_eq!(
             status.message,
-            "the model `dall-e-3` was retired on 2026-05-12 by the service; use gpt-image-2.5-sunburst instead"
+            "the model `dall-e-3` was retired on 2026-05-12; use gpt-image-2.5-sunburst instead"
         );
         assert_eq!(problem.message(), status.message);
         // An unknown model the service says was deprecated: no date, the capability's default instead.
         let body = RETIRED_404.replace("dall-e-3", "dall-e-2");
         let mut c = client(vec![respond(404, &[], body)]);
         let status = c.check(Capability::ImageEdit, Some("dall-e-2")).unwrap();
-        assert_eq!(
-            status.message,
-            "the model `dall-e-2` has been retired by the service; use gpt-image-2.5-sunburst instead"
-        );
+        assert_eq!(status.message, "the model `dall-e-2` has been retired; use gpt-image-2.5-sunburst instead");
     }
 
     #[test]

@@ -915,10 +915,7 @@ pub(crate) mod tests {
             (e.kind(), f.status, f.code.as_deref(), f.request_id.as_deref()),
             ("not-found", Some(404), Some("model_not_found"), Some("req_r"))
         );
-        assert_eq!(
-            e.message(),
-            "the model `dall-e-3` was retired on 2026-05-12 by the service; use gpt-image-2.5-sunburst instead"
-        );
+        assert_eq!(e.message(), "the model `dall-e-3` was retired on 2026-05-12; use gpt-image-2.5-sunburst instead");
         assert_eq!(c.transport.sent.len(), 1, "a 404 is never retried");
         // Editing with a retired model, and an unknown one the service says was deprecated.
         let mut edit = EditRequest::new("x", ImageFormat::Square, vec![fixtures::png(8, 8)]);
@@ -927,16 +924,13 @@ pub(crate) mod tests {
         let e = client(vec![respond(404, &[], body)]).edit(&edit).unwrap_err();
         assert_eq!(
             e.message(),
-            "the model `gpt-image-1` was retired on 2026-10-23 by the service; use gpt-image-2.5-sunburst instead"
+            "the model `gpt-image-1` was retired on 2026-10-23; use gpt-image-2.5-sunburst instead"
         );
         let mut old = GenerateRequest::new("x", ImageFormat::Square);
         old.model = Some("dall-e-2".into());
         let e =
             client(vec![respond(404, &[], RETIRED_404.replace("dall-e-3", "dall-e-2"))]).generate(&old).unwrap_err();
-        assert_eq!(
-            e.message(),
-            "the model `dall-e-2` has been retired by the service; use gpt-image-2.5-flare instead"
-        );
+        assert_eq!(e.message(), "the model `dall-e-2` has been retired; use gpt-image-2.5-flare instead");
         let analyze =
             AnalyzeRequest { model: Some("gpt-4o-mini".into()), ..AnalyzeRequest::new(fixtures::png(8, 8), "?") };
         let gone = || {
@@ -946,10 +940,7 @@ pub(crate) mod tests {
             )
         };
         let e = client_on(Date::ymd(2027, 1, 15), vec![gone()]).analyze(&analyze).unwrap_err();
-        assert_eq!(
-            e.message(),
-            "the model `gpt-4o-mini` was retired on 2027-01-14 by the service; use gpt-6-luna instead"
-        );
+        assert_eq!(e.message(), "the model `gpt-4o-mini` was retired on 2027-01-14; use gpt-6-luna instead");
         // The same answer a day before the shutdown is an ordinary not-found.
         let e = client_on(Date::ymd(2027, 1, 13), vec![gone()]).analyze(&analyze).unwrap_err();
         assert!(e.message().starts_with("the model `gpt-4o-mini` was not found"), "{}", e.message());

@@ -149,8 +149,8 @@ pub fn explain_not_found(
     };
     let (when, instead) = retired;
     failure.message = match instead {
-        Some(other) => format!("the model `{model}` {when} by the service; use {other} instead"),
-        None => format!("the model `{model}` {when} by the service; list the models this key can use with `models`"),
+        Some(other) => format!("the model `{model}` {when}; use {other} instead"),
+        None => format!("the model `{model}` {when}; list the models this key can use with `models`"),
     };
     error
 }
@@ -241,10 +241,7 @@ mod tests {
             Some("gpt-image-2.5-flare"),
             today,
         );
-        assert_eq!(
-            e.message(),
-            "the model `dall-e-3` was retired on 2026-05-12 by the service; use gpt-image-2.5-sunburst instead"
-        );
+        assert_eq!(e.message(), "the model `dall-e-3` was retired on 2026-05-12; use gpt-image-2.5-sunburst instead");
         let f = e.failure().unwrap();
         assert_eq!(
             (f.status, f.code.as_deref(), f.request_id.as_deref()),
@@ -269,10 +266,7 @@ mod tests {
             Some("gpt-image-2.5-flare"),
             today,
         );
-        assert_eq!(
-            e.message(),
-            "the model `dall-e-2` has been retired by the service; use gpt-image-2.5-flare instead"
-        );
+        assert_eq!(e.message(), "the model `dall-e-2` has been retired; use gpt-image-2.5-flare instead");
         // Deprecated by the table, but already gone at the service.
         let early = explain_not_found(
             not_found("has been deprecated", None),
