@@ -21,7 +21,7 @@ fn the_cli_prints_the_answer_as_json() {
         .unwrap();
     assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     let v = json_stdout(&output);
-    assert_eq!(v["model"], "gpt-4.1-mini");
+    assert_eq!(v["model"], "gpt-6-luna");
     assert_eq!(v["finish_reason"], "stop");
     assert!(v["text"].as_str().unwrap().contains("WEBP image"));
     assert!(v["usage"]["total_tokens"].as_u64().is_some());

@@ -6,7 +6,7 @@ use crate::harness::{json_stdout, mock, out_dir, visual_host, KEY};
 fn the_cli_speaks_azure_and_sends_extra_headers() {
     let dir = out_dir("azure-cli");
     let output = visual_host()
-        .args(["--mock", "--azure-deployment", "dep", "--json", "generate", "--model", "gpt-image-1"])
+        .args(["--mock", "--azure-deployment", "dep", "--json", "generate", "--model", "gpt-image-2.5-flare"])
         .args(["--format", "portrait", "--prompt", "a gate", "--out"])
         .arg(dir.join("a.png"))
         .output()
@@ -23,7 +23,7 @@ async fn the_cli_header_flag_reaches_the_server() {
     let mut cmd = tokio::process::Command::from(visual_host());
     cmd.env("OPENAI_API_KEY", KEY)
         .args(["--base-url", &mock.base_url(), "--header", "X-Test: 1", "--json", "generate"])
-        .args(["--model", "gpt-image-1", "--prompt", "a gate", "--out"])
+        .args(["--model", "gpt-image-2.5-flare", "--prompt", "a gate", "--out"])
         .arg(dir.join("h.png"));
     let output = cmd.output().await.unwrap();
     assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));

@@ -17,14 +17,14 @@ fn generate_with_json_writes_the_image_and_prints_the_contract() {
     let dir = out_dir("generate-json");
     let out = dir.join("lighthouse.png");
     let output = visual_host()
-        .args(["--mock", "--json", "generate", "--model", "gpt-image-1", "--format", "landscape"])
+        .args(["--mock", "--json", "generate", "--model", "gpt-image-2.5-flare", "--format", "landscape"])
         .args(["--prompt", "a lighthouse at dusk", "--out"])
         .arg(&out)
         .output()
         .unwrap();
     assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     let v = json_stdout(&output);
-    assert_eq!(v["model"], "gpt-image-1");
+    assert_eq!(v["model"], "gpt-image-2.5-flare");
     let images = v["images"].as_array().unwrap();
     assert_eq!(images.len(), 1);
     let image = &images[0];
@@ -43,7 +43,7 @@ fn generate_with_json_writes_the_image_and_prints_the_contract() {
 fn several_images_are_numbered_before_the_extension() {
     let dir = out_dir("generate-n");
     let output = visual_host()
-        .args(["--mock", "--json", "generate", "--model", "gpt-image-1-mini", "--format", "portrait", "--n", "3"])
+        .args(["--mock", "--json", "generate", "--model", "gpt-image-2", "--format", "portrait", "--n", "3"])
         .args(["--prompt", "three keys", "--out"])
         .arg(dir.join("keys.png"))
         .output()
@@ -62,7 +62,7 @@ fn several_images_are_numbered_before_the_extension() {
 fn the_extension_follows_the_real_image_type() {
     let dir = out_dir("generate-jpeg");
     let output = visual_host()
-        .args(["--mock", "--json", "generate", "--model", "gpt-image-1", "--output-format", "jpeg"])
+        .args(["--mock", "--json", "generate", "--model", "gpt-image-2.5-flare", "--output-format", "jpeg"])
         .args(["--prompt", "a jpeg, please", "--out"])
         .arg(dir.join("photo.png"))
         .output()
@@ -75,20 +75,91 @@ fn the_extension_follows_the_real_image_type() {
     assert_eq!(&std::fs::read(&path).unwrap()[..3], b"\xff\xd8\xff");
 }
 
-#[test]
-fn dall_e_3_returns_its_revised_prompt() {
+#[tokio::test(flavor = "multi_thread")]
+async fn dall_e_3_returns_its_revised_prompt_where_it_is_still_served() {
+    let gateway = crate::harness::gateway().await;
     let dir = out_dir("generate-dalle");
-    let output = visual_host()
-        .args(["--mock", "--json", "generate", "--model", "dall-e-3", "--format", "portrait"])
+    let mut cmd = tokio::process::Command::from(visual_host());
+    cmd.env("OPENAI_API_KEY", KEY)
+        .args(["--base-url", &gateway.base_url(), "--json", "generate", "--model", "dall-e-3", "--format", "portrait"])
         .args(["--prompt", "a tall tower", "--out"])
-        .arg(dir.join("tower.png"))
-        .output()
-        .unwrap();
-    assert!(output.status.success());
+        .arg(dir.join("tower.png"));
+    let output = cmd.output().await.unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     let v = json_stdout(&output);
     assert!(v["revised_prompt"].as_str().is_some_and(|s| !s.is_empty()));
     assert!(v["usage"].is_null());
     assert_eq!(png_size(&dir.join("tower.png")), (1024, 1792));
+}
+
+#[test]
+fn a_retired_model_says_since_when_and_what_to_use() {
+    let output = visual_host()
+        .args(["--mock", "--json", "generate", "--model", "dall-e-3", "--prompt", "a tall tower", "--out"])
+        .arg(out_dir("generate-retired").join("never.png"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let v = json_stdout(&output);
+    assert_eq!((v["error"]["kind"].as_str(), v["error"]["status"].as_u64()), (Some("not-found"), Some(404)));
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("retired") && message.contains("2026-05-12"), "{message}");
+    assert!(message.contains("gpt-image-2.5"), "names a current model: {message}");
+}
+
+#[test]
+fn any_tier_the_model_declares_is_taken_and_others_are_refused_before_sending() {
+    let dir = out_dir("generate-tiers");
+    let output = visual_host()
+        .args(["--mock", "--json", "generate", "--model", "gpt-image-2.5-sunburst", "--quality", "xhigh"])
+        .args(["--size", "2560x1440", "--prompt", "a wide valley", "--out"])
+        .arg(dir.join("wide.png"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(png_size(&dir.join("wide.png")), (2560, 1440));
+
+    let output = visual_host()
+        .args(["--mock", "--json", "generate", "--model", "gpt-image-2", "--quality", "max", "--prompt", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let v = json_stdout(&output);
+    assert_eq!(v["error"]["kind"], "invalid-input");
+    assert!(v["error"]["message"].as_str().unwrap().contains("max"), "{v}");
+}
+
+#[test]
+fn models_prints_what_the_service_offers_with_shutdown_dates() {
+    let output = visual_host()
+        .args(["--mock", "--today", "2026-12-02", "--json", "models", "--capability", "image-analysis"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let v = json_stdout(&output);
+    let models = v["models"].as_array().unwrap();
+    assert!(models.iter().all(|m| m["capability"] == "image-analysis"));
+    let mini = models.iter().find(|m| m["id"] == "gpt-4o-mini").expect("gpt-4o-mini listed");
+    assert_eq!(
+        (mini["state"].as_str(), mini["shutdown_date"].as_str(), mini["replacement"].as_str()),
+        (Some("deprecated"), Some("2027-01-14"), Some("gpt-6-luna"))
+    );
+    let luna = models.iter().find(|m| m["id"] == "gpt-6-luna").expect("gpt-6-luna listed");
+    assert_eq!((luna["state"].as_str(), luna["shutdown_date"].as_str()), (Some("active"), None));
+    for m in models {
+        for field in ["id", "capability", "state", "shutdown_date", "replacement"] {
+            assert!(m.get(field).is_some(), "{field} in {m}");
+        }
+    }
+
+    // The day after the shutdown, the same model is retired, for the backend and the service alike.
+    let later = visual_host()
+        .args(["--mock", "--today", "2027-01-15", "--json", "models", "--capability", "image-analysis"])
+        .output()
+        .unwrap();
+    let v = json_stdout(&later);
+    let mini = v["models"].as_array().unwrap().iter().find(|m| m["id"] == "gpt-4o-mini").cloned().unwrap();
+    assert_eq!(mini["state"], "retired", "{mini}");
 }
 
 #[test]
@@ -135,10 +206,21 @@ fn info_json_lists_capabilities_and_sizes() {
     let t2i = v["capabilities"].as_array().unwrap().iter().find(|c| c["capability"] == "text-to-image").unwrap();
     let dalle = t2i["models"].as_array().unwrap().iter().find(|m| m["id"] == "dall-e-3").unwrap();
     assert_eq!(dalle["sizes"]["landscape"], "1792x1024");
+    assert_eq!(dalle["lifecycle"]["state"], "retired");
+    assert_eq!(dalle["lifecycle"]["shutdown_date"], "2026-05-12");
+    assert_eq!(t2i["default_model"], "gpt-image-2.5-flare");
+    let sunburst = t2i["models"].as_array().unwrap().iter().find(|m| m["id"] == "gpt-image-2.5-sunburst").unwrap();
+    assert!(sunburst["qualities"].as_array().unwrap().iter().any(|q| q == "xhigh"), "{sunburst}");
+    assert!(sunburst["free_sizes"]["max_long_side"].as_u64() == Some(3840), "{sunburst}");
+    // The settings a host renders; a secret's value is never printed.
+    let settings = v["settings"].as_array().unwrap();
+    let key = settings.iter().find(|s| s["name"] == "api-key").unwrap();
+    assert_eq!((key["kind"].as_str(), key["required"].as_bool()), (Some("secret"), Some(true)));
 
     let table = visual_host().arg("info").output().unwrap();
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.contains("gpt-image-1") && text.contains("1536x1024") && text.contains("descriptive"), "{text}");
+    assert!(text.contains("retired 2026-05-12") && text.contains("shuts down 2027-01-14"), "lifecycle: {text}");
 }
 
 #[test]
@@ -146,7 +228,7 @@ fn a_real_key_is_never_printed() {
     // The mock accepts KEY; a generation and a failure both keep it out of every stream.
     let output = visual_host()
         .env("OPENAI_API_KEY", KEY)
-        .args(["--mock", "--json", "generate", "--model", "gpt-image-1", "--prompt", "x", "--out"])
+        .args(["--mock", "--json", "generate", "--model", "gpt-image-2.5-flare", "--prompt", "x", "--out"])
         .arg(out_dir("key").join("k.png"))
         .output()
         .unwrap();

@@ -58,12 +58,12 @@ fn cli_edit(dir: &Path, model: &str) -> (Output, PathBuf) {
 #[test]
 fn cli_edit_with_two_references_and_a_mask_prints_the_contract() {
     let dir = work_dir("ok");
-    let (output, out) = cli_edit(&dir, "gpt-image-1");
+    let (output, out) = cli_edit(&dir, "gpt-image-2.5-sunburst");
     assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     let v = json_stdout(&output);
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys.len(), 4, "exactly model, images, revised_prompt, usage: {keys:?}");
-    assert_eq!(v["model"], "gpt-image-1");
+    assert_eq!(v["model"], "gpt-image-2.5-sunburst");
     assert!(v["revised_prompt"].is_null(), "GPT image models do not revise prompts");
     assert!(v["usage"]["total_tokens"].as_u64().is_some_and(|t| t > 0), "{}", v["usage"]);
     let image_tokens = v["usage"]["input_tokens_details"]["image_tokens"].as_u64();
@@ -94,6 +94,6 @@ fn cli_edit_with_dall_e_3_is_unsupported_and_exits_1() {
     let v = json_stdout(&output);
     assert_eq!(v["error"]["kind"], "unsupported");
     let message = v["error"]["message"].as_str().unwrap();
-    assert!(message.contains("dall-e-3") && message.contains("gpt-image-1"), "{message}");
+    assert!(message.contains("dall-e-3") && message.contains("gpt-image-2.5-sunburst"), "{message}");
     assert!(!out.exists(), "nothing is written for a refused edit");
 }

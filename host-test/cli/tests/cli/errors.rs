@@ -21,7 +21,7 @@ async fn generate(mock: &MockServer, args: &[&str]) -> (Output, Value, Duration)
     cmd.env("OPENAI_API_KEY", KEY)
         .args(["--base-url", &mock.base_url(), "--json"])
         .args(args)
-        .args(["generate", "--model", "gpt-image-1", "--prompt", "a lighthouse in a storm", "--out"])
+        .args(["generate", "--model", "gpt-image-2.5-flare", "--prompt", "a lighthouse in a storm", "--out"])
         .arg(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("errors-cli-never-written.png"))
         .kill_on_drop(true);
     let started = Instant::now();

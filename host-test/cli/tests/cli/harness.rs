@@ -19,9 +19,15 @@ pub fn visual_host() -> std::process::Command {
     cmd
 }
 
-/// A mock accepting [`KEY`], served by the calling test's runtime.
+/// A mock accepting [`KEY`] that answers like today's API, served by the
+/// calling test's runtime.
 pub async fn mock() -> MockServer {
     MockServer::start(MockConfig { api_key: KEY.into(), ..MockConfig::default() }).await.expect("starting the mock")
+}
+
+/// A mock acting as a compatible gateway that still serves the seed's models.
+pub async fn gateway() -> MockServer {
+    MockServer::start(MockConfig { api_key: KEY.into(), ..MockConfig::gateway() }).await.expect("starting the mock")
 }
 
 /// Asserts the key is nowhere in `text`.

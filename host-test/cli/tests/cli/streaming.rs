@@ -10,7 +10,7 @@ use crate::harness::{mock, KEY};
 fn the_cli_writes_each_partial_then_the_result() {
     let dir = crate::harness::out_dir("cli-partials");
     let output = crate::harness::visual_host()
-        .args(["--mock", "--json", "generate", "--partial-images", "2", "--model", "gpt-image-1"])
+        .args(["--mock", "--json", "generate", "--partial-images", "2", "--model", "gpt-image-2.5-flare"])
         .args(["--format", "portrait", "--prompt", "a lantern", "--out"])
         .arg(dir.join("p.png"))
         .output()
@@ -30,7 +30,7 @@ async fn ctrl_c_cancels_the_cli_cleanly() {
     mock.push_faults([Fault::NoFirstByte(Duration::from_secs(20))]);
     let child = crate::harness::visual_host()
         .env("OPENAI_API_KEY", KEY)
-        .args(["--base-url", &mock.base_url(), "generate", "--model", "gpt-image-1", "--prompt", "slow"])
+        .args(["--base-url", &mock.base_url(), "generate", "--model", "gpt-image-2.5-flare", "--prompt", "slow"])
         .arg("--out")
         .arg(std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("never.png"))
         .stdout(std::process::Stdio::piped())

@@ -9,15 +9,19 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 const HOST: &str = env!("CARGO_BIN_EXE_visual-host");
-const BACKENDS: [(&str, &str); 2] =
-    [(guest_components::OPENAI_BACKEND, "openai"), (guest_components::PLACEHOLDER_BACKEND, "placeholder")];
+const BACKENDS: [(&str, &str); 3] = [
+    (guest_components::OPENAI_BACKEND, "openai"),
+    (guest_components::PLACEHOLDER_BACKEND, "placeholder"),
+    // Built for contract 0.1: the host presents it in the 0.2 shape.
+    (guest_components::PLACEHOLDER_BACKEND_V0_1, "placeholder"),
+];
 
-/// A component that exports the contract's interface at 0.2.0: what a backend
+/// A component that exports the contract's interface at 0.3.0: what a backend
 /// built against a future, incompatible contract looks like from outside.
 const FUTURE_CONTRACT_WAT: &str = r#"
 (component
   (instance $backend)
-  (export "talemate:visual/visual-backend@0.2.0" (instance $backend))
+  (export "talemate:visual/visual-backend@0.3.0" (instance $backend))
 )
 "#;
 
@@ -57,8 +61,8 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (be(16), be(20))
 }
 
-/// The first text-to-image model `info` says draws landscape at `size`: the
-/// host picks by what the backend declares, not by knowing the backend.
+/// The first text-to-image model `info` says draws landscape at `size` and is
+/// not retired: the host picks by what the backend declares, not by knowing it.
 fn model_drawing_landscape_at(info: &Value, size: &str) -> String {
     let capability = info["capabilities"]
         .as_array()
@@ -70,7 +74,7 @@ fn model_drawing_landscape_at(info: &Value, size: &str) -> String {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["sizes"]["landscape"] == size)
+        .find(|m| m["sizes"]["landscape"] == size && m["lifecycle"]["state"] != "retired")
         .unwrap_or_else(|| panic!("no model draws landscape at {size}: {capability}"))["id"]
         .as_str()
         .unwrap()
@@ -123,13 +127,14 @@ fn a_future_contract_version_is_refused_by_the_cli() {
     let output = host(&["--no-cache", "--component", path, "info"], &dir);
     assert_eq!(output.status.code(), Some(3), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("implements talemate:visual/visual-backend@0.2.0"), "{stderr}");
-    assert!(stderr.contains("supports talemate:visual/visual-backend@0.1.x"), "{stderr}");
+    assert!(stderr.contains("implements talemate:visual/visual-backend@0.3.0"), "{stderr}");
+    assert!(stderr.contains("talemate:visual/visual-backend@0.2.x"), "{stderr}");
+    assert!(stderr.contains("talemate:visual/visual-backend@0.1.x"), "{stderr}");
 
     let output = host(&["--no-cache", "--component", path, "--json", "info"], &dir);
     assert_eq!(output.status.code(), Some(3), "{output:?}");
     let reply: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(reply["error"]["kind"], "host");
-    assert!(reply["error"]["message"].as_str().unwrap().contains("@0.2.0"), "{reply}");
+    assert!(reply["error"]["message"].as_str().unwrap().contains("@0.3.0"), "{reply}");
     let _ = std::fs::remove_dir_all(&dir);
 }
