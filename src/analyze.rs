@@ -29,7 +29,11 @@ pub const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
 /// does not spend its whole token budget thinking; a model that does not
 /// reason (gpt-4o*, gpt-4.1*) never is, and an id the table does not know only
 /// when the request asks for it.
-pub fn prepare(req: &AnalyzeRequest) -> Result<Call<'static>, Error> {
+///
+/// `default_model` stands in when the request names none: the table's default
+/// on OpenAI; on Azure the deployment, whose model the component cannot know,
+/// so it is sent no option it did not ask for.
+pub fn prepare(req: &AnalyzeRequest, default_model: &str) -> Result<Call<'static>, Error> {
     if req.prompt.trim().is_empty() {
         return Err(invalid("the prompt is empty"));
     }
@@ -47,7 +51,7 @@ pub fn prepare(req: &AnalyzeRequest) -> Result<Call<'static>, Error> {
     if req.max_output_tokens == Some(0) {
         return Err(invalid("max_output_tokens must be at least 1"));
     }
-    let model = models::vision_model(options::model_id(req.model.as_deref(), DEFAULT_MODEL));
+    let model = models::vision_model(options::model_id(req.model.as_deref(), default_model));
     let chosen = options::check_options(&model.id, &req.options, model.options())?;
     let reasoning_effort =
         chosen.text("reasoning-effort").or(model.reasoning.then_some(models::DEFAULT_REASONING_EFFORT));
@@ -260,6 +264,19 @@ fn or_none(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The call on OpenAI, where the table's default stands in.
+    fn prepare(req: &AnalyzeRequest) -> Result<Call<'static>, Error> {
+        super::prepare(req, DEFAULT_MODEL)
+    }
+
+    #[test]
+    fn on_azure_an_unnamed_model_is_the_deployment_and_gets_no_reasoning_effort() {
+        let call = super::prepare(&request(jpeg()), "vision-deployment").unwrap();
+        let json = body_json(&call);
+        assert_eq!(json["model"], "vision-deployment");
+        assert!(json.get("reasoning_effort").is_none(), "{json}");
+    }
     use crate::bindings::Pair;
     use proptest::prelude::*;
     use std::borrow::Cow;

@@ -92,7 +92,9 @@ impl<T: Transport> Client<T> {
 
     /// A question about an image.
     pub fn analyze(&mut self, request: &AnalyzeRequest) -> Result<Analysis, Error> {
-        let result = analyze::prepare(request).and_then(|call| {
+        let default_model =
+            self.config.deployment_for(Capability::ImageAnalysis).unwrap_or(analyze::DEFAULT_MODEL).to_string();
+        let result = analyze::prepare(request, &default_model).and_then(|call| {
             let (head, body) = self.execute(&call)?;
             analyze::parse_response(&body).map_err(|e| annotate(e, &head))
         });
