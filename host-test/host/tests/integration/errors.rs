@@ -12,7 +12,7 @@ use visual_host::bindings::{Capability, Error, Failure, GenerateRequest, ImageFo
 use visual_host::runtime::Session;
 use visual_host::sandbox::NetworkPolicy;
 
-use crate::harness::{assert_no_key, mock, plugin, session, session_with, settings, KEY};
+use crate::harness::{assert_no_key, gateway, mock, plugin, session, session_with, settings, KEY};
 
 /// Where users verify an organization (the component's `ORG_VERIFICATION_URL`).
 const ORG_VERIFICATION_URL: &str = "https://platform.openai.com/settings/organization/general";
@@ -117,7 +117,8 @@ async fn an_unverified_organization_is_told_how_to_verify() {
     let (e, elapsed) = fails(&mut session, &request("gpt-image-2.5-flare")).await;
     assert_eq!(kind_status(&e), ("permission-denied", Some(403)));
     let message = e.message();
-    for needle in [ORG_VERIFICATION_URL, "verified", "`gpt-image-1`", "GPT image models need this", "dall-e-3 does not"]
+    for needle in
+        [ORG_VERIFICATION_URL, "verified", "`gpt-image-2.5-flare`", "GPT image models need this", "dall-e-3 does not"]
     {
         assert!(message.contains(needle), "{needle:?} missing from: {message}");
     }
@@ -127,7 +128,8 @@ async fn an_unverified_organization_is_told_how_to_verify() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_model_is_not_found_and_named() {
-    let mock = mock().await;
+    // A gateway, which passes any id on (today's API refuses it before the fault).
+    let mock = gateway().await;
     let mut session = session(&mock).await;
     mock.push_faults([Fault::ModelNotFound404]);
     let (e, elapsed) = fails(&mut session, &request("gpt-image-9")).await;
@@ -140,7 +142,8 @@ async fn an_unknown_model_is_not_found_and_named() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn safety_refusals_are_content_policy_with_the_apis_reason() {
-    let mock = mock().await;
+    // dall-e-3 where it is still served.
+    let mock = gateway().await;
     let mut session = session(&mock).await;
 
     mock.push_faults([Fault::ContentPolicyViolation]);
