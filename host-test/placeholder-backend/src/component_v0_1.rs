@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 
-use crate::{check_model, check_partial_images, check_references, describe, Encoding, Format, Job, Plan, Rejection};
+use crate::{check_partial_images, check_references, describe, Encoding, Format, Job, Plan, Rejection};
 
 wit_bindgen::generate!({
     world: "backend",
@@ -92,30 +92,11 @@ impl api::GuestClient for Client {
     fn analyze(&self, request: wit::AnalyzeRequest) -> Result<wit::Analysis, wit::Error> {
         let d = describe(&request.image, &request.prompt, request.model.as_deref(), request.max_output_tokens)
             .map_err(to_error)?;
-        Ok(wit::Analysis {
-            text: d.text,
-            model: crate::MODEL.into(),
-            finish_reason: if d.truncated { "length" } else { "stop" }.into(),
-            truncated: d.truncated,
-            usage: None,
-        })
+        Ok(analysis(d))
     }
 
     fn check(&self, _capability: wit::Capability, model: Option<String>) -> Result<wit::Status, wit::Error> {
-        Ok(match check_model(model.as_deref()) {
-            Ok(m) => wit::Status {
-                level: wit::StatusLevel::Ok,
-                message: "Ready: the placeholder backend draws offline and needs no key.".into(),
-                model: m.into(),
-                problem: None,
-            },
-            Err(rejection) => wit::Status {
-                level: wit::StatusLevel::Error,
-                message: rejection.message().into(),
-                model: model.unwrap_or_default(),
-                problem: Some(to_error(rejection)),
-            },
-        })
+        Ok(status(model))
     }
 
     fn start_generate(

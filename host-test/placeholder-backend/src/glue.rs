@@ -49,6 +49,34 @@ macro_rules! shared_glue {
             }
         }
 
+        fn analysis(d: crate::Description) -> wit::Analysis {
+            wit::Analysis {
+                text: d.text,
+                model: crate::MODEL.into(),
+                finish_reason: if d.truncated { "length" } else { "stop" }.into(),
+                truncated: d.truncated,
+                usage: None,
+            }
+        }
+
+        /// Ready for the one model; an error naming it for any other.
+        fn status(model: Option<String>) -> wit::Status {
+            match crate::check_model(model.as_deref()) {
+                Ok(m) => wit::Status {
+                    level: wit::StatusLevel::Ok,
+                    message: "Ready: the placeholder backend draws offline and needs no key.".into(),
+                    model: m.into(),
+                    problem: None,
+                },
+                Err(rejection) => wit::Status {
+                    level: wit::StatusLevel::Error,
+                    message: rejection.message().into(),
+                    model: model.unwrap_or_default(),
+                    problem: Some(to_error(rejection)),
+                },
+            }
+        }
+
         fn generation(plan: &Plan) -> Result<wit::Generation, wit::Error> {
             let images = (0..plan.count)
                 .map(|i| plan.picture(i).map(image).map_err(encoding_failed))
