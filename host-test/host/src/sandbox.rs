@@ -85,7 +85,7 @@ impl NetworkPolicy {
         let port =
             authority.port_u16().unwrap_or(if uri.scheme() == Some(&http::uri::Scheme::HTTPS) { 443 } else { 80 });
         let key = format!("{}:{port}", authority.host().to_ascii_lowercase());
-        if self.allowed.iter().any(|a| *a == key) {
+        if self.allowed.contains(&key) {
             None
         } else {
             Some(key)

@@ -15,7 +15,8 @@ pub fn visual_host() -> std::process::Command {
         .env_remove("OPENAI_BASE_URL")
         .env_remove("OPENAI_ORG_ID")
         .env_remove("OPENAI_PROJECT_ID")
-        .env("VISUAL_HOST_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"));
+        .env("VISUAL_HOST_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"))
+        .env("VISUAL_HOST_KEY_FILE", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache.key"));
     cmd
 }
 

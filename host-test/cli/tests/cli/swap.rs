@@ -37,6 +37,7 @@ fn host(args: &[&str], cache_dir: &Path) -> Output {
     Command::new(HOST)
         .args(args)
         .env("VISUAL_HOST_CACHE_DIR", cache_dir)
+        .env("VISUAL_HOST_KEY_FILE", cache_dir.join("cache.key"))
         .env_remove("OPENAI_API_KEY")
         .env_remove("OPENAI_BASE_URL")
         .output()

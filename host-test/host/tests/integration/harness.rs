@@ -32,9 +32,11 @@ pub fn runtime_with(cache: ComponentCache, memory_limit: usize, today: &str) -> 
     Runtime::new(RuntimeOptions { cache: Some(cache), memory_limit, wall_clock }).expect("runtime")
 }
 
-/// The shared on-disk cache of this test binary.
+/// The shared on-disk cache of this test binary, with a key of its own (never
+/// the user's).
 pub fn cache() -> ComponentCache {
-    ComponentCache::new(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache"))
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    ComponentCache::with_key_file(tmp.join("component-cache"), tmp.join("component-cache.key"))
 }
 
 /// The real OpenAI backend component, loaded once.

@@ -15,7 +15,9 @@ use crate::harness::{component_path, mock, runtime_with, settings, TODAY};
 async fn a_second_load_comes_from_the_cache_and_works() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("loading-cache");
     let _ = std::fs::remove_dir_all(&dir);
-    let new_runtime = || -> Runtime { runtime_with(ComponentCache::new(&dir), DEFAULT_MEMORY_LIMIT, TODAY) };
+    let key = dir.with_extension("key");
+    let new_runtime =
+        || -> Runtime { runtime_with(ComponentCache::with_key_file(&dir, &key), DEFAULT_MEMORY_LIMIT, TODAY) };
 
     let first = new_runtime().load(&component_path()).unwrap();
     assert_eq!(first.source, Source::Compiled);
