@@ -72,11 +72,21 @@ impl Script {
 pub(crate) struct DisconnectGuard {
     counter: Arc<AtomicUsize>,
     armed: bool,
+    /// Counts the exchange as in flight until the body is dropped.
+    flight: Option<Arc<InFlight>>,
 }
 
 impl DisconnectGuard {
     pub fn new(counter: Arc<AtomicUsize>) -> Self {
-        DisconnectGuard { counter, armed: true }
+        DisconnectGuard { counter, armed: true, flight: None }
+    }
+
+    /// Also counts this exchange in `flight` until the guard is dropped.
+    pub fn in_flight(mut self, flight: Arc<InFlight>) -> Self {
+        let now = flight.current.fetch_add(1, Ordering::SeqCst) + 1;
+        flight.peak.fetch_max(now, Ordering::SeqCst);
+        self.flight = Some(flight);
+        self
     }
 
     pub fn disarm(&mut self) {
@@ -89,7 +99,18 @@ impl Drop for DisconnectGuard {
         if self.armed {
             self.counter.fetch_add(1, Ordering::Relaxed);
         }
+        if let Some(flight) = self.flight.take() {
+            flight.current.fetch_sub(1, Ordering::SeqCst);
+        }
     }
+}
+
+/// Exchanges between a request's arrival and the end (or abandonment) of its
+/// response, and the most there have been at once.
+#[derive(Debug, Default)]
+pub(crate) struct InFlight {
+    pub current: AtomicUsize,
+    pub peak: AtomicUsize,
 }
 
 /// The hyper body that plays a [`Script`].

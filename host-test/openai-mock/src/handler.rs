@@ -34,7 +34,7 @@ pub(crate) async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<MockBody>, Infallible> {
     // Armed now, so a client that leaves during the upload or the wait counts too.
-    let guard = DisconnectGuard::new(shared.disconnects.clone());
+    let guard = DisconnectGuard::new(shared.disconnects.clone()).in_flight(shared.in_flight.clone());
     let (parts, body) = req.into_parts();
     if parts.method == Method::GET && parts.uri.path().starts_with("/mock-files/") {
         return Ok(respond(serve_file(&shared, parts.uri.path()), "", guard, reset, false));

@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
+use super::body::InFlight;
 use super::catalog::Catalog;
 use super::faults::{Fault, FaultQueue};
 use super::handler;
@@ -31,6 +32,7 @@ pub(crate) struct Shared {
     pub recorder: Recorder,
     pub faults: Mutex<FaultQueue>,
     pub disconnects: Arc<AtomicUsize>,
+    pub in_flight: Arc<InFlight>,
     pub images: Arc<ImageCache>,
     /// Images answered by URL (dall-e-3's default), served at `/mock-files/{name}`.
     pub files: Mutex<HashMap<String, (Bytes, &'static str)>>,
@@ -58,6 +60,7 @@ impl MockServer {
             recorder: Recorder::default(),
             faults: Mutex::new(FaultQueue::default()),
             disconnects: Arc::new(AtomicUsize::new(0)),
+            in_flight: Arc::new(InFlight::default()),
             images: Arc::new(ImageCache::default()),
             files: Mutex::new(HashMap::new()),
         });
@@ -133,6 +136,23 @@ impl MockServer {
     /// How many times a client went away before a response was complete.
     pub fn disconnects(&self) -> usize {
         self.shared.disconnects.load(Ordering::Relaxed)
+    }
+
+    /// Requests received whose response has not yet ended (or been abandoned).
+    pub fn in_flight(&self) -> usize {
+        self.shared.in_flight.current.load(Ordering::SeqCst)
+    }
+
+    /// The most requests that have been in flight at once since the start
+    /// (or the last [`MockServer::reset_peak_in_flight`]).
+    pub fn peak_in_flight(&self) -> usize {
+        self.shared.in_flight.peak.load(Ordering::SeqCst)
+    }
+
+    /// Starts counting [`MockServer::peak_in_flight`] afresh from the requests in flight now.
+    pub fn reset_peak_in_flight(&self) {
+        let now = self.shared.in_flight.current.load(Ordering::SeqCst);
+        self.shared.in_flight.peak.store(now, Ordering::SeqCst);
     }
 
     /// Stops accepting, drops open connections, and waits for that to finish.
