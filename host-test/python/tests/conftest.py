@@ -1,68 +1,55 @@
-"""Fixtures: the embedded OpenAI mock (run by the Rust host's CLI) and the
-two backend components.
+"""Fixtures: the strict OpenAI mock in process (the extension's ``MockServer``,
+which only the test build has), and the backend components.
 
-The paths come from the environment, as ``host-test/tests/python_host.rs``
-sets them: ``VISUAL_HOST_BIN`` (the ``visual-host`` binary),
-``OPENAI_BACKEND_WASM`` and ``PLACEHOLDER_BACKEND_WASM``.
+The components' paths come from the environment, as ``pytest_suite.rs`` sets
+them: ``OPENAI_BACKEND_WASM``, ``PLACEHOLDER_BACKEND_WASM`` and
+``PLACEHOLDER_BACKEND_V0_1_WASM``.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
-import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from talemate_visual import Client, Settings, VisualBackend
+from talemate_visual import Client, VisualBackend, _native
+
+#: The day the tests live on, for the plugin's wall clock and the mock alike,
+#: so what is retired does not depend on when they run.
+TODAY = "2026-12-02"
 
 
 def _path_from_env(name: str) -> Path:
     value = os.environ.get(name)
     if not value:
-        pytest.fail(f"{name} is not set; run these tests through `cargo test --workspace` (python_host.rs) or set it")
+        pytest.fail(f"{name} is not set; run these tests through `cargo test --workspace` (pytest_suite.rs) or set it")
     path = Path(value)
     if not path.is_file():
-        pytest.fail(f"{name}={value} does not exist; build it first (cargo build -p visual-host does)")
+        pytest.fail(f"{name}={value} does not exist; `cargo test --workspace` builds it")
     return path
 
 
-@pytest.fixture(scope="session")
-def mock() -> Iterator[dict]:
-    """``visual-host mock-server``: prints ``{"base_url", "api_key"}``, serves until interrupted."""
-    binary = _path_from_env("VISUAL_HOST_BIN")
-    process = subprocess.Popen(
-        [str(binary), "mock-server"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"},
-    )
-    try:
-        line = _readline_with_timeout(process, 60)
-        if not line:
-            stderr = process.stderr.read() if process.poll() is not None else ""
-            pytest.fail(f"the mock server printed nothing (exit {process.poll()}): {stderr}")
-        yield json.loads(line)
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def _mock_class():
+    mock = getattr(_native, "MockServer", None)
+    if mock is None:
+        pytest.fail("this build of the extension has no MockServer: build it with the `test-mock` feature")
+    return mock
 
 
-def _readline_with_timeout(process: subprocess.Popen, seconds: float) -> str:
-    result: list = []
-    reader = threading.Thread(target=lambda: result.append(process.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(seconds)
-    return result[0].strip() if result else ""
+@pytest.fixture
+def mock() -> Iterator["_native.MockServer"]:
+    """A mock answering like OpenAI's API today (on ``TODAY``)."""
+    with _mock_class()("api", today=TODAY) as server:
+        yield server
+
+
+@pytest.fixture
+def gateway() -> Iterator["_native.MockServer"]:
+    """A compatible gateway that still serves the seed's models."""
+    with _mock_class()("gateway", today=TODAY) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -76,21 +63,32 @@ def placeholder_wasm() -> Path:
 
 
 @pytest.fixture(scope="session")
+def placeholder_v01_wasm() -> Path:
+    return _path_from_env("PLACEHOLDER_BACKEND_V0_1_WASM")
+
+
+@pytest.fixture(scope="session")
 def openai(openai_wasm: Path) -> VisualBackend:
-    return VisualBackend.load(openai_wasm)
+    return VisualBackend.load(openai_wasm, today=TODAY)
 
 
 @pytest.fixture(scope="session")
 def placeholder(placeholder_wasm: Path) -> VisualBackend:
-    return VisualBackend.load(placeholder_wasm)
+    return VisualBackend.load(placeholder_wasm, today=TODAY)
 
 
-@pytest.fixture(scope="session")
-def settings(mock: dict) -> Settings:
-    return Settings(api_key=mock["api_key"], base_url=mock["base_url"], max_retries=0)
+def settings_for(server) -> dict:
+    """The key and the mock's URL: all the OpenAI backend needs (no retries, so
+    a fault is seen once)."""
+    return {"api-key": server.api_key, "base-url": server.base_url, "max-retries": 0}
 
 
 @pytest.fixture
-def client(openai: VisualBackend, settings: Settings) -> Iterator[Client]:
+def settings(mock) -> dict:
+    return settings_for(mock)
+
+
+@pytest.fixture
+def client(openai: VisualBackend, settings: dict) -> Iterator[Client]:
     with openai.open(settings) as c:
         yield c

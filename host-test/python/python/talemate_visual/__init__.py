@@ -1,25 +1,31 @@
 """A Python host for ``talemate:visual`` backends (WebAssembly components).
 
-    from talemate_visual import VisualBackend, ImageFormat
+    from talemate_visual import VisualBackend
 
     backend = VisualBackend.load("openai_visual_backend.wasm")
     print(backend.info().label)
     with backend.open(api_key=key) as client:
-        generation = client.generate("a lighthouse at dusk", ImageFormat.LANDSCAPE)
+        generation = client.generate("a lighthouse at dusk", "landscape")
         open("lighthouse.png", "wb").write(generation.images[0].data)
 
-Any component exporting ``talemate:visual/visual-backend@0.1.x`` loads the
-same way; the host never knows which service sits behind it.
+Any component exporting ``talemate:visual/visual-backend@0.2.x`` (or 0.1.x,
+presented in the 0.2 shape) loads the same way; the host never knows which
+service sits behind it. The loading, the sandbox and the calls are the Rust
+host library's (``visual_host``), through the native extension ``_native``;
+this package adds the result types and the exceptions.
 """
 
-from .backend import (
+from . import _native
+from ._native import (
     CONTRACT_VERSION,
     DEFAULT_MEMORY_LIMIT,
+    SUPPORTED_VERSIONS,
     Client,
     GenerationStream,
     VisualBackend,
 )
 from .errors import (
+    ERROR_CLASSES,
     Authentication,
     BackendTrapped,
     Cancelled,
@@ -39,39 +45,43 @@ from .errors import (
 )
 from .types import (
     Analysis,
-    AzureSettings,
-    Background,
     BackendInfo,
     Capability,
     CapabilityInfo,
-    Detail,
+    FieldSpec,
     FormatSize,
+    FreeSizes,
     Generation,
-    Header,
     Image,
     ImageFormat,
-    InputFidelity,
+    Lifecycle,
+    ModelEntry,
     ModelInfo,
-    Moderation,
+    ModelState,
+    NumberRange,
     OutputFormat,
     PartialImage,
     PromptStyle,
-    Quality,
-    Settings,
     Size,
+    SizeRule,
     Status,
     StatusLevel,
-    Style,
+    TimeoutLimits,
     TimeoutPhase,
     Usage,
+    ValueKind,
 )
+
+__version__ = _native.__version__
 
 __all__ = [
     "CONTRACT_VERSION",
     "DEFAULT_MEMORY_LIMIT",
+    "SUPPORTED_VERSIONS",
     "Client",
     "GenerationStream",
     "VisualBackend",
+    "ERROR_CLASSES",
     "Authentication",
     "BackendTrapped",
     "Cancelled",
@@ -89,29 +99,29 @@ __all__ = [
     "Upstream",
     "VisualBackendError",
     "Analysis",
-    "AzureSettings",
-    "Background",
     "BackendInfo",
     "Capability",
     "CapabilityInfo",
-    "Detail",
+    "FieldSpec",
     "FormatSize",
+    "FreeSizes",
     "Generation",
-    "Header",
     "Image",
     "ImageFormat",
-    "InputFidelity",
+    "Lifecycle",
+    "ModelEntry",
     "ModelInfo",
-    "Moderation",
+    "ModelState",
+    "NumberRange",
     "OutputFormat",
     "PartialImage",
     "PromptStyle",
-    "Quality",
-    "Settings",
     "Size",
+    "SizeRule",
     "Status",
     "StatusLevel",
-    "Style",
+    "TimeoutLimits",
     "TimeoutPhase",
     "Usage",
+    "ValueKind",
 ]

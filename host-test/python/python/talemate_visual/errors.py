@@ -4,7 +4,9 @@ A host catches :class:`VisualBackendError` for "the backend said no" and a
 subclass when it can do something specific: ask for a new key on
 :class:`Authentication`, wait ``retry_after_ms`` on :class:`RateLimited`,
 offer another model on :class:`Unsupported`. Messages never contain the key:
-the backend redacts them before they leave the component.
+the backend redacts them before they leave the component. The native
+extension raises these, mapping each case of the contract's ``error`` to its
+class by ``kind``.
 """
 
 from __future__ import annotations
@@ -36,9 +38,19 @@ class VisualBackendError(Exception):
         #: The service's request id, for support tickets.
         self.request_id = request_id
 
+    def __reduce__(self):  # keeps the keyword fields through pickling
+        return (_rebuild, (type(self), self.message, dict(self.__dict__)))
+
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in (("status", self.status), ("code", self.code)) if v is not None)
         return f"{type(self).__name__}({self.message!r}{extra})"
+
+
+def _rebuild(cls: "Type[VisualBackendError]", message: str, fields: Dict[str, Any]) -> "VisualBackendError":
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(fields)
+    return error
 
 
 class InvalidInput(VisualBackendError):
@@ -66,7 +78,8 @@ class PermissionDenied(VisualBackendError):
 
 
 class NotFound(VisualBackendError):
-    """The model or resource does not exist (404)."""
+    """The model or resource does not exist, or no longer does (404); a
+    retired model's message says since when and what replaced it."""
 
     kind = "not-found"
 
@@ -98,9 +111,9 @@ class Timeout(VisualBackendError):
 
     kind = "timeout"
 
-    def __init__(self, message: str, *, phase: TimeoutPhase) -> None:
-        super().__init__(message)
-        self.phase = phase
+    def __init__(self, message: str, *, phase: "TimeoutPhase | str", **failure: Any) -> None:
+        super().__init__(message, **failure)
+        self.phase = TimeoutPhase(phase)
 
 
 class Network(VisualBackendError):
@@ -128,7 +141,8 @@ class Cancelled(VisualBackendError):
 
 
 class BackendTrapped(VisualBackendError):
-    """Not a contract error: the component itself crashed (a WebAssembly trap).
+    """Not a contract error: the component itself crashed (a WebAssembly trap,
+    such as a growth past the memory cap), or a stream outlived its instance.
 
     The instance is discarded; the client's next call starts a fresh one.
     """
