@@ -62,17 +62,26 @@ pub fn install(python: &Path) {
     let package = site.join("talemate_visual");
     let _ = std::fs::remove_dir_all(&package);
     std::fs::create_dir_all(&package).expect("creating the package directory");
-    let sources = crate_dir().join("python").join("talemate_visual");
-    for entry in std::fs::read_dir(&sources).expect("reading python/talemate_visual") {
-        let path = entry.expect("a directory entry").path();
-        if path.is_file() {
-            std::fs::copy(&path, package.join(path.file_name().unwrap())).expect("copying a source file");
-        }
-    }
+    copy_tree(&crate_dir().join("python").join("talemate_visual"), &package);
     // A hard link where the file system allows (the debug build is hundreds of MB).
     let (built, installed) = (built_extension(), package.join("_native.abi3.so"));
     if std::fs::hard_link(&built, &installed).is_err() {
         std::fs::copy(&built, &installed).expect("copying the extension");
+    }
+}
+
+/// Copies the package's files and subpackages (`talemate/`, the bundled
+/// `backends/*.wasm`), as a wheel holds them; no `__pycache__`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("creating a package directory");
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("reading {}: {e}", from.display())) {
+        let path = entry.expect("a directory entry").path();
+        let name = path.file_name().unwrap();
+        if path.is_dir() && name != "__pycache__" {
+            copy_tree(&path, &to.join(name));
+        } else if path.is_file() {
+            std::fs::copy(&path, to.join(name)).expect("copying a source file");
+        }
     }
 }
 
