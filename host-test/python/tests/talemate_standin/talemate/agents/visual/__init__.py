@@ -1,0 +1,1 @@
+"""Mirrors src/talemate/agents/visual/ (a1d209a9): the Visualizer agent."""
