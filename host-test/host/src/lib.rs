@@ -16,3 +16,4 @@ pub mod cache;
 mod legacy;
 pub mod runtime;
 pub mod sandbox;
+pub mod status;
