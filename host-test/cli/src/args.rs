@@ -88,6 +88,9 @@ pub enum Command {
     Models(ModelsArgs),
     /// Run the embedded OpenAI mock until interrupted; prints its base URL.
     MockServer(MockServerArgs),
+    /// Serve the Visualizer, a local web app, on 127.0.0.1 with every backend
+    /// in the plugins folder; prints the URL to open (with its token).
+    Serve(ServeArgs),
 }
 
 /// Parses a WIT enum argument by its case names (`--format landscape`), so
@@ -205,6 +208,18 @@ pub struct MockServerArgs {
     /// Act as a compatible gateway that still serves retired models and passes any model id.
     #[arg(long)]
     pub gateway: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The folder of backend components (*.wasm), watched while serving.
+    /// Default: `plugins` in the user's data folder, filled with this
+    /// workspace's built backends when they exist.
+    #[arg(long, value_name = "DIR")]
+    pub plugins: Option<PathBuf>,
+    /// The port on 127.0.0.1 (default 7878, or a free one when that is taken).
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {

@@ -6,6 +6,7 @@ mod output;
 mod report;
 mod requests;
 mod run;
+mod serve;
 mod settings;
 mod text;
 

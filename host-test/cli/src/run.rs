@@ -88,6 +88,9 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
     if let Command::MockServer(args) = &cli.command {
         return serve_mock(args).await.map_err(Failure::Host);
     }
+    if let Command::Serve(args) = &cli.command {
+        return crate::serve::serve(cli, args).await;
+    }
     let plugin = load_plugin(cli)?;
     let info = plugin.info().await?;
     if let Command::Info = &cli.command {
@@ -163,7 +166,7 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
             }
             Ok(0)
         }
-        Command::Info | Command::MockServer(_) => unreachable!("handled above"),
+        Command::Info | Command::MockServer(_) | Command::Serve(_) => unreachable!("handled above"),
     }
 }
 
