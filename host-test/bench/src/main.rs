@@ -14,6 +14,7 @@ mod per_call;
 mod pyenv;
 mod python;
 mod report;
+mod serve;
 mod setup;
 mod sizes;
 mod stats;
@@ -53,6 +54,9 @@ pub struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
+    if serve::is_child() {
+        return serve::child();
+    }
     let mut args = Args::parse();
     if args.quick {
         args.calls = args.calls.min(3);
@@ -113,6 +117,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     per_call::per_call(&args, &plugin, small.as_ref().map(|(_, p)| p), python.as_deref(), &mut report).await?;
     loading::loading(&args, &wasm, python.as_deref(), &mut report).await?;
     upload::upload(&args, &plugin, &mut report).await?;
+    serve::concurrency(&args, &component, &mut report).await?;
     sizes::report(&component, small.as_ref().map(|(p, _)| p.as_path()), &mut report)?;
 
     println!(
