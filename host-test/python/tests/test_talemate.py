@@ -443,7 +443,7 @@ def test_a_slow_generation_does_not_delay_a_status_check(talemate, mock):
             await asyncio.sleep(0.01)
         started = time.monotonic()
         status = await agent.backend.test_connection()
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 1.5  # the generation waits 8 s for its first byte
         assert status.type.name == "OK" and mock.in_flight() == 1
         await agent.cancel_generation()
 
