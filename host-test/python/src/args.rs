@@ -97,9 +97,10 @@ impl Bytes {
         Err(PyTypeError::new_err(format!("{what} must be bytes, not {}", type_name(value))))
     }
 
-    /// The bytes as the request carries them (one copy; call it without the GIL).
-    pub fn to_vec(&self) -> Vec<u8> {
-        self.0.to_vec()
+    /// The bytes, readable without the GIL (a `bytes` object is immutable,
+    /// and this holds a reference to it).
+    pub fn as_slice(&self) -> &[u8] {
+        &self.0
     }
 }
 

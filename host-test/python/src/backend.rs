@@ -13,16 +13,17 @@ use visual_host::runtime::{Plugin, Runtime, RuntimeOptions};
 use visual_host::sandbox::{NetworkPolicy, WallClock, DEFAULT_MEMORY_LIMIT};
 use wasmtime_wasi_http::RequestOptions;
 
-use crate::client::{self, Client};
+use crate::client::{self, Client, Scratch};
 use crate::errors::{load_error, Failure};
 use crate::{args, convert};
 
 /// Runtimes by their options: an engine, a linker and an epoch thread are
 /// made once per combination and shared by every backend loaded with it.
 fn runtime(options: RuntimeOptions) -> anyhow::Result<Arc<Runtime>> {
-    type Key = (Option<PathBuf>, usize, WallClock);
+    type Key = (Option<(PathBuf, Option<PathBuf>)>, usize, WallClock);
     static RUNTIMES: Mutex<Vec<(Key, Arc<Runtime>)>> = Mutex::new(Vec::new());
-    let key = (options.cache.as_ref().map(|c| c.dir().to_path_buf()), options.memory_limit, options.wall_clock);
+    let cache = options.cache.as_ref().map(|c| (c.dir().to_path_buf(), c.key_file().map(PathBuf::from)));
+    let key = (cache, options.memory_limit, options.wall_clock);
     let mut runtimes = RUNTIMES.lock().unwrap();
     if let Some((_, runtime)) = runtimes.iter().find(|(k, _)| *k == key) {
         return Ok(runtime.clone());
@@ -35,20 +36,25 @@ fn runtime(options: RuntimeOptions) -> anyhow::Result<Arc<Runtime>> {
 fn runtime_options(
     memory_limit: Option<usize>,
     cache: Option<&Bound<'_, PyAny>>,
+    cache_key_file: Option<PathBuf>,
     today: Option<&str>,
 ) -> PyResult<RuntimeOptions> {
-    let cache = match cache {
-        None => ComponentCache::default_dir().map(ComponentCache::new),
+    let dir = match cache {
+        None => ComponentCache::default_dir(),
         Some(c) if c.is_none() => None,
         Some(c) => match c.extract::<bool>() {
-            Ok(true) => ComponentCache::default_dir().map(ComponentCache::new),
+            Ok(true) => ComponentCache::default_dir(),
             Ok(false) => None,
-            Err(_) => Some(ComponentCache::new(
+            Err(_) => Some(
                 c.extract::<PathBuf>()
                     .map_err(|_| PyTypeError::new_err("cache must be True, False or the path of a cache directory"))?,
-            )),
+            ),
         },
     };
+    let cache = dir.map(|dir| match cache_key_file {
+        Some(key) => ComponentCache::with_key_file(dir, key),
+        None => ComponentCache::new(dir),
+    });
     let wall_clock = match today {
         Some(date) => WallClock::at_date(date).map_err(|e| PyValueError::new_err(format!("today: {e:#}")))?,
         None => WallClock::System,
@@ -63,6 +69,8 @@ fn runtime_options(
 pub struct VisualBackend {
     _runtime: Arc<Runtime>,
     pub(crate) plugin: Plugin,
+    /// Buffers for its clients' uploads (see [`Scratch`]).
+    scratch: Arc<Scratch>,
     /// Where the component came from (a path, or `<bytes>`).
     #[pyo3(get)]
     source: String,
@@ -75,18 +83,22 @@ pub struct VisualBackend {
 impl VisualBackend {
     /// Loads the component at `path`. `cache`: `True` (the default: the Rust
     /// host's on-disk cache, `$VISUAL_HOST_CACHE_DIR` or `~/.cache/visual-host`),
-    /// `False`, or a directory. `memory_limit` caps each instance's linear
-    /// memory; `today` (`YYYY-MM-DD`) fixes the plugin's wall clock.
+    /// `False`, or a directory; its entries are verified with the key in
+    /// `cache_key_file` (default: the Rust host's, `$VISUAL_HOST_KEY_FILE` or
+    /// `~/.config/visual-host/cache.key`). `memory_limit` caps each
+    /// instance's linear memory; `today` (`YYYY-MM-DD`) fixes the plugin's
+    /// wall clock.
     #[staticmethod]
-    #[pyo3(signature = (path, *, memory_limit=None, cache=None, today=None))]
+    #[pyo3(signature = (path, *, memory_limit=None, cache=None, cache_key_file=None, today=None))]
     fn load(
         py: Python<'_>,
         path: PathBuf,
         memory_limit: Option<usize>,
         cache: Option<&Bound<'_, PyAny>>,
+        cache_key_file: Option<PathBuf>,
         today: Option<&str>,
     ) -> PyResult<VisualBackend> {
-        let options = runtime_options(memory_limit, cache, today)?;
+        let options = runtime_options(memory_limit, cache, cache_key_file, today)?;
         let source = path.display().to_string();
         let (runtime, plugin) = py
             .detach(|| -> anyhow::Result<_> {
@@ -100,21 +112,23 @@ impl VisualBackend {
 
     /// Loads a component from its `.wasm` bytes; the options are `load`'s.
     #[staticmethod]
-    #[pyo3(signature = (wasm, *, memory_limit=None, cache=None, today=None, source="<bytes>".to_string()))]
+    #[pyo3(signature = (wasm, *, memory_limit=None, cache=None, cache_key_file=None, today=None, source="<bytes>".to_string()))]
+    #[allow(clippy::too_many_arguments)]
     fn from_bytes(
         py: Python<'_>,
         wasm: &Bound<'_, PyAny>,
         memory_limit: Option<usize>,
         cache: Option<&Bound<'_, PyAny>>,
+        cache_key_file: Option<PathBuf>,
         today: Option<&str>,
         source: String,
     ) -> PyResult<VisualBackend> {
-        let options = runtime_options(memory_limit, cache, today)?;
+        let options = runtime_options(memory_limit, cache, cache_key_file, today)?;
         let wasm = args::Bytes::extract(wasm, "wasm")?;
         let (runtime, plugin) = py
             .detach(|| -> anyhow::Result<_> {
                 let runtime = runtime(options)?;
-                let plugin = runtime.load_bytes(&wasm.to_vec())?;
+                let plugin = runtime.load_bytes(wasm.as_slice())?;
                 Ok((runtime, plugin))
             })
             .map_err(|e| load_error(py, anyhow::anyhow!("{source}: {e:#}")))?;
@@ -185,8 +199,9 @@ impl VisualBackend {
     ) -> PyResult<Client> {
         let py = slf.py();
         let (settings, network) = slf.get().prepare(py, settings, values, max_timeouts, allowed_hosts)?;
-        let plugin = slf.get().plugin.clone();
-        let inner = client::block(py, client::Inner::open(plugin, settings, network))?.map_err(|e| e.into_pyerr(py))?;
+        let (plugin, scratch) = (slf.get().plugin.clone(), slf.get().scratch.clone());
+        let inner = client::block(py, client::Inner::open(plugin, settings, network, scratch))?
+            .map_err(|e| e.into_pyerr(py))?;
         Ok(Client::new(inner, slf.clone().unbind()))
     }
 
@@ -201,10 +216,10 @@ impl VisualBackend {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (settings, network) = slf.get().prepare(py, settings, values, max_timeouts, allowed_hosts)?;
-        let plugin = slf.get().plugin.clone();
+        let (plugin, scratch) = (slf.get().plugin.clone(), slf.get().scratch.clone());
         let backend = slf.clone().unbind();
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let inner = client::Inner::open(plugin, settings, network).await;
+            let inner = client::Inner::open(plugin, settings, network, scratch).await;
             Python::attach(|py| match inner {
                 Ok(inner) => Ok(Client::new(inner, backend)),
                 Err(e) => Err(e.into_pyerr(py)),
@@ -224,7 +239,7 @@ impl VisualBackend {
 
     fn new(runtime: Arc<Runtime>, plugin: Plugin, source: String) -> Self {
         let contract = plugin.contract.clone();
-        VisualBackend { _runtime: runtime, plugin, source, contract }
+        VisualBackend { _runtime: runtime, plugin, scratch: Arc::default(), source, contract }
     }
 
     /// The settings as the contract carries them, and the sandbox they imply.

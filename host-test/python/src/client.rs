@@ -41,6 +41,47 @@ pub fn block<T: Send>(py: Python<'_>, future: impl Future<Output = T> + Send) ->
     })
 }
 
+/// Spare buffers for the images a backend's clients upload, so a large
+/// reference is copied into memory that is already mapped: a fresh 40 MB
+/// buffer costs ten thousand page faults, more than the copy itself. Buffers
+/// come back after each call; the largest are kept, at most
+/// [`Scratch::KEEP_BYTES`] in all, until the backend is dropped.
+#[derive(Default)]
+pub(crate) struct Scratch(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Scratch {
+    const KEEP_BYTES: usize = 64 << 20;
+    /// Smaller buffers are cheap to make afresh.
+    const MIN_BYTES: usize = 1 << 20;
+
+    /// `data` in a buffer of the pool (the smallest that fits) or a new one.
+    fn copy(&self, data: &[u8]) -> Vec<u8> {
+        if data.len() < Self::MIN_BYTES {
+            return data.to_vec();
+        }
+        let mut spares = self.0.lock().unwrap();
+        let fits = spares.iter().enumerate().filter(|(_, b)| b.capacity() >= data.len());
+        let pick = fits.min_by_key(|(_, b)| b.capacity()).map(|(i, _)| i);
+        let mut buffer = pick.map(|i| spares.swap_remove(i)).unwrap_or_default();
+        drop(spares);
+        buffer.clear();
+        buffer.extend_from_slice(data);
+        buffer
+    }
+
+    /// Takes buffers back after a call.
+    fn keep(&self, buffers: impl IntoIterator<Item = Vec<u8>>) {
+        let mut spares = self.0.lock().unwrap();
+        spares.extend(buffers.into_iter().filter(|b| b.capacity() >= Self::MIN_BYTES));
+        spares.sort_by_key(|b| std::cmp::Reverse(b.capacity()));
+        let mut total = 0;
+        spares.retain(|b| {
+            total += b.capacity();
+            total <= Self::KEEP_BYTES
+        });
+    }
+}
+
 /// What the client holds between calls.
 pub(crate) struct Slot {
     pub session: Option<Session>,
@@ -51,6 +92,7 @@ pub(crate) struct Slot {
 
 pub(crate) struct Inner {
     plugin: Plugin,
+    scratch: Arc<Scratch>,
     settings: Vec<Setting>,
     /// Cloned for every instance; the clones share the record of refused hosts.
     pub network: NetworkPolicy,
@@ -77,13 +119,18 @@ pub(crate) struct EditParts {
 }
 
 impl EditParts {
-    fn request(self) -> EditRequest {
+    fn request(self, scratch: &Scratch) -> EditRequest {
         EditRequest {
-            images: self.images.iter().map(Bytes::to_vec).collect(),
-            mask: self.mask.as_ref().map(Bytes::to_vec),
+            images: self.images.iter().map(|i| scratch.copy(i.as_slice())).collect(),
+            mask: self.mask.as_ref().map(|m| scratch.copy(m.as_slice())),
             ..self.request
         }
     }
+}
+
+/// The request's image buffers, for [`Scratch::keep`].
+fn edit_buffers(request: EditRequest) -> impl Iterator<Item = Vec<u8>> {
+    request.images.into_iter().chain(request.mask)
 }
 
 impl Op {
@@ -111,10 +158,15 @@ pub(crate) enum Out {
 impl Inner {
     /// Instantiates the plugin and opens a client: the backend's error when
     /// the settings are wrong.
-    pub async fn open(plugin: Plugin, settings: Vec<Setting>, network: NetworkPolicy) -> Result<Arc<Inner>, Failure> {
+    pub async fn open(
+        plugin: Plugin,
+        settings: Vec<Setting>,
+        network: NetworkPolicy,
+        scratch: Arc<Scratch>,
+    ) -> Result<Arc<Inner>, Failure> {
         let session = plugin.connect(&settings, network.clone()).await.map_err(|e| Failure::trap("open", e))??;
         let slot = Slot { session: Some(session), epoch: 1, closed: false };
-        Ok(Arc::new(Inner { plugin, settings, network, slot: tokio::sync::Mutex::new(slot) }))
+        Ok(Arc::new(Inner { plugin, scratch, settings, network, slot: tokio::sync::Mutex::new(slot) }))
     }
 
     /// Runs one call, on a fresh instance if the last one was interrupted.
@@ -140,10 +192,17 @@ impl Inner {
         let what = op.name();
         let out = match op {
             Op::Generate(r) => session.generate(&r).await.map(|r| r.map(Out::Generation)),
-            Op::Edit(parts) => session.edit(&parts.request()).await.map(|r| r.map(Out::Generation)),
+            Op::Edit(parts) => {
+                let request = parts.request(&self.scratch);
+                let out = session.edit(&request).await.map(|r| r.map(Out::Generation));
+                self.scratch.keep(edit_buffers(request));
+                out
+            }
             Op::Analyze(r, image) => {
-                let request = AnalyzeRequest { image: image.to_vec(), ..r };
-                session.analyze(&request).await.map(|r| r.map(Out::Analysis))
+                let request = AnalyzeRequest { image: self.scratch.copy(image.as_slice()), ..r };
+                let out = session.analyze(&request).await.map(|r| r.map(Out::Analysis));
+                self.scratch.keep([request.image]);
+                out
             }
             Op::Check(capability, model) => {
                 session.check(capability, model.as_deref()).await.map(|r| r.map(Out::Status))
@@ -151,7 +210,10 @@ impl Inner {
             Op::Models(capability) => session.models(capability).await.map(|r| r.map(Out::Models)),
             Op::StartGenerate(r, n) => session.start_generate(&r, n).await.map(|r| r.map(|h| Out::Stream(h, epoch))),
             Op::StartEdit(parts, n) => {
-                session.start_edit(&parts.request(), n).await.map(|r| r.map(|h| Out::Stream(h, epoch)))
+                let request = parts.request(&self.scratch);
+                let out = session.start_edit(&request, n).await.map(|r| r.map(|h| Out::Stream(h, epoch)));
+                self.scratch.keep(edit_buffers(request));
+                out
             }
         };
         match out {

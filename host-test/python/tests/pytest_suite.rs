@@ -102,6 +102,8 @@ fn python_host_passes_its_tests() {
             .env("PLACEHOLDER_BACKEND_WASM", guest_components::PLACEHOLDER_BACKEND)
             .env("PLACEHOLDER_BACKEND_V0_1_WASM", guest_components::PLACEHOLDER_BACKEND_V0_1)
             .env("VISUAL_HOST_CACHE_DIR", target_dir().join("python-component-cache"))
+            // The cache's key of the tests' own, never the user's.
+            .env("VISUAL_HOST_KEY_FILE", target_dir().join("python-component-cache.key"))
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .env_remove("OPENAI_API_KEY")
             .env_remove("OPENAI_BASE_URL")

@@ -75,6 +75,9 @@ def test_a_second_load_comes_from_the_cache(placeholder_wasm, tmp_path):
     assert any(p.is_file() for p in tmp_path.rglob("*")), "the compiled component was stored"
     assert second.load_time < first.load_time
     assert second.contract == "talemate:visual/visual-backend@0.2.0"
+    # Entries are verified with the cache's key: another key does not trust them.
+    other_key = VisualBackend.load(placeholder_wasm, cache=tmp_path, cache_key_file=tmp_path.parent / "other.key")
+    assert not other_key.from_cache
 
 
 def test_info_has_the_0_2_shape(placeholder):

@@ -44,6 +44,7 @@ class VisualBackend:
         *,
         memory_limit: Optional[int] = None,
         cache: Union[bool, str, os.PathLike[str], None] = None,
+        cache_key_file: Union[str, os.PathLike[str], None] = None,
         today: Optional[str] = None,
     ) -> VisualBackend: ...
     @staticmethod
@@ -52,6 +53,7 @@ class VisualBackend:
         *,
         memory_limit: Optional[int] = None,
         cache: Union[bool, str, os.PathLike[str], None] = None,
+        cache_key_file: Union[str, os.PathLike[str], None] = None,
         today: Optional[str] = None,
         source: str = "<bytes>",
     ) -> VisualBackend: ...
