@@ -5,14 +5,16 @@
 //! Figures, not pass/fail tests: it prints Markdown tables (the README
 //! carries the latest) with each target and whether this run met it.
 //! Run it with `cargo run --release -p visual-bench`;
-//! `--quick` is a smoke run (a few calls, small upload, no Python, no extra
+//! `--quick` is a smoke run (a few calls, small upload, no Python SDK, no extra
 //! build) that the test suite uses to keep this binary working.
 
 mod loading;
 mod native;
+mod own_process;
 mod per_call;
 mod pyenv;
 mod python;
+mod python_host;
 mod report;
 mod serve;
 mod setup;
@@ -54,6 +56,9 @@ pub struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
+    if own_process::is_child() {
+        return own_process::child();
+    }
     if serve::is_child() {
         return serve::child();
     }
@@ -114,9 +119,21 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
     };
 
-    per_call::per_call(&args, &plugin, small.as_ref().map(|(_, p)| p), python.as_deref(), &mut report).await?;
-    loading::loading(&args, &wasm, python.as_deref(), &mut report).await?;
-    upload::upload(&args, &plugin, &mut report).await?;
+    // The Python host runs in any Python 3.9+: the SDK's venv when there is
+    // one, else `$PYTHON` or `python3` (the quick run has no venv).
+    let interpreter = python.clone().unwrap_or_else(|| std::env::var("PYTHON").unwrap_or("python3".into()).into());
+    let python_host = match python_host::PythonHost::stage(interpreter, &target_dir()) {
+        Ok(host) => Some(host),
+        Err(e) => {
+            eprintln!("visual-bench: the Python host is unavailable: {e:#}");
+            None
+        }
+    };
+    let py_host = python_host.as_ref().map(|host| (host, component.as_path(), cache_dir.as_path()));
+
+    per_call::per_call(&args, &plugin, small.as_ref().map(|(_, p)| p), python.as_deref(), py_host, &mut report).await?;
+    loading::loading(&args, &wasm, python.as_deref(), py_host, &mut report).await?;
+    upload::upload(&args, &plugin, py_host, &mut report).await?;
     serve::concurrency(&args, &component, &mut report).await?;
     sizes::report(&component, small.as_ref().map(|(p, _)| p.as_path()), &mut report)?;
 

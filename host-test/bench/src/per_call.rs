@@ -5,6 +5,7 @@ use std::path::Path;
 use anyhow::{ensure, Context};
 use visual_host::runtime::Plugin;
 
+use crate::python_host::PyHost;
 use crate::report::{verdict, Report};
 use crate::setup::{backend, bench_mock, generate_request, settings, target, timed, MODEL};
 use crate::stats::{mib, ms, ratio, Samples};
@@ -17,6 +18,7 @@ pub async fn per_call(
     plugin: &Plugin,
     small: Option<&Plugin>,
     python: Option<&Path>,
+    python_host: Option<PyHost<'_>>,
     report: &mut Report,
 ) -> anyhow::Result<()> {
     let mock = bench_mock().await?;
@@ -43,6 +45,23 @@ pub async fn per_call(
     if let Some(small) = small {
         sessions.push(backend(small.connect(&settings, network.clone()).await?)?);
     }
+    // The Python host in its own process, timed in the same rounds.
+    let mut py_session = match python_host {
+        Some((host, wasm, cache)) => match host.session(wasm, cache, &mock.base_url(), None).await {
+            Ok(session) => Some(session),
+            Err(e) => {
+                eprintln!("visual-bench: the Python host is unavailable: {e:#}");
+                None
+            }
+        },
+        None => None,
+    };
+    // And the Rust host the same way, for a like-for-like comparison.
+    let mut rust_session = match python_host {
+        Some((_, wasm, cache)) => Some(crate::own_process::session(wasm, cache, &mock.base_url(), None).await?),
+        None => None,
+    };
+    let (mut py_times, mut rust_times) = (vec![], vec![]);
     let (mut transfer, mut floor, mut warm, mut fresh, mut small_warm) = (vec![], vec![], vec![], vec![], vec![]);
     for round in 0..args.warmup + args.calls {
         let keep = round >= args.warmup;
@@ -76,7 +95,26 @@ pub async fn per_call(
         if keep {
             fresh.push(t);
         }
+        if let Some(py) = py_session.as_mut() {
+            let (t, bytes) = py.generate().await?;
+            ensure!(bytes == decoded, "the Python host decoded {bytes} bytes, not {decoded}");
+            if keep {
+                py_times.push(t);
+            }
+        }
+        if let Some(rust) = rust_session.as_mut() {
+            let (t, bytes) = rust.generate().await?;
+            ensure!(bytes == decoded, "the Rust host in its own process decoded {bytes} bytes");
+            if keep {
+                rust_times.push(t);
+            }
+        }
     }
+    for session in [py_session, rust_session].into_iter().flatten() {
+        session.close().await;
+    }
+    let py_host = (!py_times.is_empty()).then(|| Samples::new(py_times));
+    let rust_apart = (!rust_times.is_empty()).then(|| Samples::new(rust_times));
     let sdk = match python {
         Some(python) => match python::generate(python, &target, &request_json, args.warmup, args.calls).await {
             Ok(run) => {
@@ -111,6 +149,12 @@ pub async fn per_call(
     if !small_warm.is_empty() {
         line(report, "component built with release-small, warm instance", &Samples::new(small_warm));
     }
+    if let Some(rust) = &rust_apart {
+        line(report, "component in wasmtime, warm instance, Rust host in its own process", rust);
+    }
+    if let Some(py) = &py_host {
+        line(report, "Python host (talemate_visual on the Rust host), warm client, own process", py);
+    }
     if let Some(sdk) = &sdk {
         line(report, &format!("OpenAI Python SDK {} (httpx, keep-alive)", sdk.version), &sdk.calls);
     }
@@ -120,6 +164,20 @@ pub async fn per_call(
         ms(warm.median().saturating_sub(floor.median())),
         verdict(overhead, 1.5)
     ));
+    match (&py_host, &rust_apart) {
+        (Some(py), Some(rust)) => {
+            let multiple = py.median().as_secs_f64() / rust.median().as_secs_f64();
+            let in_process = py.median().as_secs_f64() / warm.median().as_secs_f64();
+            report.note(format!(
+                "Python host: {multiple:.2}x the Rust host, each in a process of its own, {} more per call \
+                 (target at most 1.15x: {}); {in_process:.2}x the Rust host in this process, which shares \
+                 one runtime with the mock.",
+                ms(py.median().saturating_sub(rust.median())),
+                verdict(multiple, 1.15)
+            ));
+        }
+        _ => report.note("The Python host was left out of this run."),
+    }
     match &sdk {
         Some(sdk) => {
             let speedup = sdk.calls.median().as_secs_f64() / warm.median().as_secs_f64();

@@ -7,6 +7,7 @@ use visual_host::bindings::{EditRequest, ImageFormat};
 use visual_host::runtime::Plugin;
 
 use crate::native;
+use crate::python_host::PyHost;
 use crate::report::Report;
 use crate::setup::{backend, bench_mock, settings, target, timed, MODEL};
 use crate::stats::{mib, ms, rate, ratio, Samples};
@@ -14,7 +15,12 @@ use crate::Args;
 
 /// Upload throughput of an edit with a large reference: the component
 /// against the native client sending the component's exact multipart body.
-pub async fn upload(args: &Args, plugin: &Plugin, report: &mut Report) -> anyhow::Result<()> {
+pub async fn upload(
+    args: &Args,
+    plugin: &Plugin,
+    python_host: Option<PyHost<'_>>,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     let side = if args.quick { 900 } else { 3200 };
     let reference = noise_png(side, side);
     let mock = bench_mock().await?;
@@ -24,11 +30,39 @@ pub async fn upload(args: &Args, plugin: &Plugin, report: &mut Report) -> anyhow
         model: Some(MODEL.into()),
         ..EditRequest::new("the same lighthouse, now at night", ImageFormat::Landscape, vec![reference.clone()])
     };
-    let reps = if args.quick { 1 } else { 5 };
+    let reps = if args.quick { 1 } else { 9 };
 
     let (mut component, mut native_times, mut peak_multiple) = (Vec::new(), Vec::new(), 0f64);
     let mut replay: Option<(Bytes, String)> = None;
     let target = target(&mock);
+    // The Python host in its own process, timed in the same rounds.
+    let reference_file = crate::target_dir().join("bench-python").join("reference.png");
+    let mut py_session = match python_host {
+        Some((host, wasm, cache)) => {
+            std::fs::write(&reference_file, &reference)?;
+            let session = host.session(wasm, cache, &mock.base_url(), Some(&reference_file)).await;
+            let _ = std::fs::remove_file(&reference_file);
+            match session {
+                Ok(session) => Some(session),
+                Err(e) => {
+                    eprintln!("visual-bench: the Python host is unavailable: {e:#}");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    // And the Rust host the same way, for a like-for-like comparison.
+    let mut rust_session = match python_host {
+        Some((_, wasm, cache)) => {
+            std::fs::write(&reference_file, &reference)?;
+            let session = crate::own_process::session(wasm, cache, &mock.base_url(), Some(&reference_file)).await;
+            let _ = std::fs::remove_file(&reference_file);
+            Some(session?)
+        }
+        None => None,
+    };
+    let (mut py_times, mut rust_times) = (Vec::new(), Vec::new());
     for round in 0..=reps {
         let mut session = backend(plugin.connect(&settings, network.clone()).await?)?;
         let (t, generation) = timed(async { backend(session.edit(&request).await?) }).await?;
@@ -49,12 +83,27 @@ pub async fn upload(args: &Args, plugin: &Plugin, report: &mut Report) -> anyhow
         })
         .await?;
         ensure!(images.len() == 1);
+        let tp = match py_session.as_mut() {
+            Some(py) => Some(py.edit().await?),
+            None => None,
+        };
+        let tr = match rust_session.as_mut() {
+            Some(rust) => Some(rust.edit().await?),
+            None => None,
+        };
         if round > 0 {
             component.push(t);
             native_times.push(tn);
+            py_times.extend(tp);
+            rust_times.extend(tr);
         }
         mock.clear_requests();
     }
+    for session in [py_session, rust_session].into_iter().flatten() {
+        session.close().await;
+    }
+    let py_host = (!py_times.is_empty()).then(|| Samples::new(py_times));
+    let rust_apart = (!rust_times.is_empty()).then(|| Samples::new(rust_times));
     let body_len = replay.as_ref().map(|(b, _)| b.len()).unwrap_or(0);
     let (component, native_times) = (Samples::new(component), Samples::new(native_times));
     report.section(
@@ -77,7 +126,32 @@ pub async fn upload(args: &Args, plugin: &Plugin, report: &mut Report) -> anyhow
         &rate(body_len, component.median()),
         &ratio(component.median(), native_times.median()),
     ]);
+    if let Some(rust) = &rust_apart {
+        report.row(&[
+            "component, Rust host in its own process (new instance per edit)",
+            &ms(rust.median()),
+            &rate(body_len, rust.median()),
+            &ratio(rust.median(), native_times.median()),
+        ]);
+    }
+    if let Some(py) = &py_host {
+        report.row(&[
+            "Python host (talemate_visual, new client per edit, own process)",
+            &ms(py.median()),
+            &rate(body_len, py.median()),
+            &ratio(py.median(), native_times.median()),
+        ]);
+    }
     report.note(format!("Peak linear memory during the edit: {peak_multiple:.2}x the reference image."));
+    if let (Some(py), Some(rust)) = (&py_host, &rust_apart) {
+        let multiple = py.median().as_secs_f64() / rust.median().as_secs_f64();
+        let in_process = py.median().as_secs_f64() / component.median().as_secs_f64();
+        report.note(format!(
+            "Python host: {multiple:.2}x the Rust host's upload, each in a process of its own (target at most \
+             1.2x: {}); {in_process:.2}x the Rust host in this process.",
+            crate::report::verdict(multiple, 1.2)
+        ));
+    }
     mock.shutdown().await;
     Ok(())
 }

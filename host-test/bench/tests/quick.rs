@@ -30,6 +30,21 @@ fn the_benchmark_runs_every_section_and_reports_its_figures() {
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
     }
+    // The Python host's rows need only a Python interpreter (no PyPI), so the
+    // quick run has them unless Python is skipped on purpose.
+    if std::env::var_os("VISUAL_HOST_SKIP_PYTHON").is_none_or(|v| v.is_empty()) {
+        for expected in [
+            "| Python host (talemate_visual on the Rust host), warm client, own process |",
+            "| component in wasmtime, warm instance, Rust host in its own process |",
+            "Python host: ",
+            "| Python: load from the on-disk cache |",
+            "Python host, cached load + open: ",
+            "| Python host (talemate_visual, new client per edit, own process) |",
+            "| component, Rust host in its own process (new instance per edit) |",
+        ] {
+            assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}\n{stderr}");
+        }
+    }
     // A photograph-sized answer, not the tests' tiny gradients.
     let decoded = stdout
         .split("PNG of ")
