@@ -93,7 +93,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let cache_dir = target_dir().join("bench-component-cache");
     let _ = std::fs::remove_dir_all(&cache_dir);
     let host = Runtime::new(RuntimeOptions {
-        cache: Some(ComponentCache::new(&cache_dir)),
+        cache: Some(ComponentCache::with_key_file(&cache_dir, cache_dir.with_extension("key"))),
         memory_limit: DEFAULT_MEMORY_LIMIT,
         ..RuntimeOptions::default()
     })?;
