@@ -27,6 +27,8 @@ fn the_benchmark_runs_every_section_and_reports_its_figures() {
         "| component in wasmtime (new instance per edit) |",
         "### Component size",
         "| release (what the host loads) |",
+        "### Concurrency through `visual-host serve`",
+        "| server peak resident memory during the burst |",
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
     }
