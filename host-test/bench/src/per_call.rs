@@ -95,18 +95,19 @@ pub async fn per_call(
         if keep {
             fresh.push(t);
         }
-        if let Some(py) = py_session.as_mut() {
-            let (t, bytes) = py.generate().await?;
-            ensure!(bytes == decoded, "the Python host decoded {bytes} bytes, not {decoded}");
-            if keep {
-                py_times.push(t);
-            }
-        }
-        if let Some(rust) = rust_session.as_mut() {
-            let (t, bytes) = rust.generate().await?;
-            ensure!(bytes == decoded, "the Rust host in its own process decoded {bytes} bytes");
-            if keep {
-                rust_times.push(t);
+        // The two hosts in their own processes, in alternating order, so
+        // neither always follows the same step.
+        for which in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
+            let (session, times) = match which {
+                0 => (py_session.as_mut(), &mut py_times),
+                _ => (rust_session.as_mut(), &mut rust_times),
+            };
+            if let Some(session) = session {
+                let (t, bytes) = session.generate().await?;
+                ensure!(bytes == decoded, "a host in its own process decoded {bytes} bytes, not {decoded}");
+                if keep {
+                    times.push(t);
+                }
             }
         }
     }

@@ -83,14 +83,22 @@ pub async fn upload(
         })
         .await?;
         ensure!(images.len() == 1);
-        let tp = match py_session.as_mut() {
-            Some(py) => Some(py.edit().await?),
-            None => None,
-        };
-        let tr = match rust_session.as_mut() {
-            Some(rust) => Some(rust.edit().await?),
-            None => None,
-        };
+        // The two hosts in their own processes, in alternating order.
+        let (mut tp, mut tr) = (None, None);
+        for which in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
+            match which {
+                0 => {
+                    if let Some(py) = py_session.as_mut() {
+                        tp = Some(py.edit().await?);
+                    }
+                }
+                _ => {
+                    if let Some(rust) = rust_session.as_mut() {
+                        tr = Some(rust.edit().await?);
+                    }
+                }
+            }
+        }
         if round > 0 {
             component.push(t);
             native_times.push(tn);
