@@ -7,20 +7,21 @@
 #
 # Run from .ci/run after `cargo test --workspace` (which builds visual-host
 # and the guest components). It needs python3 and PyPI (pip fetches maturin).
-# The build uses the dev profile, stripped, in a target directory of its own:
-# maturin builds this package alone, whose feature set differs from the
-# workspace's, so it compiles its own wasmtime either way, and the dev profile
-# (dependencies at opt-level 2) does that in about half the time of the
-# release profile's fat LTO; a separate directory keeps it from replacing the
-# extension `cargo test` built for the pytest suite. What the wheel holds does
-# not depend on the profile.
+# The build uses the dev profile (dependencies at opt-level 2), stripped, in
+# the workspace's target directory: maturin builds this package alone, whose
+# feature set differs from the workspace's, so some crates (wasmtime's among
+# them) are compiled again for it, but everything whose features agree is
+# reused from the `cargo test` that ran before. It replaces the extension that
+# `cargo test` built for the pytest suite (the next `cargo test` rebuilds it),
+# which is why this runs after the tests. What the wheel holds does not depend
+# on the profile.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 out=target/wheel-check
 rm -rf "$out" && mkdir -p "$out"
 python3 -m venv "$out/build-venv"
 started=$(date +%s)
-CARGO_TARGET_DIR="$PWD/target/wheel-build" MATURIN_PEP517_ARGS="--profile dev --strip" \
+CARGO_TARGET_DIR="$PWD/target" MATURIN_PEP517_ARGS="--profile dev --strip" \
     "$out/build-venv/bin/pip" wheel ./host-test/python -w "$out/dist" --disable-pip-version-check --quiet
 wheel=$(ls "$out"/dist/talemate_visual-*.whl)
 echo "built $(basename "$wheel") ($(du -h "$wheel" | cut -f1)) in $(( $(date +%s) - started )) s"
