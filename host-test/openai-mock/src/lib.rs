@@ -49,6 +49,7 @@ mod route;
 mod server;
 mod sniff;
 mod sse;
+pub mod test_images;
 mod tokens;
 
 use std::time::Duration;
