@@ -93,6 +93,19 @@ pub enum Command {
     Serve(ServeArgs),
 }
 
+impl Command {
+    /// The model the command names, if any (the mock's Azure deployment serves it).
+    pub fn model(&self) -> Option<String> {
+        match self {
+            Command::Generate(a) => a.image.model.clone(),
+            Command::Edit(a) => a.image.model.clone(),
+            Command::Analyze(a) => a.model.clone(),
+            Command::Check(a) => a.model.clone(),
+            _ => None,
+        }
+    }
+}
+
 /// Parses a WIT enum argument by its case names (`--format landscape`), so
 /// the command line takes the contract's own types and lists their cases in
 /// `--help` without a mirror of them.

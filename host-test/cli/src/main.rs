@@ -2,6 +2,7 @@
 //! the command line (see `run` for the commands and exit codes).
 
 mod args;
+mod failure;
 mod output;
 mod report;
 mod requests;

@@ -7,7 +7,7 @@ use std::path::Path;
 use visual_host::bindings::{AnalyzeRequest, EditRequest, GenerateRequest, Pair, Size};
 
 use crate::args::{AnalyzeArgs, EditArgs, ImageOptions};
-use crate::run::Failure;
+use crate::failure::Failure;
 
 pub fn generate(o: &ImageOptions) -> GenerateRequest {
     GenerateRequest {

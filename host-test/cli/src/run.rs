@@ -20,6 +20,7 @@ use visual_host::runtime::{Plugin, Runtime, RuntimeOptions, Session};
 use visual_host::sandbox::{WallClock, DEFAULT_MEMORY_LIMIT};
 
 use crate::args::*;
+use crate::failure::Failure;
 use crate::{output, report, requests, settings, text};
 
 /// Where the workspace build put the OpenAI backend (see `guest-components`).
@@ -61,26 +62,6 @@ pub async fn run(cli: Cli) -> i32 {
             }
             3
         }
-    }
-}
-
-/// Why a command did not succeed, by exit code.
-pub enum Failure {
-    Backend(Error),
-    Usage(String),
-    Cancelled,
-    Host(anyhow::Error),
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(e: anyhow::Error) -> Self {
-        Failure::Host(e)
-    }
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::Backend(e)
     }
 }
 
@@ -185,17 +166,6 @@ fn load_plugin(cli: &Cli) -> Result<Plugin, Failure> {
     let cache = if cli.no_cache { None } else { ComponentCache::default_dir().map(ComponentCache::new) };
     let runtime = Runtime::new(RuntimeOptions { cache, memory_limit: DEFAULT_MEMORY_LIMIT, wall_clock })?;
     Ok(runtime.load(&path)?)
-}
-
-/// The model a command names, for the mock's Azure deployment.
-pub fn command_model(command: &Command) -> Option<String> {
-    match command {
-        Command::Generate(a) => a.image.model.clone(),
-        Command::Edit(a) => a.image.model.clone(),
-        Command::Analyze(a) => a.model.clone(),
-        Command::Check(a) => a.model.clone(),
-        _ => None,
-    }
 }
 
 /// Runs a backend call with a spinner (when stderr is a terminal) and Ctrl-C.

@@ -11,7 +11,7 @@ use visual_host::sandbox::{WallClock, DEFAULT_MEMORY_LIMIT};
 use visualizer::{Endpoint, HostDefaults, ServeOptions, Server};
 
 use crate::args::{Cli, ServeArgs};
-use crate::run::Failure;
+use crate::failure::Failure;
 use crate::settings::MOCK_KEY;
 
 /// The port tried first when none is given.

@@ -12,7 +12,7 @@ use openai_mock::{AzureMock, MockConfig, MockServer};
 use visual_host::bindings::{BackendInfo, FieldSpec, Setting, Value, ValueKind};
 
 use crate::args::Cli;
-use crate::run::Failure;
+use crate::failure::Failure;
 
 /// The key the embedded mock accepts when none is given.
 pub const MOCK_KEY: &str = "sk-mock-key";
@@ -45,7 +45,7 @@ pub async fn resolve(cli: &Cli, info: &BackendInfo) -> Result<Resolved, Failure>
         if let Some(deployment) = &cli.azure_deployment {
             config.azure = Some(AzureMock {
                 api_version: cli.azure_api_version.clone(),
-                deployments: vec![(deployment.clone(), crate::run::command_model(&cli.command).unwrap_or_default())],
+                deployments: vec![(deployment.clone(), cli.command.model().unwrap_or_default())],
             });
         }
         let server = MockServer::start(config).await.map_err(|e| Failure::Host(e.into()))?;
