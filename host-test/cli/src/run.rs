@@ -14,7 +14,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use openai_mock::{MockConfig, MockMode, MockServer};
 use serde_json::{json, Value};
-use visual_host::bindings::{EditRequest, Error, GenerateRequest, Generation, GenerationEvent, StatusLevel, WitEnum};
+use visual_host::bindings::{EditRequest, GenerateRequest, Generation, GenerationEvent, StatusLevel, WitEnum};
 use visual_host::cache::ComponentCache;
 use visual_host::runtime::{Plugin, Runtime, RuntimeOptions, Session};
 use visual_host::sandbox::{WallClock, DEFAULT_MEMORY_LIMIT};
