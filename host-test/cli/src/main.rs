@@ -3,6 +3,7 @@
 
 mod args;
 mod failure;
+mod interrupt;
 mod output;
 mod report;
 mod requests;

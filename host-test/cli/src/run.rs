@@ -173,9 +173,10 @@ async fn cancellable<T>(call: impl Future<Output = anyhow::Result<T>>) -> Result
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(ProgressStyle::with_template("{spinner} working... {elapsed}").unwrap());
     spinner.enable_steady_tick(Duration::from_millis(120));
+    let interrupted = crate::interrupt::ctrl_c_from_now().map_err(|e| Failure::Host(e.into()))?;
     let result = tokio::select! {
         result = call => Ok(result.map_err(Failure::Host)),
-        _ = tokio::signal::ctrl_c() => Err(Failure::Cancelled),
+        () = interrupted => Err(Failure::Cancelled),
     };
     spinner.finish_and_clear();
     result
@@ -268,6 +269,8 @@ async fn stream(
 /// `visual-host mock-server`: the embedded mock on its own, for other hosts'
 /// tests (the Python host's among them). Prints `{"base_url": ..., "api_key": ...}`.
 async fn serve_mock(args: &MockServerArgs) -> anyhow::Result<i32> {
+    // Before the address is printed: a caller may stop it the moment it reads it.
+    let interrupted = crate::interrupt::ctrl_c_from_now()?;
     let key = args
         .key
         .clone()
@@ -290,7 +293,7 @@ async fn serve_mock(args: &MockServerArgs) -> anyhow::Result<i32> {
     println!("{}", json!({"base_url": server.base_url(), "api_key": key}));
     use std::io::Write;
     std::io::stdout().flush()?;
-    tokio::signal::ctrl_c().await?;
+    interrupted.await;
     server.shutdown().await;
     Ok(0)
 }

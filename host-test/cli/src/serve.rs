@@ -18,6 +18,9 @@ use crate::settings::MOCK_KEY;
 const DEFAULT_PORT: u16 = 7878;
 
 pub async fn serve(cli: &Cli, args: &ServeArgs) -> Result<i32, Failure> {
+    // Listening for Ctrl-C before the URL is printed: whoever acts on the URL
+    // may press it at once, and it must stop the server, not kill the process.
+    let interrupted = crate::interrupt::ctrl_c_from_now().map_err(|e| Failure::Host(e.into()))?;
     let plugins_dir = match &args.plugins {
         Some(dir) => dir.clone(),
         None => {
@@ -89,7 +92,7 @@ pub async fn serve(cli: &Cli, args: &ServeArgs) -> Result<i32, Failure> {
     };
 
     print_banner(&server, &plugins_dir, mock.as_ref());
-    let _ = tokio::signal::ctrl_c().await;
+    interrupted.await;
     eprintln!("visual-host serve: stopping");
     server.shutdown().await;
     if let Some(mock) = mock {
