@@ -122,13 +122,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     // The Python host runs in any Python 3.9+: the SDK's venv when there is
     // one, else `$PYTHON` or `python3` (the quick run has no venv).
     let interpreter = python.clone().unwrap_or_else(|| std::env::var("PYTHON").unwrap_or("python3".into()).into());
-    let python_host = match python_host::PythonHost::stage(interpreter, &target_dir()) {
-        Ok(host) => Some(host),
-        Err(e) => {
-            eprintln!("visual-bench: the Python host is unavailable: {e:#}");
-            None
-        }
-    };
+    let python_host = python_host::unless_unavailable(python_host::PythonHost::stage(interpreter, &target_dir()));
     let py_host = python_host.as_ref().map(|host| (host, component.as_path(), cache_dir.as_path()));
 
     per_call::per_call(&args, &plugin, small.as_ref().map(|(_, p)| p), python.as_deref(), py_host, &mut report).await?;

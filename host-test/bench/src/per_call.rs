@@ -47,13 +47,9 @@ pub async fn per_call(
     }
     // The Python host in its own process, timed in the same rounds.
     let mut py_session = match python_host {
-        Some((host, wasm, cache)) => match host.session(wasm, cache, &mock.base_url(), None).await {
-            Ok(session) => Some(session),
-            Err(e) => {
-                eprintln!("visual-bench: the Python host is unavailable: {e:#}");
-                None
-            }
-        },
+        Some((host, wasm, cache)) => {
+            crate::python_host::unless_unavailable(host.session(wasm, cache, &mock.base_url(), None).await)
+        }
         None => None,
     };
     // And the Rust host the same way, for a like-for-like comparison.

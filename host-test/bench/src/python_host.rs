@@ -22,6 +22,12 @@ const SCRIPT: &str = include_str!("../python_host.py");
 /// The Python host, the component's path and the cache directory it loads from.
 pub type PyHost<'a> = (&'a PythonHost, &'a Path, &'a Path);
 
+/// `result`'s value, or none when the Python host could not start (said on
+/// stderr): its rows are then left out of the report instead of failing the run.
+pub fn unless_unavailable<T>(result: anyhow::Result<T>) -> Option<T> {
+    result.map_err(|e| eprintln!("visual-bench: the Python host is unavailable: {e:#}")).ok()
+}
+
 /// Where the extension and the package were staged, and which Python runs them.
 pub struct PythonHost {
     python: PathBuf,

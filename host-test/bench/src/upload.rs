@@ -42,13 +42,7 @@ pub async fn upload(
             std::fs::write(&reference_file, &reference)?;
             let session = host.session(wasm, cache, &mock.base_url(), Some(&reference_file)).await;
             let _ = std::fs::remove_file(&reference_file);
-            match session {
-                Ok(session) => Some(session),
-                Err(e) => {
-                    eprintln!("visual-bench: the Python host is unavailable: {e:#}");
-                    None
-                }
-            }
+            crate::python_host::unless_unavailable(session)
         }
         None => None,
     };
