@@ -3,8 +3,8 @@
 use http::HeaderMap;
 
 use super::azure;
+use super::config::MockConfig;
 use super::errors::{self, mask_key, ApiError};
-use super::MockConfig;
 
 /// The key the client presented, however it presented it (for the echo fault
 /// and for masking in messages).

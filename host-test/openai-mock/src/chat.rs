@@ -6,11 +6,13 @@
 //! A question containing `[[refuse]]` gets a refusal (`content: null`,
 //! `refusal` set), so clients can test that path.
 //!
-//! Reasoning models (`gpt-5*`, `gpt-6-luna`, `gpt-5.6-luna`, o-series) take
+//! Reasoning models (`gpt-5*`, `gpt-6-luna`, `gpt-5.6-luna`, `gpt-6.1-sol`,
+//! `gpt-6.1-terra` (LIFECYCLE.md, "Current small vision model"), o-series) take
 //! `reasoning_effort` and spend reasoning tokens before they answer; those
 //! count against `max_completion_tokens`, so a small limit ends with
 //! `finish_reason: "length"` and empty content, as LIFECYCLE.md describes for
-//! `gpt-6-luna`. Other chat models refuse `reasoning_effort`.
+//! `gpt-6-luna`. Other chat models refuse `reasoning_effort`. Which model
+//! reasons, and at what cost, is [`crate::reasoning`]'s.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -18,12 +20,11 @@ use http::StatusCode;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::catalog::{self, Endpoint, Gate};
-use super::edits::hex;
-use super::errors::{self, ApiError};
-use super::params::json_kind;
-use super::record::ImageInfo;
-use super::sniff;
+use super::digest::hex;
+use super::errors::{self, json_kind, ApiError};
+use super::gate::{Endpoint, Gate};
+use super::reasoning::{self, Rules, DEFAULT_EFFORT};
+use super::sniff::{self, ImageInfo};
 use super::tokens;
 
 /// What the handler needs from a chat body, valid or not.
@@ -72,62 +73,6 @@ const KNOWN_ARGUMENTS: &[&str] = &[
     "prompt_cache_key",
     "prompt_cache_retention",
 ];
-/// The spec's `ReasoningEffort` values (openapi.yaml); which a model takes is its own.
-const EFFORTS: &[&str] = &["none", "minimal", "low", "medium", "high", "xhigh", "max"];
-/// gpt-5, -mini and -nano: OpenAI's GPT-5 documentation lists these four (`none` came
-/// with GPT-5.1, `xhigh` later); the spec says "Not all reasoning models support every value".
-const GPT5_EFFORTS: &[&str] = &["minimal", "low", "medium", "high"];
-/// o1, o3, o4-mini and the like.
-const O_SERIES_EFFORTS: &[&str] = &["low", "medium", "high"];
-/// The spec's default effort, used when a reasoning model is sent none.
-const DEFAULT_EFFORT: &str = "medium";
-
-/// What a chat model takes beyond the common parameters, by its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Rules {
-    /// gpt-4o*, gpt-4.1* and other models that do not reason: no `reasoning_effort`.
-    Plain,
-    /// A reasoning model and the `reasoning_effort` values it takes.
-    Reasoning(&'static [&'static str]),
-}
-
-impl Rules {
-    /// Snapshots and fine-tunes (`ft:BASE:...`) follow their base model.
-    fn of(model: &str) -> Rules {
-        let name = model.strip_prefix("ft:").map_or(model, |rest| rest.split(':').next().unwrap_or_default());
-        let is = |base: &str| {
-            name == base || name.strip_prefix(base).and_then(|d| d.strip_prefix('-')).is_some_and(catalog::is_date)
-        };
-        if ["gpt-5", "gpt-5-mini", "gpt-5-nano"].into_iter().any(is) {
-            Rules::Reasoning(GPT5_EFFORTS)
-        } else if name.starts_with("gpt-5-chat") {
-            Rules::Plain
-        } else if name.starts_with("gpt-5") || name.starts_with("gpt-6") {
-            // gpt-6-luna: "reasoning_effort runs from none to max" (LIFECYCLE.md, from the model
-            // pages it cites); gpt-5.6-luna and later: no narrower set is documented, so the spec's.
-            Rules::Reasoning(EFFORTS)
-        } else if name.strip_prefix('o').is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
-            Rules::Reasoning(O_SERIES_EFFORTS)
-        } else {
-            Rules::Plain
-        }
-    }
-}
-
-/// Reasoning tokens spent before answering, by effort: the mock's own fixed
-/// figures (the real ones vary), small enough that tests can predict them.
-fn reasoning_tokens(effort: &str) -> u64 {
-    match effort {
-        "none" => 0,
-        "minimal" => 8,
-        "low" => 16,
-        "medium" => 64,
-        "high" => 256,
-        "xhigh" => 512,
-        _ => 1024,
-    }
-}
-
 const ROLES: &[&str] = &["system", "assistant", "user", "function", "tool", "developer"];
 const PART_TYPES: &[&str] = &["text", "image_url", "input_audio", "refusal", "audio", "file"];
 
@@ -172,7 +117,7 @@ fn answer(value: &Value, model: Option<&str>, gate: &Gate, created: u64, id: &st
     if request.get("stream").and_then(Value::as_bool) == Some(true) {
         return Err(errors::not_in_mock(Some("stream"), "Streaming chat completions are not supported by this mock."));
     }
-    let effort = reasoning_effort(request, rules)?;
+    let effort = reasoning::effort(request, rules)?;
     // The spec: `max_tokens` "is not compatible with o-series models", nor with any reasoning model.
     if rules != Rules::Plain && request.get("max_tokens").is_some_and(|v| !v.is_null()) {
         return Err(errors::unsupported_parameter("max_tokens", Some("Use 'max_completion_tokens' instead.")));
@@ -216,7 +161,7 @@ fn answer(value: &Value, model: Option<&str>, gate: &Gate, created: u64, id: &st
     let words: Vec<&str> = full.split_whitespace().collect();
     let reasoning = match rules {
         Rules::Plain => 0,
-        Rules::Reasoning(_) => reasoning_tokens(effort.unwrap_or(DEFAULT_EFFORT)),
+        Rules::Reasoning(_) => reasoning::reasoning_tokens(effort.unwrap_or(DEFAULT_EFFORT)),
     };
     // Reasoning comes first and counts against the limit; the answer gets what is left.
     let reasoning = limit.map_or(reasoning, |max| reasoning.min(max));
@@ -282,23 +227,6 @@ fn describe(images: &[SeenImage], question: &str) -> String {
         many => format!("I see {} images: {}", many.len(), many.iter().map(one).collect::<Vec<_>>().join(", ")),
     };
     format!("{seen}. You asked: {question}")
-}
-
-/// `reasoning_effort`: refused by models that do not reason, else one of the values this model takes.
-fn reasoning_effort(request: &Map<String, Value>, rules: Rules) -> Result<Option<&str>, ApiError> {
-    let effort = match request.get("reasoning_effort") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(e)) => e.as_str(),
-        Some(v) => return Err(errors::invalid_type("reasoning_effort", "a string", json_kind(v))),
-    };
-    match rules {
-        Rules::Plain => Err(errors::unsupported_parameter("reasoning_effort", None)),
-        _ if !EFFORTS.contains(&effort) => Err(errors::invalid_value("reasoning_effort", effort, EFFORTS)),
-        Rules::Reasoning(takes) if !takes.contains(&effort) => {
-            Err(errors::unsupported_value("reasoning_effort", effort, takes))
-        }
-        Rules::Reasoning(_) => Ok(Some(effort)),
-    }
 }
 
 /// `max_completion_tokens` (or the older `max_tokens`), at least 1.
@@ -454,21 +382,9 @@ fn check_image(at: &str, part: &Value) -> Result<SeenImage, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::tests::gate;
-    use crate::MockMode;
-
-    #[test]
-    fn reasoning_models_by_name() {
-        assert_eq!(Rules::of("gpt-6-luna"), Rules::Reasoning(EFFORTS));
-        assert_eq!(Rules::of("gpt-5.6-luna"), Rules::Reasoning(EFFORTS));
-        assert_eq!(Rules::of("gpt-5-mini"), Rules::Reasoning(GPT5_EFFORTS));
-        assert_eq!(Rules::of("gpt-5-nano-2025-08-07"), Rules::Reasoning(GPT5_EFFORTS));
-        assert_eq!(Rules::of("ft:gpt-5-mini:acme::x"), Rules::Reasoning(GPT5_EFFORTS));
-        assert_eq!(Rules::of("o4-mini"), Rules::Reasoning(O_SERIES_EFFORTS));
-        for plain in ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-5-chat-latest", "omni-moderation"] {
-            assert_eq!(Rules::of(plain), Rules::Plain, "{plain}");
-        }
-    }
+    use crate::catalog::MockMode;
+    use crate::gate::tests::gate;
+    use crate::reasoning::EFFORTS;
 
     fn ask(model: &str, extra: Value) -> Result<Value, ApiError> {
         let mut body = json!({"model": model, "messages": [{"role": "user", "content": "Describe it."}]});

@@ -6,17 +6,30 @@
 //! every part is still checked as the real API checks it: a file where a file
 //! belongs, a declared type among PNG/JPEG/WebP that matches both the filename
 //! and the bytes, the size limits, and a mask that fits the first image.
+//!
+//! File parts other than `image`, `image[]` and `mask` depend on the model,
+//! which may be named after them: 2.6's `markup` (a PNG overlay the size of
+//! the first image, never with a mask: LIFECYCLE.md, "Current image models")
+//! or an image parameter a catalog entry declares. They are kept until the
+//! whole body is read, checked by name with the other parameters, then by
+//! content. Every file part is recorded with the format and size its bytes
+//! really have.
 
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
 
-use super::catalog::Gate;
+use super::digest::hex;
 use super::errors::{self, ApiError, IMAGE_MIMETYPES};
-use super::params::{self, Fields, ImageEndpoint, ImageJob, InputImage, Raw};
-use super::record::{ImageInfo, RecordedPart};
+use super::fields::{Fields, Raw};
+use super::gate::Gate;
+use super::job::{ImageJob, InputImage};
+use super::kinds::ModelKind;
+use super::params;
+use super::record::RecordedPart;
 use super::reqbody::{self, TeeBody};
-use super::sniff;
+use super::sniff::{self, ImageInfo};
+use super::types::ImageEndpoint;
 
 /// What the handler needs from an edit body, valid or not.
 pub(crate) struct Parsed {
@@ -92,6 +105,28 @@ struct FilePart {
     info: ImageInfo,
 }
 
+/// A file part whose rules depend on the model (`markup`, a declared image
+/// parameter, or a name no model takes), kept until the model is known.
+struct ExtraFile {
+    name: String,
+    filename: String,
+    declared: Option<String>,
+    content: Content,
+    image: Option<ImageInfo>,
+}
+
+/// What a kind of file part may be.
+struct FileSpec<'a> {
+    param: &'a str,
+    /// The declared types accepted, and how the refusal lists them.
+    allowed: &'static [&'static str],
+    supported: &'static str,
+    limit: u64,
+}
+
+const IMAGE_TYPES: &[&str] = &["image/png", "image/jpeg", "image/webp"];
+const PNG_ONLY: &[&str] = &["image/png"];
+
 #[derive(Default)]
 struct State {
     request_id: String,
@@ -100,6 +135,7 @@ struct State {
     single: Vec<FilePart>,
     array: Vec<FilePart>,
     mask: Option<FilePart>,
+    extra: Vec<ExtraFile>,
 }
 
 /// A part's content: hashed whole, kept only up to a limit.
@@ -135,7 +171,11 @@ impl State {
             Some("mask") => Some(FileField::Mask),
             _ => None,
         };
-        let keep = if file_field.is_some() { SNIFF_BYTES } else { MAX_TEXT_BYTES as usize };
+        // A file under a name no spec parameter has: its rules depend on the model.
+        let extra = file_field.is_none()
+            && filename.is_some()
+            && name.as_deref().is_some_and(|n| !params::is_common_field(ImageEndpoint::Edit, n));
+        let keep = if file_field.is_some() || extra { SNIFF_BYTES } else { MAX_TEXT_BYTES as usize };
         let content = read_content(&mut field, keep).await?;
         let is_form_data = disposition
             .as_deref()
@@ -154,7 +194,7 @@ impl State {
         if filename.is_none() && content.len <= MAX_TEXT_BYTES {
             part.text = std::str::from_utf8(&content.kept).ok().map(str::to_string);
         }
-        if file_field.is_some() {
+        if file_field.is_some() || extra {
             part.image = sniff::sniff(&content.kept);
         }
         let text = part.text.clone();
@@ -167,9 +207,19 @@ impl State {
         let Some(name) = name else {
             return Err(malformed("a part's Content-Disposition has no name"));
         };
-        match file_field {
-            Some(kind) => self.file_part(kind, filename, declared, content, image),
-            None => {
+        match (file_field, filename) {
+            (Some(kind), filename) => self.file_part(kind, filename, declared, content, image),
+            (None, Some(filename)) if extra => {
+                if self.extra.iter().any(|f| f.name == name) {
+                    return Err(errors::invalid_value_msg(
+                        &name,
+                        format!("Duplicate parameter: '{name}' was given more than once."),
+                    ));
+                }
+                self.extra.push(ExtraFile { name, filename, declared, content, image });
+                Ok(())
+            }
+            (None, filename) => {
                 if filename.is_some() {
                     return Err(errors::invalid_type(&name, "a string", "a file"));
                 }
@@ -211,55 +261,16 @@ impl State {
         if kind == FileField::Mask && self.mask.is_some() {
             return Err(errors::invalid_value_msg("mask", "Duplicate parameter: 'mask' was given more than once."));
         }
+        let spec = match kind {
+            FileField::Mask => {
+                FileSpec { param: &param, allowed: PNG_ONLY, supported: "'image/png'", limit: MAX_MASK_BYTES }
+            }
+            _ => FileSpec { param: &param, allowed: IMAGE_TYPES, supported: IMAGE_MIMETYPES, limit: MAX_IMAGE_BYTES },
+        };
         let Some(filename) = filename else {
             return Err(errors::expected_file(&param));
         };
-        let declared = declared
-            .map(|d| d.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-            .unwrap_or_else(|| "application/octet-stream".to_string());
-        let (allowed, supported): (&[&str], &str) = match kind {
-            FileField::Mask => (&["image/png"], "'image/png'"),
-            _ => (&["image/png", "image/jpeg", "image/webp"], IMAGE_MIMETYPES),
-        };
-        if !allowed.contains(&declared.as_str()) {
-            return Err(errors::unsupported_mimetype(&param, &declared, supported));
-        }
-        let extension = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).filter(|e| !e.is_empty());
-        let Some(extension) = extension else {
-            return Err(file_error(
-                &param,
-                "unsupported_file_mimetype",
-                format!("Invalid file '{param}': the filename '{filename}' has no extension. Supported file formats are {supported}."),
-            ));
-        };
-        let by_extension = match extension.as_str() {
-            "png" => "image/png",
-            "jpg" | "jpeg" => "image/jpeg",
-            "webp" => "image/webp",
-            _ => "",
-        };
-        if by_extension != declared {
-            return Err(file_error(
-                &param,
-                "unsupported_file_mimetype",
-                format!(
-                    "Invalid file '{param}': the extension of '{filename}' does not match its mimetype ('{declared}')."
-                ),
-            ));
-        }
-        let limit = if kind == FileField::Mask { MAX_MASK_BYTES } else { MAX_IMAGE_BYTES };
-        if content.len > limit {
-            return Err(file_error(
-                &param,
-                "file_too_large",
-                format!(
-                    "Invalid file '{param}': the file is {} bytes; it must be smaller than {} MB.",
-                    content.len,
-                    limit >> 20
-                ),
-            ));
-        }
-        let matches = image.filter(|i| sniff::format_of_mime(&declared) == Some(i.format));
+        let matches = check_file(&spec, &filename, declared.as_deref(), &content, image)?;
         let part = match (kind, matches) {
             (_, Some(info)) => FilePart { sha256: content.sha256, info },
             (FileField::Mask, None) => {
@@ -300,6 +311,60 @@ impl State {
     }
 
     fn validate(&self, gate: &Gate) -> Result<ImageJob, ApiError> {
+        let (mut job, first) = self.validate_images(gate)?;
+        for file in &self.extra {
+            // image_job has accepted each name as a file parameter of this model.
+            if file.name == "markup" && job.kind == ModelKind::GptImage26 {
+                job.markup = Some(self.markup(file, first)?);
+            } else {
+                let spec = FileSpec {
+                    param: &file.name,
+                    allowed: IMAGE_TYPES,
+                    supported: IMAGE_MIMETYPES,
+                    limit: MAX_IMAGE_BYTES,
+                };
+                if check_file(&spec, &file.filename, file.declared.as_deref(), &file.content, file.image)?.is_none() {
+                    return Err(file_error(
+                        &file.name,
+                        "invalid_image_file",
+                        format!("Invalid file '{}': the file is not a valid PNG, JPEG or WebP image.", file.name),
+                    ));
+                }
+            }
+        }
+        Ok(job)
+    }
+
+    /// 2.6's markup overlay: never with a mask, a real PNG, the size of the first image.
+    fn markup(&self, file: &ExtraFile, first: ImageInfo) -> Result<InputImage, ApiError> {
+        if self.mask.is_some() {
+            return Err(errors::invalid_value_msg(
+                "markup",
+                "Invalid 'markup': markup cannot be combined with mask; send one or the other.",
+            ));
+        }
+        let spec = FileSpec { param: "markup", allowed: PNG_ONLY, supported: "'image/png'", limit: MAX_IMAGE_BYTES };
+        let Some(info) = check_file(&spec, &file.filename, file.declared.as_deref(), &file.content, file.image)? else {
+            return Err(file_error(
+                "markup",
+                "invalid_image_file",
+                "Invalid file 'markup': the markup must be a valid PNG image.".to_string(),
+            ));
+        };
+        if (info.width, info.height) != (first.width, first.height) {
+            return Err(errors::invalid_value_msg(
+                "markup",
+                format!(
+                    "Invalid markup: the markup must have the same dimensions as the first image ({}x{}), but it is {}x{}.",
+                    first.width, first.height, info.width, info.height
+                ),
+            ));
+        }
+        Ok(InputImage { sha256: file.content.sha256, info })
+    }
+
+    /// The images and mask, then the shared parameter rules; also the first image's facts.
+    fn validate_images(&self, gate: &Gate) -> Result<(ImageJob, ImageInfo), ApiError> {
         let images = match (self.single.is_empty(), self.array.is_empty()) {
             (false, false) => {
                 return Err(errors::invalid_value_msg("image", "Provide either 'image' or 'image[]', not both."))
@@ -324,8 +389,65 @@ impl State {
             }
         }
         let inputs = images.iter().map(|p| InputImage { sha256: p.sha256, info: p.info }).collect();
-        params::image_job(ImageEndpoint::Edit, &self.fields, gate, inputs)
+        let files: Vec<&str> = self.extra.iter().map(|f| f.name.as_str()).collect();
+        let job = params::image_job(ImageEndpoint::Edit, &self.fields, gate, inputs, &files)?;
+        Ok((job, images[0].info))
     }
+}
+
+/// The checks every file part gets, whatever it is for: a declared type
+/// among those allowed, a filename extension that says the same, the size
+/// limit. Returns what the bytes are when they match the declared type
+/// (`None`: not that kind of image, for the caller to refuse in its words).
+fn check_file(
+    spec: &FileSpec<'_>,
+    filename: &str,
+    declared: Option<&str>,
+    content: &Content,
+    image: Option<ImageInfo>,
+) -> Result<Option<ImageInfo>, ApiError> {
+    let (param, supported) = (spec.param, spec.supported);
+    let declared = declared
+        .map(|d| d.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_else(|| "application/octet-stream".to_string());
+    if !spec.allowed.contains(&declared.as_str()) {
+        return Err(errors::unsupported_mimetype(param, &declared, supported));
+    }
+    let extension = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).filter(|e| !e.is_empty());
+    let Some(extension) = extension else {
+        return Err(file_error(
+            param,
+            "unsupported_file_mimetype",
+            format!("Invalid file '{param}': the filename '{filename}' has no extension. Supported file formats are {supported}."),
+        ));
+    };
+    let by_extension = match extension.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        _ => "",
+    };
+    if by_extension != declared {
+        return Err(file_error(
+            param,
+            "unsupported_file_mimetype",
+            format!(
+                "Invalid file '{param}': the extension of '{filename}' does not match its mimetype ('{declared}')."
+            ),
+        ));
+    }
+    if content.len > spec.limit {
+        return Err(file_error(
+            param,
+            "file_too_large",
+            format!(
+                "Invalid file '{param}': the file is {} bytes; it must be smaller than {} MB.",
+                content.len,
+                spec.limit >> 20
+            ),
+        ));
+    }
+    Ok(image.filter(|i| sniff::format_of_mime(&declared) == Some(i.format)))
 }
 
 async fn read_content(field: &mut multer::Field<'_>, keep: usize) -> Result<Content, ApiError> {
@@ -345,8 +467,4 @@ async fn read_content(field: &mut multer::Field<'_>, keep: usize) -> Result<Cont
         }
     }
     Ok(Content { kept: kept.freeze(), len, sha256: hasher.finalize().into() })
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -247,6 +247,20 @@ pub(crate) fn missing_required(name: &str) -> ApiError {
     )
 }
 
+/// How an `invalid_type` message names the type of a JSON value (`got` in
+/// [`invalid_type`]); every JSON body check words it this way.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a decimal",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 pub(crate) fn invalid_type(name: &str, expected: &str, got: &str) -> ApiError {
     ApiError::invalid(
         StatusCode::BAD_REQUEST,

@@ -13,15 +13,15 @@ use hyper::body::Incoming;
 use sha2::{Digest, Sha256};
 
 use super::body::{DisconnectGuard, MockBody, Reply, Script};
-use super::catalog::Gate;
-use super::edits::hex;
+use super::digest::hex;
 use super::errors::{self, ApiError};
-use super::faults::{self, Answer, Outcome};
+use super::gate::Gate;
+use super::outcome::{self, Answer, Outcome};
 use super::output::{self, RenderedImages};
 use super::record::{RecordedPart, RecordedRequest, Verdict};
 use super::reqbody::{self, ReadError, Tap, TeeBody};
 use super::route::{self, Op, Route};
-use super::server::Shared;
+use super::shared::Shared;
 use super::{auth, azure, chat, edits, images, models};
 
 /// Largest JSON body accepted (a chat request carries its image inline).
@@ -84,7 +84,7 @@ pub(crate) async fn handle(
         created,
         stream_pause: shared.config.stream_pause,
     };
-    let reply = faults::respond(fault.as_ref(), &outcome);
+    let reply = outcome::respond(fault.as_ref(), &outcome);
     if !reply.first_byte_delay.is_zero() {
         tokio::time::sleep(reply.first_byte_delay).await;
     }
@@ -140,7 +140,7 @@ async fn process(
             seen.model = parsed.model;
             seen.stream = parsed.stream;
             let rendered = output::render(&shared.images, parsed.job?, created, shared.config.image_detail).await;
-            Ok(Answer::Images(publish(shared, rendered, request_id)))
+            Ok(Answer::Images(Box::new(publish(shared, rendered, request_id))))
         }
         Op::Edits => {
             let parsed = edits::parse(content_type.as_deref(), body, &gate, request_id).await;
@@ -148,7 +148,7 @@ async fn process(
             seen.stream = parsed.stream;
             seen.parts = parsed.parts;
             let rendered = output::render(&shared.images, parsed.job?, created, shared.config.image_detail).await;
-            Ok(Answer::Images(publish(shared, rendered, request_id)))
+            Ok(Answer::Images(Box::new(publish(shared, rendered, request_id))))
         }
         Op::ListModels => {
             reqbody::discard(&mut body).await;

@@ -2,9 +2,12 @@
 
 use serde_json::Value;
 
-use super::catalog::Gate;
-use super::errors::{self, ApiError};
-use super::params::{self, Fields, ImageEndpoint, ImageJob, Raw};
+use super::errors::{self, json_kind, ApiError};
+use super::fields::Fields;
+use super::gate::Gate;
+use super::job::ImageJob;
+use super::params;
+use super::types::ImageEndpoint;
 
 /// What the handler needs from a generation body, valid or not.
 pub(crate) struct Parsed {
@@ -19,13 +22,13 @@ pub(crate) fn parse(body: &[u8], gate: &Gate) -> Parsed {
         Err(_) => return Parsed { model: None, stream: false, job: Err(errors::invalid_json()) },
     };
     let Value::Object(map) = value else {
-        let got = params::json_kind(&value);
+        let got = json_kind(&value);
         return Parsed { model: None, stream: false, job: Err(errors::invalid_type("body", "an object", got)) };
     };
-    let fields = Fields(map.into_iter().map(|(k, v)| (k, Raw::Json(v))).collect());
+    let fields = Fields::from_json(map);
     Parsed {
         model: gate.forced().map(str::to_string).or_else(|| fields.model_hint()),
         stream: fields.bool("stream").ok().flatten().unwrap_or(false),
-        job: params::image_job(ImageEndpoint::Generation, &fields, gate, Vec::new()),
+        job: params::image_job(ImageEndpoint::Generation, &fields, gate, Vec::new(), &[]),
     }
 }

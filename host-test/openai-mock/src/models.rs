@@ -11,7 +11,8 @@
 
 use serde_json::{json, Value};
 
-use super::catalog::{ModelEntry, View};
+use super::catalog::View;
+use super::entry::ModelEntry;
 
 /// The Model object, for ids that exist and are served.
 pub(crate) fn model_object(view: &View, id: &str) -> Option<Value> {
@@ -46,7 +47,7 @@ fn object(id: &str, e: &ModelEntry) -> Value {
 mod tests {
     use super::*;
     use crate::catalog::tests::view;
-    use crate::MockMode;
+    use crate::catalog::MockMode;
 
     fn ids(list: &Value) -> Vec<&str> {
         list["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect()
@@ -64,6 +65,8 @@ mod tests {
                 "gpt-image-2.5-flare-2026-09-08",
                 "gpt-image-2.5-sunburst",
                 "gpt-image-2.5-sunburst-2026-09-08",
+                "gpt-image-2.6-flare",
+                "gpt-image-2.6-sunburst",
                 "gpt-4o",
                 "gpt-4o-mini",
                 "gpt-4.1",
@@ -73,6 +76,8 @@ mod tests {
                 "gpt-5-nano",
                 "gpt-6-luna",
                 "gpt-5.6-luna",
+                "gpt-6.1-sol",
+                "gpt-6.1-terra",
             ]
         );
         for m in list(&v)["data"].as_array().unwrap() {

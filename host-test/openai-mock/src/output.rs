@@ -2,6 +2,12 @@
 //! partial images and completed events, exactly as the spec's schemas list
 //! them. Payload faults (bad base64, not an image, broken streams) are applied
 //! here because they change only what is written, not what was validated.
+//!
+//! Every format comes back base64 in `b64_json`, 2.6's animated GIF and SVG
+//! included (LIFECYCLE.md, "Current image models"); an SVG answer adds
+//! `svg_usage`. A streamed GIF's partial images are PNG previews (they say
+//! `output_format: "png"`), and its completed event carries the GIF; an SVG
+//! is not streamed (refused in [`crate::params`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,11 +18,13 @@ use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
 use super::body::Script;
-use super::params::{ImageJob, ModelKind};
-use super::render::{self, ImageCache, Look};
+use super::job::ImageJob;
+use super::kinds::ModelKind;
+use super::look::{colour, towards_grey, ImageDetail, Look};
+use super::render::ImageCache;
 use super::sse::{self, Ending};
-use super::tokens;
-use super::ImageDetail;
+use super::types::OutFormat;
+use super::usage;
 
 /// A validated job with its images encoded.
 #[derive(Debug, Clone)]
@@ -57,16 +65,17 @@ pub(crate) async fn render(
 ) -> RenderedImages {
     let mut finals = Vec::new();
     let mut partials = Vec::new();
-    let inputs: Vec<&[u8]> = job.inputs.iter().map(|i| i.sha256.as_slice()).collect();
+    let inputs: Vec<&[u8]> = job.inputs.iter().chain(job.markup.iter()).map(|i| i.sha256.as_slice()).collect();
     for index in 0..job.n {
         let index_bytes = index.to_le_bytes();
         let mut seed: Vec<&[u8]> = vec![job.prompt.as_bytes(), &index_bytes];
         seed.extend(&inputs);
-        let rgb = render::colour(&seed);
+        let rgb = colour(&seed);
         let look = Look {
             width: job.width,
             height: job.height,
             format: job.output_format,
+            animation: job.animation,
             rgb,
             transparent: job.background == "transparent",
             jpeg_quality: job.compression,
@@ -78,12 +87,22 @@ pub(crate) async fn render(
             let count = job.partial_images;
             for p in 0..count {
                 let t = 1.0 - (p + 1) as f32 / (count + 1) as f32;
-                previews.push(cache.get(Look { rgb: render::towards_grey(rgb, t), ..look }).await);
+                let format = preview_format(job.output_format);
+                let preview = Look { rgb: towards_grey(rgb, t), format, animation: None, ..look };
+                previews.push(cache.get(preview).await);
             }
         }
         partials.push(previews);
     }
     RenderedImages { job, created, finals, partials, urls: Vec::new() }
+}
+
+/// The format of a partial image: a GIF's previews are still PNGs.
+fn preview_format(format: OutFormat) -> OutFormat {
+    match format {
+        OutFormat::Gif => OutFormat::Png,
+        other => other,
+    }
 }
 
 fn b64(bytes: &Bytes, tamper: Option<&Tamper>) -> String {
@@ -97,30 +116,6 @@ fn b64(bytes: &Bytes, tamper: Option<&Tamper>) -> String {
 /// What the real service would rewrite a dall-e-3 prompt into.
 fn revised_prompt(prompt: &str) -> String {
     format!("A detailed, high-quality rendering of the following scene: {prompt}")
-}
-
-/// Usage of output `index` (`None`: the whole request). Input tokens are
-/// counted once, on the first output.
-fn usage(job: &ImageJob, index: Option<u32>, with_output_details: bool) -> Value {
-    let text = tokens::text_tokens(&job.prompt);
-    let image: u64 = job.inputs.iter().map(|i| tokens::vision_tokens(i.info.width, i.info.height, "high")).sum();
-    let per_output = tokens::image_output_tokens(job.width, job.height, &job.quality)
-        + if job.stream { 100 * job.partial_images as u64 } else { 0 };
-    let (text, image, output) = match index {
-        None => (text, image, per_output * job.n as u64),
-        Some(0) => (text, image, per_output),
-        Some(_) => (0, 0, per_output),
-    };
-    let mut u = json!({
-        "input_tokens": text + image,
-        "output_tokens": output,
-        "total_tokens": text + image + output,
-        "input_tokens_details": {"text_tokens": text, "image_tokens": image},
-    });
-    if with_output_details {
-        u["output_tokens_details"] = json!({"image_tokens": output, "text_tokens": 0});
-    }
-    u
 }
 
 /// The ImagesResponse body.
@@ -148,7 +143,10 @@ pub(crate) fn images_response(r: &RenderedImages, tamper: Option<&Tamper>) -> Va
         body["output_format"] = json!(job.output_format.as_str());
         body["quality"] = json!(job.quality);
         body["size"] = json!(job.size_label());
-        body["usage"] = usage(job, None, true);
+        body["usage"] = usage::image_usage(job, None, true);
+    }
+    if let (Some(author), Some(document)) = (&job.svg, r.finals.first()) {
+        body["svg_usage"] = usage::svg_usage(job, author, document.len());
     }
     body
 }
@@ -163,7 +161,7 @@ pub(crate) fn event_stream(
 ) -> Script {
     let job = &r.job;
     let prefix = job.endpoint.event_prefix();
-    let common = |kind: &str, bytes: &Bytes| {
+    let common = |kind: &str, bytes: &Bytes, format: OutFormat| {
         json!({
             "type": format!("{prefix}.{kind}"),
             "b64_json": b64(bytes, tamper),
@@ -171,14 +169,16 @@ pub(crate) fn event_stream(
             "size": job.size_label(),
             "quality": job.quality,
             "background": job.background,
-            "output_format": job.output_format.as_str(),
+            "output_format": format.as_str(),
         })
     };
+    // `output_tokens_details` "on newer models" (LIFECYCLE.md, "Prices"): gpt-image-2 and later.
+    let output_details = matches!(job.kind, ModelKind::GptImage2 | ModelKind::GptImage25 | ModelKind::GptImage26);
     let mut events = Vec::new();
     let mut ending = Ending::Clean;
     for (i, final_bytes) in r.finals.iter().enumerate() {
         for (p, partial) in r.partials[i].iter().enumerate() {
-            let mut e = common("partial_image", partial);
+            let mut e = common("partial_image", partial, preview_format(job.output_format));
             e["partial_image_index"] = json!(p);
             events.push(sse::event(&format!("{prefix}.partial_image"), &e));
         }
@@ -193,8 +193,8 @@ pub(crate) fn event_stream(
             }
             _ => {}
         }
-        let mut e = common("completed", final_bytes);
-        e["usage"] = usage(job, Some(i as u32), false);
+        let mut e = common("completed", final_bytes, job.output_format);
+        e["usage"] = usage::image_usage(job, Some(i as u32), output_details);
         events.push(sse::event(&format!("{prefix}.completed"), &e));
     }
     if modification == Some(StreamMod::BreakAfterCompleted) {

@@ -1,281 +1,109 @@
-//! The image parameters shared by generations and edits, checked per model.
+//! Which image parameters a request may send, and their values, checked per
+//! model: the rules generations and edits share.
 //!
 //! Generations send them as JSON, edits as multipart text fields; both are
 //! turned into [`Fields`] and validated here once, with the real API's rules:
-//! which parameters each model family takes, their ranges, and the sizes it
-//! can render.
+//! which parameters each model takes (the spec's, by [`PARAMS`]; its family's,
+//! see [`crate::kinds`]; and what its catalog entry declares) and their
+//! ranges. The sizes it can render are [`crate::sizes`]', the output format
+//! and its options [`crate::formats`]'.
 
-use serde_json::Value;
-
-use super::catalog::{Endpoint, Gate};
 use super::errors::{self, ApiError};
-use super::record::ImageInfo;
+use super::fields::Fields;
+use super::formats::{self, Output};
+use super::gate::{Endpoint, Gate};
+use super::job::{ImageJob, InputImage};
+use super::kinds::{ModelKind, ModelRules};
+use super::sizes;
+use super::types::{ImageEndpoint, OutFormat};
 
-/// A parameter value as it arrived: typed JSON, or multipart text.
-#[derive(Debug, Clone)]
-pub(crate) enum Raw {
-    Json(Value),
-    Text(String),
-}
-
-/// The request's parameters in arrival order.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Fields(pub Vec<(String, Raw)>);
-
-impl Fields {
-    fn raw(&self, name: &str) -> Option<&Raw> {
-        // `null` is what the spec's nullable fields mean by "not given".
-        self.0.iter().find(|(n, _)| n == name).map(|(_, r)| r).filter(|r| !matches!(r, Raw::Json(Value::Null)))
-    }
-
-    /// Sent at all, even as `null`: a parameter the model does not take is
-    /// refused by name, whatever its value.
-    pub fn sent(&self, name: &str) -> bool {
-        self.0.iter().any(|(n, _)| n == name)
-    }
-
-    pub fn str(&self, name: &str) -> Result<Option<String>, ApiError> {
-        match self.raw(name) {
-            None => Ok(None),
-            Some(Raw::Text(s)) => Ok(Some(s.clone())),
-            Some(Raw::Json(Value::String(s))) => Ok(Some(s.clone())),
-            Some(Raw::Json(v)) => Err(errors::invalid_type(name, "a string", json_kind(v))),
-        }
-    }
-
-    pub fn int(&self, name: &str) -> Result<Option<i64>, ApiError> {
-        match self.raw(name) {
-            None => Ok(None),
-            Some(Raw::Text(s)) => {
-                s.trim().parse().map(Some).map_err(|_| errors::invalid_type(name, "an integer", "a string"))
-            }
-            Some(Raw::Json(v)) => {
-                v.as_i64().map(Some).ok_or_else(|| errors::invalid_type(name, "an integer", json_kind(v)))
-            }
-        }
-    }
-
-    pub fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
-        match self.raw(name) {
-            None => Ok(None),
-            Some(Raw::Text(s)) => match s.trim() {
-                "true" | "True" => Ok(Some(true)),
-                "false" | "False" => Ok(Some(false)),
-                _ => Err(errors::invalid_type(name, "a boolean", "a string")),
-            },
-            Some(Raw::Json(Value::Bool(b))) => Ok(Some(*b)),
-            Some(Raw::Json(v)) => Err(errors::invalid_type(name, "a boolean", json_kind(v))),
-        }
-    }
-
-    /// A string that must be one of `allowed`.
-    fn choice(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, ApiError> {
-        match self.str(name)? {
-            Some(v) if !allowed.contains(&v.as_str()) => Err(errors::invalid_value(name, &v, allowed)),
-            v => Ok(v),
-        }
-    }
-
-    /// The model as sent, if it is a string (for the record, even when invalid).
-    pub fn model_hint(&self) -> Option<String> {
-        self.str("model").ok().flatten()
-    }
-}
-
-pub(crate) fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
-        Value::Number(_) => "a decimal",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
+/// Which image endpoints take a spec parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ImageEndpoint {
-    Generation,
-    Edit,
+enum On {
+    Both,
+    Generations,
+    Edits,
 }
 
-impl ImageEndpoint {
-    /// The stream event type prefix: `image_generation` / `image_edit`.
-    pub fn event_prefix(self) -> &'static str {
-        match self {
-            ImageEndpoint::Generation => "image_generation",
-            ImageEndpoint::Edit => "image_edit",
-        }
-    }
-}
-
-/// The rule families the real API applies.
+/// Which families take it: a parameter of the other family is refused by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ModelKind {
-    DallE3,
-    /// gpt-image-1, -1-mini, -1.5, chatgpt-image-latest, and ids named like no newer family.
-    GptImage,
-    /// gpt-image-2 and its snapshots: free sizes within limits (openapi.yaml, CreateImageRequest.size).
-    GptImage2,
-    /// gpt-image-2.5-flare / -sunburst, their snapshots, and later 2.x versions (gpt-image-2.6-*, as
-    /// gateways offer them): gpt-image-2's rules plus the quality tiers `xhigh` and `max`
-    /// (LIFECYCLE.md, "Current image models", from the 2.5 launch notes it cites; the spec predates them).
-    GptImage25,
+enum Family {
+    All,
+    Gpt,
+    DallE,
 }
 
-impl ModelKind {
-    /// By name: `gpt-image-2[.Y]...` by its minor version; anything else (an
-    /// unknown family included) gets the GPT image rules.
-    pub fn of(model: &str) -> ModelKind {
-        if model == "dall-e-3" {
-            return ModelKind::DallE3;
-        }
-        let version = model.strip_prefix("gpt-image-").map(|rest| {
-            let end = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
-            let mut numbers = rest[..end].split('.').map(|n| n.parse::<u32>().unwrap_or(0));
-            (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
-        });
-        match version {
-            Some((2, minor)) if minor >= 5 => ModelKind::GptImage25,
-            Some((2, _)) => ModelKind::GptImage2,
-            _ => ModelKind::GptImage,
-        }
-    }
-
-    pub fn is_gpt(self) -> bool {
-        self != ModelKind::DallE3
-    }
-
-    /// Free `WIDTHxHEIGHT` sizes rather than a fixed list.
-    fn free_sizes(self) -> bool {
-        matches!(self, ModelKind::GptImage2 | ModelKind::GptImage25)
-    }
-
-    /// The `quality` values it takes: the spec's per family, and for 2.5 also
-    /// `xhigh` and `max` (LIFECYCLE.md).
-    fn qualities(self) -> &'static [&'static str] {
-        match self {
-            ModelKind::DallE3 => &["standard", "hd", "auto"],
-            ModelKind::GptImage | ModelKind::GptImage2 => &["low", "medium", "high", "auto"],
-            ModelKind::GptImage25 => &["low", "medium", "high", "auto", "xhigh", "max"],
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum OutFormat {
-    Png,
-    Jpeg,
-    Webp,
-}
-
-impl OutFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutFormat::Png => "png",
-            OutFormat::Jpeg => "jpeg",
-            OutFormat::Webp => "webp",
-        }
-    }
-
-    pub fn mime(self) -> &'static str {
-        match self {
-            OutFormat::Png => "image/png",
-            OutFormat::Jpeg => "image/jpeg",
-            OutFormat::Webp => "image/webp",
-        }
-    }
-}
-
-/// An input image of an edit, as identified from its bytes.
-#[derive(Debug, Clone)]
-pub(crate) struct InputImage {
-    pub sha256: [u8; 32],
-    pub info: ImageInfo,
-}
-
-/// A validated image request: everything needed to answer it.
-#[derive(Debug, Clone)]
-pub(crate) struct ImageJob {
-    pub endpoint: ImageEndpoint,
-    pub kind: ModelKind,
-    pub prompt: String,
-    pub n: u32,
-    pub width: u32,
-    pub height: u32,
-    /// Resolved (`auto` replaced by what the model would pick).
-    pub quality: String,
-    pub output_format: OutFormat,
-    /// 0-100; used for JPEG quality.
-    pub compression: u8,
-    /// Resolved: `transparent` or `opaque`.
-    pub background: String,
-    /// dall-e-3 without `response_format: b64_json` answers with URLs.
-    pub url_response: bool,
-    pub stream: bool,
-    pub partial_images: u32,
-    pub inputs: Vec<InputImage>,
-}
-
-impl ImageJob {
-    pub fn size_label(&self) -> String {
-        format!("{}x{}", self.width, self.height)
-    }
-}
-
-const GENERATION_FIELDS: &[&str] = &[
-    "prompt",
-    "model",
-    "n",
-    "quality",
-    "response_format",
-    "output_format",
-    "output_compression",
-    "stream",
-    "partial_images",
-    "size",
-    "moderation",
-    "background",
-    "style",
-    "user",
+/// The spec's image parameters (openapi.yaml, CreateImageRequest and
+/// CreateImageEditRequest): where each is taken, and by which family. A
+/// request naming several parameters its family does not take hears of the
+/// first in this order.
+const PARAMS: &[(&str, On, Family)] = &[
+    ("prompt", On::Both, Family::All),
+    ("model", On::Both, Family::All),
+    ("n", On::Both, Family::All),
+    ("quality", On::Both, Family::All),
+    ("response_format", On::Both, Family::DallE),
+    ("style", On::Generations, Family::DallE),
+    ("output_format", On::Both, Family::Gpt),
+    ("output_compression", On::Both, Family::Gpt),
+    ("background", On::Both, Family::Gpt),
+    ("moderation", On::Generations, Family::Gpt),
+    ("stream", On::Both, Family::Gpt),
+    ("partial_images", On::Both, Family::Gpt),
+    ("input_fidelity", On::Edits, Family::Gpt),
+    ("size", On::Both, Family::All),
+    ("user", On::Both, Family::All),
 ];
-const EDIT_FIELDS: &[&str] = &[
-    "prompt",
-    "model",
-    "n",
-    "quality",
-    "response_format",
-    "output_format",
-    "output_compression",
-    "stream",
-    "partial_images",
-    "size",
-    "background",
-    "input_fidelity",
-    "user",
-];
-const GPT_ONLY: &[&str] =
-    &["output_format", "output_compression", "background", "moderation", "stream", "partial_images", "input_fidelity"];
-const DALLE_ONLY: &[&str] = &["response_format", "style"];
-const GPT_SIZES: &[&str] = &["1024x1024", "1536x1024", "1024x1536", "auto"];
-const DALLE3_SIZES: &[&str] = &["1024x1024", "1792x1024", "1024x1792"];
+
+/// What 2.6's `complexity` takes; `high` is the default (LIFECYCLE.md, "Current image models").
+const COMPLEXITIES: &[&str] = &["low", "medium", "high"];
+
+/// Whether every image model takes `name` on this endpoint (the spec's
+/// parameters; a family may still refuse some of them).
+pub(crate) fn is_common_field(endpoint: ImageEndpoint, name: &str) -> bool {
+    PARAMS.iter().any(|&(n, on, _)| {
+        n == name
+            && match on {
+                On::Both => true,
+                On::Generations => endpoint == ImageEndpoint::Generation,
+                On::Edits => endpoint == ImageEndpoint::Edit,
+            }
+    })
+}
+
+/// The first spec parameter sent that `kind`'s family does not take.
+/// `stream: false` is the default everywhere, so only a real request to stream counts.
+fn foreign_sent(kind: ModelKind, fields: &Fields) -> Option<&'static str> {
+    let streams = matches!(fields.bool("stream"), Ok(Some(true)));
+    let foreign = |family: Family| match family {
+        Family::All => false,
+        Family::Gpt => !kind.is_gpt(),
+        Family::DallE => kind.is_gpt(),
+    };
+    PARAMS
+        .iter()
+        .filter(|&&(_, _, family)| foreign(family))
+        .map(|&(name, _, _)| name)
+        .find(|&name| fields.sent(name) && (name != "stream" || streams))
+}
 
 /// Validates the parameters. The gate admits the model (the catalog, or the
 /// Azure deployment's model, which decides the rules whatever the body says).
+/// `files` names the file parts of an edit beyond `image` and `mask` (2.6's
+/// `markup`, a declared image parameter, or names no model takes): checked
+/// here by name, by the edit parser for their content.
 pub(crate) fn image_job(
     endpoint: ImageEndpoint,
     fields: &Fields,
     gate: &Gate,
     inputs: Vec<InputImage>,
+    files: &[&str],
 ) -> Result<ImageJob, ApiError> {
-    let allowed = match endpoint {
-        ImageEndpoint::Generation => GENERATION_FIELDS,
-        ImageEndpoint::Edit => EDIT_FIELDS,
-    };
-    if let Some((name, _)) = fields.0.iter().find(|(n, _)| !allowed.contains(&n.as_str())) {
-        return Err(errors::unknown_parameter(name));
-    }
+    // Parameter names first, as before the model is admitted: the model's own
+    // names (2.6's, a catalog entry's) count only for the model the body names.
+    let named = gate.forced().map(str::to_string).or_else(|| fields.model_hint()).unwrap_or_default();
+    let rules = gate.rules(&named);
+    check_names(endpoint, fields, files, &rules)?;
 
     let body_model = fields.str("model")?;
     let model = match (gate.forced(), body_model) {
@@ -297,7 +125,7 @@ pub(crate) fn image_job(
     if model == "dall-e-2" {
         return Err(errors::not_in_mock(Some("model"), "The model 'dall-e-2' is not supported by this mock server."));
     }
-    let kind = ModelKind::of(&model);
+    let kind = rules.kind;
     if endpoint == ImageEndpoint::Edit && kind == ModelKind::DallE3 {
         return Err(errors::invalid_value("model", &model, &gate.image_models(on)));
     }
@@ -312,11 +140,7 @@ pub(crate) fn image_job(
         return Err(errors::string_too_long("prompt", max_prompt, prompt_len));
     }
 
-    let foreign = if kind.is_gpt() { DALLE_ONLY } else { GPT_ONLY };
-    // `stream: false` is the default everywhere, so only a real request to stream counts.
-    let streams = matches!(fields.bool("stream"), Ok(Some(true)));
-    let sent = |n: &&&str| fields.sent(n) && (**n != "stream" || streams);
-    if let Some(name) = foreign.iter().find(sent) {
+    if let Some(name) = foreign_sent(kind, fields) {
         return Err(errors::unknown_parameter(name));
     }
 
@@ -328,33 +152,21 @@ pub(crate) fn image_job(
         return Err(errors::invalid_value_msg("n", "You must provide n=1 for this model."));
     }
 
-    let (width, height) = size(kind, fields.str("size")?.as_deref())?;
+    let Output { format: output_format, compression, animation, svg } =
+        formats::output(endpoint, kind, fields, gate, n)?;
+    let (width, height) = sizes::size(kind, fields.str("size")?.as_deref(), animation)?;
 
-    let quality = fields.choice("quality", kind.qualities())?;
+    let quality = fields.choice("quality", &rules.qualities())?;
     let quality = match (kind, quality.as_deref()) {
         (ModelKind::DallE3, None | Some("auto")) => "standard".to_string(),
         (_, None | Some("auto")) => "medium".to_string(),
         (_, Some(q)) => q.to_string(),
     };
+    let complexity = match kind {
+        ModelKind::GptImage26 => Some(fields.choice("complexity", COMPLEXITIES)?.unwrap_or_else(|| "high".into())),
+        _ => None,
+    };
 
-    let output_format = match fields.choice("output_format", &["png", "jpeg", "webp"])?.as_deref() {
-        Some("jpeg") => OutFormat::Jpeg,
-        Some("webp") => OutFormat::Webp,
-        _ => OutFormat::Png,
-    };
-    let compression = match fields.int("output_compression")? {
-        None => 100,
-        Some(c) if !(0..=100).contains(&c) => {
-            return Err(errors::integer_out_of_range("output_compression", c, 0, 100))
-        }
-        Some(c) if c < 100 && output_format == OutFormat::Png => {
-            return Err(errors::invalid_value_msg(
-                "output_compression",
-                "Compression less than 100 is not supported for PNG output format.",
-            ))
-        }
-        Some(c) => c as u8,
-    };
     let background = fields.choice("background", &["transparent", "opaque", "auto"])?;
     if background.as_deref() == Some("transparent") && output_format == OutFormat::Jpeg {
         return Err(errors::invalid_value_msg(
@@ -370,6 +182,11 @@ pub(crate) fn image_job(
     let url_response = kind == ModelKind::DallE3 && response_format.as_deref() != Some("b64_json");
 
     let stream = fields.bool("stream")?.unwrap_or(false);
+    // An SVG is written whole by its author model: no partial images to stream
+    // (the mock's choice; a GIF streams PNG previews, then the GIF).
+    if stream && output_format == OutFormat::Svg {
+        return Err(errors::invalid_value_msg("stream", "Streaming is not supported with output_format 'svg'."));
+    }
     let partial_images = match fields.int("partial_images")? {
         None => 0,
         Some(p) if !(0..=3).contains(&p) => return Err(errors::integer_out_of_range("partial_images", p, 0, 3)),
@@ -383,6 +200,9 @@ pub(crate) fn image_job(
         ));
     }
     fields.str("user")?;
+    for (name, rule) in &rules.declared {
+        rule.check(name, fields)?;
+    }
 
     Ok(ImageJob {
         endpoint,
@@ -392,85 +212,70 @@ pub(crate) fn image_job(
         width,
         height,
         quality,
+        complexity,
         output_format,
+        animation,
+        svg,
         compression,
         background,
         url_response,
         stream,
         partial_images,
         inputs,
+        markup: None,
     })
 }
 
-/// The pixel size for a `size` value; `auto` (or none) is 1024x1024.
-fn size(kind: ModelKind, value: Option<&str>) -> Result<(u32, u32), ApiError> {
-    let value = match value {
-        None => return Ok((1024, 1024)),
-        Some(v) => v,
-    };
-    match kind {
-        ModelKind::DallE3 if DALLE3_SIZES.contains(&value) => Ok(parse_size(value).expect("listed size")),
-        ModelKind::DallE3 => Err(errors::invalid_value("size", value, DALLE3_SIZES)),
-        _ if value == "auto" => Ok((1024, 1024)),
-        _ if !kind.free_sizes() && GPT_SIZES.contains(&value) => Ok(parse_size(value).expect("listed size")),
-        _ if !kind.free_sizes() => Err(errors::invalid_value("size", value, GPT_SIZES)),
-        // gpt-image-2 (openapi.yaml, CreateImageRequest.size) and 2.5 ("sizes as gpt-image-2", LIFECYCLE.md).
-        _ => {
-            let (w, h) = parse_size(value).ok_or_else(|| {
-                errors::invalid_value_msg(
-                    "size",
-                    format!("Invalid value: '{value}'. Expected 'auto' or a size of the form WIDTHxHEIGHT, such as '1536x864'."),
-                )
-            })?;
-            let bad = |why: &str| errors::invalid_value_msg("size", format!("Invalid value: '{value}'. {why}"));
-            let (long, short) = (w.max(h), w.min(h));
-            if w % 16 != 0 || h % 16 != 0 {
-                Err(bad("Width and height must both be divisible by 16."))
-            } else if long > 3 * short {
-                Err(bad("The aspect ratio must be between 1:3 and 3:1."))
-            } else if long > 3840 || short > 2160 {
-                Err(bad("The maximum supported resolution is 3840x2160."))
-            } else {
-                Ok((w, h))
-            }
+/// Every parameter (and extra file part) must be one the endpoint takes, or
+/// one this model takes: the API's `Unknown parameter` otherwise. A file
+/// parameter sent as text, or a text parameter sent as a file, is the wrong type.
+fn check_names(endpoint: ImageEndpoint, fields: &Fields, files: &[&str], rules: &ModelRules) -> Result<(), ApiError> {
+    let known = |name: &str| is_common_field(endpoint, name) || rules.takes(endpoint, name);
+    for (name, _) in &fields.0 {
+        if !known(name) {
+            return Err(errors::unknown_parameter(name));
+        }
+        if endpoint == ImageEndpoint::Edit && rules.is_file(name) {
+            return Err(errors::expected_file(name));
         }
     }
-}
-
-fn parse_size(s: &str) -> Option<(u32, u32)> {
-    let (w, h) = s.split_once('x')?;
-    let digits = |p: &str| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit());
-    if !digits(w) || !digits(h) {
-        return None;
+    for name in files {
+        if !known(name) {
+            return Err(errors::unknown_parameter(name));
+        }
+        if !rules.is_file(name) {
+            let expected = rules.rule(name).map_or("a string", |r| r.expected());
+            return Err(errors::invalid_type(name, expected, "a file"));
+        }
     }
-    let (w, h) = (w.parse().ok()?, h.parse().ok()?);
-    (w > 0 && h > 0).then_some((w, h))
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::tests::gate;
-    use crate::MockMode;
-    use serde_json::json;
-
-    fn json_fields(v: Value) -> Fields {
-        Fields(v.as_object().unwrap().iter().map(|(k, v)| (k.clone(), Raw::Json(v.clone()))).collect())
-    }
+    use crate::catalog::MockMode;
+    use crate::gate::tests::gate;
+    use serde_json::{json, Value};
 
     /// Through a gateway: the seed models' own rules, whatever their shutdown dates.
     fn gen(v: Value) -> Result<ImageJob, ApiError> {
-        image_job(ImageEndpoint::Generation, &json_fields(v), &gate(MockMode::Gateway), Vec::new())
+        image_job(ImageEndpoint::Generation, &Fields::json(v), &gate(MockMode::Gateway), Vec::new(), &[])
     }
 
-    /// As the API answers on 2026-12-02.
+    /// As the API answers on 2026-12-07.
     fn gen_api(v: Value) -> Result<ImageJob, ApiError> {
-        image_job(ImageEndpoint::Generation, &json_fields(v), &gate(MockMode::Api), Vec::new())
+        image_job(ImageEndpoint::Generation, &Fields::json(v), &gate(MockMode::Api), Vec::new(), &[])
     }
 
     fn code(r: Result<ImageJob, ApiError>) -> (Option<String>, Option<String>) {
         let (code, param, _) = r.unwrap_err().summary();
         (code, param)
+    }
+
+    /// An error summary with this code, param and message.
+    fn refused(code: &str, param: &str, message: &str) -> (Option<String>, Option<String>, String) {
+        (Some(code.into()), Some(param.into()), message.into())
     }
 
     #[test]
@@ -554,38 +359,19 @@ mod tests {
 
     #[test]
     fn multipart_text_values() {
-        let f = Fields(vec![
-            ("model".into(), Raw::Text("gpt-image-1".into())),
-            ("prompt".into(), Raw::Text("p".into())),
-            ("n".into(), Raw::Text("3".into())),
-            ("stream".into(), Raw::Text("true".into())),
-            ("input_fidelity".into(), Raw::Text("high".into())),
+        let f = Fields::texts(&[
+            ("model", "gpt-image-1"),
+            ("prompt", "p"),
+            ("n", "3"),
+            ("stream", "true"),
+            ("input_fidelity", "high"),
         ]);
-        let j = image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Gateway), Vec::new()).unwrap();
+        let j = image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Gateway), Vec::new(), &[]).unwrap();
         assert_eq!((j.n, j.stream), (3, true));
-        let f = Fields(vec![("model".into(), Raw::Text("dall-e-3".into())), ("prompt".into(), Raw::Text("p".into()))]);
-        assert!(image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Gateway), Vec::new()).is_err());
-        let f = Fields(vec![
-            ("model".into(), Raw::Text("gpt-image-1".into())),
-            ("prompt".into(), Raw::Text("p".into())),
-            ("moderation".into(), Raw::Text("low".into())),
-        ]);
-        assert!(image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Gateway), Vec::new()).is_err());
-    }
-
-    #[test]
-    fn kinds_by_name() {
-        assert_eq!(ModelKind::of("dall-e-3"), ModelKind::DallE3);
-        assert_eq!(ModelKind::of("gpt-image-1"), ModelKind::GptImage);
-        assert_eq!(ModelKind::of("gpt-image-1.5"), ModelKind::GptImage);
-        assert_eq!(ModelKind::of("chatgpt-image-latest"), ModelKind::GptImage);
-        assert_eq!(ModelKind::of("gpt-image-2"), ModelKind::GptImage2);
-        assert_eq!(ModelKind::of("gpt-image-2-2026-04-21"), ModelKind::GptImage2);
-        assert_eq!(ModelKind::of("gpt-image-2.5-flare"), ModelKind::GptImage25);
-        assert_eq!(ModelKind::of("gpt-image-2.5-sunburst-2026-09-08"), ModelKind::GptImage25);
-        assert_eq!(ModelKind::of("gpt-image-2.6-flare"), ModelKind::GptImage25);
-        assert_eq!(ModelKind::of("gpt-image-3"), ModelKind::GptImage);
-        assert_eq!(ModelKind::of("some-future-model"), ModelKind::GptImage);
+        let f = Fields::texts(&[("model", "dall-e-3"), ("prompt", "p")]);
+        assert!(image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Gateway), Vec::new(), &[]).is_err());
+        let f = Fields::texts(&[("model", "gpt-image-1"), ("prompt", "p"), ("moderation", "low")]);
+        assert!(image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Gateway), Vec::new(), &[]).is_err());
     }
 
     #[test]
@@ -607,10 +393,10 @@ mod tests {
             let e = gen(json!({"model": model, "prompt": "p", "quality": "max"})).unwrap_err();
             assert_eq!(
                 e.summary(),
-                (
-                    Some("invalid_value".into()),
-                    Some("quality".into()),
-                    "Invalid value: 'max'. Supported values are: 'low', 'medium', 'high', and 'auto'.".into()
+                refused(
+                    "invalid_value",
+                    "quality",
+                    "Invalid value: 'max'. Supported values are: 'low', 'medium', 'high', and 'auto'."
                 )
             );
             assert_eq!(
@@ -618,6 +404,169 @@ mod tests {
                 Some("quality")
             );
         }
+    }
+
+    const V26: &str = "gpt-image-2.6-flare";
+
+    #[test]
+    fn gif_sizes_fit_the_budget() {
+        let gif = |extra: Value| {
+            let mut body = json!({"model": V26, "prompt": "p", "output_format": "gif"});
+            body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            gen_api(body).map(|j| (j.width, j.height, j.animation.map(|a| (a.frames, a.delay_ms))))
+        };
+        assert_eq!(gif(json!({})).unwrap(), (960, 960, Some((9, 200))));
+        assert_eq!(gif(json!({"size": "auto", "frame_count": 16})).unwrap(), (720, 720, Some((16, 200))));
+        assert_eq!(gif(json!({"frame_count": 4})).unwrap(), (1024, 1024, Some((4, 200))));
+        assert_eq!(gif(json!({"size": "1280x720", "frame_duration_ms": 50})).unwrap(), (1280, 720, Some((9, 50))));
+        assert_eq!(gif(json!({"size": "720x720", "frame_count": 16})).unwrap(), (720, 720, Some((16, 200))));
+        let e = gif(json!({"size": "1024x1024", "frame_count": 16})).unwrap_err();
+        assert_eq!(
+            e.summary(),
+            refused(
+                "invalid_value",
+                "size",
+                "Invalid value: '1024x1024'. The frames of an animated GIF share a budget of 8,294,400 pixels: 16 \
+                 frames of 1024x1024 are 16,777,216 pixels. With 16 frames, a square frame can be at most 720x720."
+            )
+        );
+        assert!(gif(json!({"size": "1000x1000", "frame_count": 2}))
+            .unwrap_err()
+            .summary()
+            .2
+            .contains("divisible by 16"));
+        // A still image of the same size is fine.
+        assert!(gen_api(json!({"model": V26, "prompt": "p", "size": "1024x1024"})).is_ok());
+    }
+
+    #[test]
+    fn the_2_6_family_takes_complexity_and_the_new_formats() {
+        let j = gen_api(json!({"model": V26, "prompt": "p", "quality": "max"})).unwrap();
+        assert_eq!((j.kind, j.complexity.as_deref(), j.quality.as_str()), (ModelKind::GptImage26, Some("high"), "max"));
+        let j =
+            gen_api(json!({"model": "gpt-image-2.6-sunburst-2026-11-04", "prompt": "p", "complexity": "low"})).unwrap();
+        assert_eq!(j.complexity.as_deref(), Some("low"));
+        assert_eq!(
+            code(gen_api(json!({"model": V26, "prompt": "p", "complexity": "extreme"}))).1.as_deref(),
+            Some("complexity")
+        );
+        for model in ["gpt-image-2.5-flare", "gpt-image-2", "gpt-image-2.7-nova"] {
+            let e = gen(json!({"model": model, "prompt": "p", "complexity": "low"})).unwrap_err();
+            assert_eq!(
+                e.summary(),
+                refused("unknown_parameter", "complexity", "Unknown parameter: 'complexity'."),
+                "{model}"
+            );
+            assert_eq!(
+                code(gen(json!({"model": model, "prompt": "p", "output_format": "gif"}))).1.as_deref(),
+                Some("output_format")
+            );
+            assert_eq!(
+                code(gen(json!({"model": model, "prompt": "p", "frame_count": 3}))).0.as_deref(),
+                Some("unknown_parameter")
+            );
+        }
+        let j = gen_api(json!({"model": V26, "prompt": "p", "output_format": "svg", "size": "1536x864"})).unwrap();
+        assert_eq!((j.output_format, j.svg.as_ref().map(|a| a.model.as_str())), (OutFormat::Svg, Some("gpt-6-luna")));
+        assert_eq!(
+            code(gen_api(json!({"model": V26, "prompt": "p", "output_format": "svg", "n": 2}))).1.as_deref(),
+            Some("n")
+        );
+        assert_eq!(
+            code(gen_api(json!({"model": V26, "prompt": "p", "output_format": "svg", "stream": true}))).1.as_deref(),
+            Some("stream")
+        );
+        let j =
+            gen_api(json!({"model": V26, "prompt": "p", "output_format": "gif", "stream": true, "partial_images": 2}))
+                .unwrap();
+        assert!(j.stream && j.partial_images == 2);
+        // markup is an edit's file: as a generation parameter it is unknown, as an edit's text field the wrong type.
+        assert_eq!(
+            code(gen_api(json!({"model": V26, "prompt": "p", "markup": "x"}))).0.as_deref(),
+            Some("unknown_parameter")
+        );
+        let f = Fields::texts(&[("model", V26), ("prompt", "p"), ("markup", "x")]);
+        let e = image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Api), Vec::new(), &[]).unwrap_err();
+        assert_eq!(e.summary().2, "Invalid type for 'markup': expected a file, but got a string instead.");
+        let f = Fields::texts(&[("model", V26), ("prompt", "p")]);
+        assert!(image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Api), Vec::new(), &["markup"]).is_ok());
+        let f = Fields::texts(&[("model", FLARE), ("prompt", "p")]);
+        let e = image_job(ImageEndpoint::Edit, &f, &gate(MockMode::Api), Vec::new(), &["markup"]).unwrap_err();
+        assert_eq!(e.summary().2, "Unknown parameter: 'markup'.");
+    }
+
+    const FLARE: &str = "gpt-image-2.5-flare";
+
+    #[test]
+    fn a_catalog_entry_declares_parameters_and_tiers() {
+        use crate::catalog::View;
+        use crate::declared::ParamRule;
+        use crate::entry::{ModelEntry, ModelFamily};
+        let mut entries = ModelEntry::default_catalog();
+        entries.push(
+            ModelEntry::new("gpt-image-2.7-nova", ModelFamily::Image)
+                .with_param("shimmer", ParamRule::int_range(0, 5))
+                .with_param("mood", ParamRule::one_of(["calm", "wild"]))
+                .with_param("sparkle", ParamRule::Bool)
+                .with_param("guide", ParamRule::Image)
+                .with_quality("ultra"),
+        );
+        entries.push(ModelEntry::new("gpt-image-2.7-echo", ModelFamily::Image).with_rules_of(V26));
+        let gate = Gate::Catalog(View { mode: MockMode::Api, entries, today: "2026-12-07".into() });
+        let gen = |v: Value| image_job(ImageEndpoint::Generation, &Fields::json(v), &gate, Vec::new(), &[]);
+        let nova = "gpt-image-2.7-nova";
+        let j = gen(
+            json!({"model": nova, "prompt": "p", "shimmer": 3, "mood": "calm", "sparkle": true, "quality": "ultra",
+                           "size": "1536x864", "guide": "https://example.com/a.png"}),
+        )
+        .unwrap();
+        assert_eq!((j.kind, j.quality.as_str(), j.width), (ModelKind::GptImage25, "ultra", 1536));
+        assert!(
+            gen(json!({"model": "gpt-image-2.7-nova-2026-12-20", "prompt": "p", "shimmer": 0})).is_ok(),
+            "snapshots too"
+        );
+        assert_eq!(
+            code(gen(json!({"model": nova, "prompt": "p", "shimmer": 9}))).0.as_deref(),
+            Some("integer_above_max_value")
+        );
+        assert_eq!(code(gen(json!({"model": nova, "prompt": "p", "mood": "sad"}))).1.as_deref(), Some("mood"));
+        assert_eq!(
+            code(gen(json!({"model": nova, "prompt": "p", "sparkle": "yes"}))).0.as_deref(),
+            Some("invalid_type")
+        );
+        assert_eq!(
+            code(gen(json!({"model": nova, "prompt": "p", "complexity": "low"}))).1.as_deref(),
+            Some("complexity")
+        );
+        let e = gen(json!({"model": nova, "prompt": "p", "quality": "mega"})).unwrap_err();
+        assert_eq!(
+            e.summary().2,
+            "Invalid value: 'mega'. Supported values are: 'low', 'medium', 'high', 'auto', 'xhigh', 'max', and 'ultra'."
+        );
+        // Other models refuse what nova declares.
+        for model in [FLARE, V26] {
+            assert_eq!(
+                gen(json!({"model": model, "prompt": "p", "shimmer": 3})).unwrap_err().summary().2,
+                "Unknown parameter: 'shimmer'."
+            );
+            assert_eq!(
+                code(gen(json!({"model": model, "prompt": "p", "quality": "ultra"}))).1.as_deref(),
+                Some("quality")
+            );
+        }
+        // Multipart: values are text; the declared image is a file part.
+        let f = Fields::texts(&[("model", nova), ("prompt", "p"), ("shimmer", "4"), ("sparkle", "false")]);
+        assert!(image_job(ImageEndpoint::Edit, &f, &gate, Vec::new(), &["guide"]).is_ok());
+        let e = image_job(ImageEndpoint::Edit, &f, &gate, Vec::new(), &["shimmer"]).unwrap_err();
+        assert_eq!(e.summary().2, "Invalid type for 'shimmer': expected an integer, but got a file instead.");
+        // An entry may follow a known model's rules instead of its own id's.
+        let j =
+            gen(json!({"model": "gpt-image-2.7-echo", "prompt": "p", "complexity": "medium", "output_format": "gif"}))
+                .unwrap();
+        assert_eq!(
+            (j.kind, j.complexity.as_deref(), j.output_format),
+            (ModelKind::GptImage26, Some("medium"), OutFormat::Gif)
+        );
     }
 
     #[test]
@@ -634,9 +583,9 @@ mod tests {
         // Parameter names are checked before the model, as before.
         assert_eq!(code(gen_api(json!({"model": "gpt-image-9", "prompt": "p", "x": 1}))).1.as_deref(), Some("x"));
         assert!(gen_api(json!({"model": "gpt-image-2", "prompt": "p", "size": "1536x864"})).is_ok());
-        let f =
-            Fields(vec![("model".into(), Raw::Text("gpt-image-2".into())), ("prompt".into(), Raw::Text("p".into()))]);
-        let forced = image_job(ImageEndpoint::Edit, &f, &Gate::Deployment("gpt-image-1".into()), Vec::new()).unwrap();
+        let f = Fields::texts(&[("model", "gpt-image-2"), ("prompt", "p")]);
+        let forced =
+            image_job(ImageEndpoint::Edit, &f, &Gate::Deployment("gpt-image-1".into()), Vec::new(), &[]).unwrap();
         assert_eq!(forced.kind, ModelKind::GptImage, "an Azure deployment's model decides, retired or not");
     }
 }

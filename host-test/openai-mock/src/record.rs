@@ -8,11 +8,12 @@ use bytes::Bytes;
 
 use super::errors::ApiError;
 use super::faults::Fault;
+use super::sniff::ImageInfo;
 
 /// One request as the mock saw it.
 #[derive(Debug, Clone)]
 pub struct RecordedRequest {
-    /// Arrival order, from 0; [`super::MockServer::requests`] is sorted by it.
+    /// Arrival order, from 0; [`crate::MockServer::requests`] is sorted by it.
     pub seq: u64,
     /// The `x-request-id` the mock answered with.
     pub request_id: String,
@@ -48,6 +49,18 @@ impl RecordedRequest {
         serde_json::from_slice(&self.body).ok()
     }
 
+    /// A request parameter as sent: from a JSON body, its value with its JSON
+    /// type (so a test can tell the string `"low"` from the number `3` or the
+    /// boolean `true`); from a multipart body, a text field as a JSON string.
+    /// `None` when it was not sent; file parts are in [`RecordedRequest::parts_named`].
+    pub fn param(&self, name: &str) -> Option<serde_json::Value> {
+        if let Some(serde_json::Value::Object(mut body)) = self.json() {
+            return body.remove(name);
+        }
+        let part = self.parts_named(name).find(|p| p.filename.is_none())?;
+        part.text.clone().map(serde_json::Value::String)
+    }
+
     /// The multipart parts with this field name.
     pub fn parts_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a RecordedPart> + 'a {
         self.parts.iter().filter(move |p| p.name.as_deref() == Some(name))
@@ -66,17 +79,9 @@ pub struct RecordedPart {
     pub sha256: String,
     /// The value of a text part (no filename), when it is UTF-8 and small.
     pub text: Option<String>,
-    /// What the bytes of a file part really are, when they are an image.
+    /// What the bytes of a file part really are, when they are an image
+    /// (recorded for every file part: `image`, `mask`, 2.6's `markup`, ...).
     pub image: Option<ImageInfo>,
-}
-
-/// An image identified from its bytes, independently of what the client declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImageInfo {
-    /// `png`, `jpeg`, `webp` or `gif`.
-    pub format: &'static str,
-    pub width: u32,
-    pub height: u32,
 }
 
 /// The mock's judgement of a request.

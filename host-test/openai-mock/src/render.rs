@@ -1,5 +1,7 @@
-//! Real, cheap images: a horizontal gradient in a colour derived from the
-//! request, encoded in the format asked for.
+//! Real, cheap images: a horizontal gradient in a look's colour
+//! ([`crate::look`]), encoded in the format asked for (animated GIFs and SVG
+//! documents are drawn by [`crate::animated`] and [`crate::vector`], from the
+//! same look).
 //!
 //! Every row is the same, so PNG's `Up` filter turns all but the first row
 //! into zeros and fast deflate is nearly free; the encoded bytes are cached
@@ -14,41 +16,11 @@ use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, ImageEncoder};
-use sha2::{Digest, Sha256};
 
-use super::params::OutFormat;
-use super::ImageDetail;
-
-/// Everything that decides the encoded bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct Look {
-    pub width: u32,
-    pub height: u32,
-    pub format: OutFormat,
-    pub rgb: [u8; 3],
-    /// Transparent side bands (PNG/WebP only).
-    pub transparent: bool,
-    /// JPEG quality, 1-100 (ignored for the lossless formats).
-    pub jpeg_quality: u8,
-    pub detail: ImageDetail,
-}
-
-/// A colour from arbitrary seed bytes (a prompt, an index, input hashes).
-pub(crate) fn colour(seed: &[&[u8]]) -> [u8; 3] {
-    let mut h = Sha256::new();
-    for part in seed {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part);
-    }
-    let d = h.finalize();
-    [d[0], d[1], d[2]]
-}
-
-/// `rgb` moved towards mid-grey by `t` (0 = unchanged, 1 = grey): how partial
-/// images differ from the final one.
-pub(crate) fn towards_grey(rgb: [u8; 3], t: f32) -> [u8; 3] {
-    rgb.map(|c| (c as f32 + (128.0 - c as f32) * t).round() as u8)
-}
+use super::animated;
+use super::look::{ImageDetail, Look};
+use super::types::OutFormat;
+use super::vector;
 
 /// Encoded images by look, bounded so a long-running `--mock` does not grow forever.
 #[derive(Default)]
@@ -82,9 +54,18 @@ impl ImageCache {
     }
 }
 
-/// Encodes the gradient for `look`.
+/// Encodes `look` in its format.
 pub(crate) fn encode(look: Look) -> Bytes {
-    let Look { width, height, format, rgb, transparent, jpeg_quality, detail } = look;
+    match look.format {
+        OutFormat::Gif => animated::encode(look),
+        OutFormat::Svg => vector::document(look),
+        OutFormat::Png | OutFormat::Jpeg | OutFormat::Webp => raster(look),
+    }
+}
+
+/// Encodes the gradient for a still `look`.
+fn raster(look: Look) -> Bytes {
+    let Look { width, height, format, rgb, transparent, jpeg_quality, detail, .. } = look;
     let alpha = transparent && format != OutFormat::Jpeg;
     let channels = if alpha { 4 } else { 3 };
     let end = rgb.map(|c| c / 2 + 64);
@@ -111,6 +92,7 @@ pub(crate) fn encode(look: Look) -> Bytes {
         OutFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, jpeg_quality.clamp(1, 100))
             .write_image(&pixels, width, height, colour),
         OutFormat::Webp => WebPEncoder::new_lossless(&mut out).write_image(&pixels, width, height, colour),
+        OutFormat::Gif | OutFormat::Svg => unreachable!("drawn by their own modules"),
     };
     result.expect("encoding an in-memory gradient cannot fail");
     Bytes::from(out)
@@ -168,6 +150,7 @@ mod tests {
                 width: 48,
                 height: 32,
                 format,
+                animation: None,
                 rgb: [200, 30, 90],
                 transparent: true,
                 jpeg_quality: 80,
@@ -182,19 +165,12 @@ mod tests {
     }
 
     #[test]
-    fn colours_depend_on_the_seed() {
-        assert_ne!(colour(&[b"a cat"]), colour(&[b"a dog"]));
-        assert_eq!(colour(&[b"a cat", b"0"]), colour(&[b"a cat", b"0"]));
-        assert_ne!(colour(&[b"ab", b"c"]), colour(&[b"a", b"bc"]));
-        assert_eq!(towards_grey([0, 255, 128], 1.0), [128, 128, 128]);
-    }
-
-    #[test]
     fn photographic_images_weigh_what_real_ones_do() {
         let look = |detail| Look {
             width: 1536,
             height: 1024,
             format: OutFormat::Png,
+            animation: None,
             rgb: [90, 120, 200],
             transparent: false,
             jpeg_quality: 100,

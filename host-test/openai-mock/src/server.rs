@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -16,27 +15,13 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::body::InFlight;
 use super::catalog::Catalog;
+use super::config::MockConfig;
 use super::faults::{Fault, FaultQueue};
 use super::handler;
 use super::net::ConnIo;
 use super::record::{RecordedRequest, Recorder};
 use super::render::ImageCache;
-use super::MockConfig;
-
-/// State shared by every connection.
-pub(crate) struct Shared {
-    pub config: MockConfig,
-    /// The live catalog, seeded from `config.catalog`.
-    pub catalog: Catalog,
-    pub addr: SocketAddr,
-    pub recorder: Recorder,
-    pub faults: Mutex<FaultQueue>,
-    pub disconnects: Arc<AtomicUsize>,
-    pub in_flight: Arc<InFlight>,
-    pub images: Arc<ImageCache>,
-    /// Images answered by URL (dall-e-3's default), served at `/mock-files/{name}`.
-    pub files: Mutex<HashMap<String, (Bytes, &'static str)>>,
-}
+use super::shared::Shared;
 
 /// A running mock. Dropping it stops it too; [`MockServer::shutdown`] also waits.
 pub struct MockServer {
@@ -49,8 +34,8 @@ impl MockServer {
     /// Binds `127.0.0.1` on a free port and serves on the current tokio runtime.
     /// A date in the config that is not `YYYY-MM-DD` is an `InvalidInput` error.
     pub async fn start(config: MockConfig) -> std::io::Result<MockServer> {
-        let catalog =
-            Catalog::from_config(&config).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let catalog = Catalog::new(config.mode, config.catalog.clone(), config.today.clone())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {

@@ -6,7 +6,14 @@ use std::io::Cursor;
 
 use image::{ImageFormat, ImageReader};
 
-use super::record::ImageInfo;
+/// An image identified from its bytes, independently of what the client declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageInfo {
+    /// `png`, `jpeg`, `webp` or `gif`.
+    pub format: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
 
 /// The format and size of an image in `bytes` (a prefix holding the header is enough).
 pub(crate) fn sniff(bytes: &[u8]) -> Option<ImageInfo> {

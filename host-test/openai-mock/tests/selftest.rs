@@ -8,238 +8,18 @@
 //! gateway mode, where those models are still served; the rest use current
 //! models against the default mode, which answers like the API today.
 
-use std::io::Cursor;
-use std::net::SocketAddr;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use common::*;
 use image::ImageEncoder;
 use openai_mock::{Fault, MockConfig, MockServer, ModelEntry, ModelFamily, Verdict};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-const KEY: &str = "sk-mock-key";
-
-// ---------------------------------------------------------------- client
-
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    /// The body arrived whole (full Content-Length, or the terminating chunk).
-    complete: bool,
-    /// The connection ended with a reset rather than a close.
-    reset: bool,
-}
-
-impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn error(&self) -> Value {
-        self.json()["error"].clone()
-    }
-}
-
-fn request_bytes(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
-    );
-    for (n, v) in headers {
-        head.push_str(&format!("{n}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let mut out = head.into_bytes();
-    out.extend_from_slice(body);
-    out
-}
-
-/// Sends one request and reads until the server closes. A reset after some
-/// bytes still yields what arrived (with `complete: false`).
-async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(&request_bytes(method, path, headers, body)).await.unwrap();
-    let mut raw = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut reset = false;
-    loop {
-        match s.read(&mut buf).await {
-            Ok(0) => break,
-            Err(e) => {
-                reset = e.kind() == std::io::ErrorKind::ConnectionReset;
-                break;
-            }
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-        }
-    }
-    Resp { reset, ..parse(&raw) }
-}
-
-fn parse(raw: &[u8]) -> Resp {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");
-    let head = std::str::from_utf8(&raw[..split]).unwrap();
-    let rest = &raw[split + 4..];
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|l| {
-            let (n, v) = l.split_once(':').unwrap();
-            (n.trim().to_ascii_lowercase(), v.trim().to_string())
-        })
-        .collect();
-    let find = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-    let (body, complete) = if find("transfer-encoding").as_deref() == Some("chunked") {
-        dechunk(rest)
-    } else {
-        let len: usize = find("content-length").map(|v| v.parse().unwrap()).unwrap_or(rest.len());
-        (rest.to_vec(), rest.len() == len)
-    };
-    Resp { status, headers, body, complete, reset: false }
-}
-
-fn dechunk(mut rest: &[u8]) -> (Vec<u8>, bool) {
-    let mut body = Vec::new();
-    loop {
-        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
-            return (body, false);
-        };
-        let size = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).unwrap().trim(), 16).unwrap();
-        rest = &rest[eol + 2..];
-        if size == 0 {
-            return (body, true);
-        }
-        if rest.len() < size + 2 {
-            body.extend_from_slice(&rest[..size.min(rest.len())]);
-            return (body, false);
-        }
-        body.extend_from_slice(&rest[..size]);
-        rest = &rest[size + 2..];
-    }
-}
-
-fn path_of(server: &MockServer, tail: &str) -> String {
-    let root = format!("http://{}", server.addr());
-    format!("{}{tail}", server.base_url().strip_prefix(&root).unwrap())
-}
-
-async fn post_json(server: &MockServer, tail: &str, body: &Value) -> Resp {
-    let auth = format!("Bearer {KEY}");
-    let headers = [("authorization", auth.as_str()), ("content-type", "application/json")];
-    send(server.addr(), "POST", &path_of(server, tail), &headers, body.to_string().as_bytes()).await
-}
-
-async fn get(server: &MockServer, tail: &str) -> Resp {
-    let auth = format!("Bearer {KEY}");
-    send(server.addr(), "GET", &path_of(server, tail), &[("authorization", auth.as_str())], b"").await
-}
-
-/// A multipart/form-data body built by hand, so tests control every header.
-struct Form {
-    boundary: &'static str,
-    body: Vec<u8>,
-}
-
-impl Form {
-    fn new() -> Self {
-        Form { boundary: "mockselftest7d3f9a", body: Vec::new() }
-    }
-
-    fn text(mut self, name: &str, value: &str) -> Self {
-        self.body.extend(
-            format!("--{}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n", self.boundary)
-                .bytes(),
-        );
-        self
-    }
-
-    fn file(mut self, name: &str, filename: &str, content_type: Option<&str>, bytes: &[u8]) -> Self {
-        let mut head = format!(
-            "--{}\r\ncontent-disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n",
-            self.boundary
-        );
-        if let Some(ct) = content_type {
-            head.push_str(&format!("content-type: {ct}\r\n"));
-        }
-        head.push_str("\r\n");
-        self.body.extend(head.bytes());
-        self.body.extend_from_slice(bytes);
-        self.body.extend_from_slice(b"\r\n");
-        self
-    }
-
-    fn finish(mut self) -> (String, Vec<u8>) {
-        self.body.extend(format!("--{}--\r\n", self.boundary).bytes());
-        (format!("multipart/form-data; boundary={}", self.boundary), self.body)
-    }
-}
-
-async fn post_form(server: &MockServer, form: Form) -> Resp {
-    let (content_type, body) = form.finish();
-    let auth = format!("Bearer {KEY}");
-    let headers = [("authorization", auth.as_str()), ("content-type", content_type.as_str())];
-    send(server.addr(), "POST", &path_of(server, "/images/edits"), &headers, &body).await
-}
-
-// ---------------------------------------------------------------- images
-
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::RgbaImage::from_pixel(w, h, image::Rgba([10, 200, 30, 255]))
-        .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
-        .unwrap();
-    out
-}
-
-fn jpeg(w: u32, h: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::RgbImage::from_pixel(w, h, image::Rgb([200, 10, 30]))
-        .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Jpeg)
-        .unwrap();
-    out
-}
-
-/// Decodes a `b64_json` value and checks format and size from the bytes themselves.
-fn decoded(b64: &Value) -> (image::ImageFormat, u32, u32) {
-    let bytes = STANDARD.decode(b64.as_str().expect("b64_json is a string")).expect("valid base64");
-    let format = image::guess_format(&bytes).expect("an image");
-    let img = image::load_from_memory(&bytes).expect("decodes");
-    (format, img.width(), img.height())
-}
-
-/// The default mode: the API as of today's date.
-async fn start() -> MockServer {
-    MockServer::start(MockConfig::default()).await.unwrap()
-}
-
-/// The default mode on a fixed day: LIFECYCLE.md's 2026-12-02.
-async fn start_on(today: &str) -> MockServer {
-    MockServer::start(MockConfig { today: Some(today.into()), ..MockConfig::default() }).await.unwrap()
-}
-
-/// A compatible gateway that still serves the seed models.
-async fn start_gateway() -> MockServer {
-    MockServer::start(MockConfig::gateway()).await.unwrap()
-}
-
-/// The current image models (LIFECYCLE.md): `FLARE` for generation, `SUNBURST` for editing.
-const FLARE: &str = "gpt-image-2.5-flare";
-const SUNBURST: &str = "gpt-image-2.5-sunburst";
-
-fn rejected(server: &MockServer) -> (u16, Option<String>, Option<String>) {
-    match &server.requests().last().expect("a recorded request").verdict {
-        Verdict::Rejected { status, code, param, .. } => (*status, code.clone(), param.clone()),
-        Verdict::Ok => panic!("expected a rejected request"),
-    }
-}
 
 // ---------------------------------------------------------------- tests
 
@@ -409,9 +189,9 @@ async fn edit_with_several_images_and_a_mask() {
         .text("prompt", "put them in a basket")
         .text("size", "1024x1536")
         .text("output_format", "webp")
-        .file("image[]", "a.png", Some("image/png"), &png(64, 48))
+        .png("image[]", "a.png", 64, 48)
         .file("image[]", "b.jpg", Some("image/jpeg"), &jpeg(32, 32))
-        .file("mask", "mask.png", Some("image/png"), &png(64, 48));
+        .png("mask", "mask.png", 64, 48);
     let r = post_form(&server, form).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let body = r.json();
@@ -442,12 +222,7 @@ async fn edit_rejections_match_the_api() {
     let r = post_form(&server, base().file("image", "a.png", None, &png(8, 8))).await;
     assert!(r.error()["message"].as_str().unwrap().contains("('application/octet-stream')"));
 
-    let form = base().file("image", "a.png", Some("image/png"), &png(64, 48)).file(
-        "mask",
-        "m.png",
-        Some("image/png"),
-        &png(32, 32),
-    );
+    let form = base().png("image", "a.png", 64, 48).png("mask", "m.png", 32, 32);
     let r = post_form(&server, form).await;
     assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("mask")));
 
@@ -459,18 +234,12 @@ async fn edit_rejections_match_the_api() {
 
     // dall-e-3 cannot edit: where it is still served (a gateway), the model is refused by name.
     let gateway = start_gateway().await;
-    let form =
-        Form::new().text("model", "dall-e-3").text("prompt", "p").file("image", "a.png", Some("image/png"), &png(8, 8));
+    let form = Form::new().text("model", "dall-e-3").text("prompt", "p").png("image", "a.png", 8, 8);
     let r = post_form(&gateway, form).await;
     assert_eq!((r.status, r.error()["param"].as_str()), (400, Some("model")));
     assert_eq!(rejected(&gateway), (400, Some("invalid_value".into()), Some("model".into())));
 
-    let form = base().file("image", "a.png", Some("image/png"), &png(8, 8)).file(
-        "image[]",
-        "b.png",
-        Some("image/png"),
-        &png(8, 8),
-    );
+    let form = base().png("image", "a.png", 8, 8).png("image[]", "b.png", 8, 8);
     assert_eq!(post_form(&server, form).await.status, 400);
 
     let mut form = base();
@@ -524,15 +293,14 @@ async fn chat_completion_proves_it_saw_the_image() {
     let image = png(64, 48);
     let url = format!("data:image/png;base64,{}", STANDARD.encode(&image));
     let chat = |question: &str, extra: Value| {
-        let mut body = json!({
+        let body = json!({
             "model": "gpt-4.1-mini",
             "messages": [{"role": "user", "content": [
                 {"type": "text", "text": question},
                 {"type": "image_url", "image_url": {"url": url, "detail": "low"}}
             ]}]
         });
-        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        body
+        merged(body, extra)
     };
     let r = post_json(&server, "/chat/completions", &chat("What is this?", json!({}))).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
@@ -702,26 +470,6 @@ async fn payload_and_connection_faults() {
     assert_eq!(server.pending_faults(), 0);
 }
 
-/// Splits an event stream into (event name, data JSON) pairs.
-fn events(body: &[u8]) -> Vec<(String, Value)> {
-    String::from_utf8_lossy(body)
-        .split("\n\n")
-        .filter(|e| !e.trim().is_empty())
-        .map(|e| {
-            let mut name = String::new();
-            let mut data = Value::Null;
-            for line in e.lines() {
-                if let Some(n) = line.strip_prefix("event: ") {
-                    name = n.to_string();
-                } else if let Some(d) = line.strip_prefix("data: ") {
-                    data = serde_json::from_str(d).unwrap();
-                }
-            }
-            (name, data)
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn streaming_partial_images_in_order() {
     let server = MockServer::start(MockConfig { stream_pause: Duration::from_millis(20), ..MockConfig::default() })
@@ -761,7 +509,7 @@ async fn streaming_partial_images_in_order() {
         .text("prompt", "p")
         .text("stream", "true")
         .text("partial_images", "1")
-        .file("image", "a.png", Some("image/png"), &png(16, 16));
+        .png("image", "a.png", 16, 16);
     let r = post_form(&server, form).await;
     let names: Vec<String> = events(&r.body).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["image_edit.partial_image", "image_edit.completed"]);
@@ -912,47 +660,9 @@ async fn azure_form() {
 
 // ---------------------------------------------------------------- the catalog
 
-/// The body OpenAI sends for a shut-down model (`fixtures/model_retired_404.json`,
-/// copied from `shared/openai/errors_observed`), for `model`.
-fn retired_body(model: &str) -> Value {
-    let text = include_str!("../fixtures/model_retired_404.json").replace("`dall-e-3`", &format!("`{model}`"));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn assert_retired(r: &Resp, model: &str) {
-    assert_eq!(r.status, 404, "{model}: {}", String::from_utf8_lossy(&r.body));
-    assert_eq!(r.json(), retired_body(model), "{model}: exactly the observed body");
-    assert!(r.error().get("param").is_none(), "the observed body has no param");
-    assert_eq!(r.header("content-type"), Some("application/json"));
-    assert!(r.header("x-request-id").unwrap().starts_with("req_"));
-}
-
-fn chat_body(model: &str, extra: Value) -> Value {
-    let url = format!("data:image/png;base64,{}", STANDARD.encode(png(32, 32)));
-    let mut body = json!({"model": model, "messages": [{"role": "user", "content": [
-        {"type": "text", "text": "Describe it."},
-        {"type": "image_url", "image_url": {"url": url}}
-    ]}]});
-    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-    body
-}
-
-fn edit_form(model: &str) -> Form {
-    Form::new().text("model", model).text("prompt", "p").file("image", "a.png", Some("image/png"), &png(16, 16))
-}
-
-fn listed(server_list: &Resp) -> Vec<(String, Value)> {
-    server_list.json()["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| (m["id"].as_str().unwrap().to_string(), m["shutdown_date"].clone()))
-        .collect()
-}
-
 #[tokio::test]
 async fn retired_models_get_the_observed_404_on_every_endpoint() {
-    let server = start_on("2026-12-02").await;
+    let server = start_on("2026-12-07").await;
     for model in ["dall-e-3", "dall-e-2", "gpt-image-1", "gpt-image-1.5", "gpt-image-1.5-2025-12-16"] {
         assert_retired(
             &post_json(&server, "/images/generations", &json!({"model": model, "prompt": "p"})).await,
@@ -963,7 +673,7 @@ async fn retired_models_get_the_observed_404_on_every_endpoint() {
         assert_retired(&post_form(&server, edit_form(model)).await, model);
     }
     assert_eq!(rejected(&server), (404, Some("model_not_found".into()), None));
-    // Still served on 2026-12-02, retired on their shutdown date.
+    // Still served on 2026-12-07, retired on their shutdown date.
     assert_eq!(post_json(&server, "/chat/completions", &chat_body("gpt-4o-mini", json!({}))).await.status, 200);
     let later = start_on("2027-01-14").await;
     for model in ["gpt-4o-mini", "gpt-4.1-mini", "gpt-5-nano"] {
@@ -975,7 +685,7 @@ async fn retired_models_get_the_observed_404_on_every_endpoint() {
 
 #[tokio::test]
 async fn the_model_list_carries_shutdown_dates_and_leaves_out_retired_models() {
-    let server = start_on("2026-12-02").await;
+    let server = start_on("2026-12-07").await;
     let r = get(&server, "/models").await;
     assert_eq!((r.status, r.json()["object"].as_str()), (200, Some("list")));
     for model in r.json()["data"].as_array().unwrap() {
@@ -997,7 +707,13 @@ async fn the_model_list_carries_shutdown_dates_and_leaves_out_retired_models() {
         let r = get(&server, &format!("/models/{gone}")).await;
         assert_eq!((r.status, r.error()["code"].as_str()), (404, Some("model_not_found")));
     }
-    assert!(list.iter().all(|(id, _)| !id.starts_with("gpt-image-2.6")), "unconfirmed models are not listed");
+    // Released 2026-11-04 and 2026-09-29 / 2026-10-26 (LIFECYCLE.md): listed, no shutdown announced.
+    for current in ["gpt-image-2.6-flare", "gpt-image-2.6-sunburst", "gpt-6.1-sol", "gpt-6.1-terra"] {
+        assert_eq!(date(current), Some(Value::Null), "{current}");
+    }
+    for going in ["gpt-5", "gpt-5-mini", "gpt-5-nano"] {
+        assert_eq!(date(going), Some(json!("2026-12-11")), "{going}");
+    }
     let r = get(&server, "/models/gpt-4.1-mini").await;
     assert_eq!((r.status, r.json()["shutdown_date"].as_str()), (200, Some("2027-01-14")));
 
@@ -1011,14 +727,14 @@ async fn the_model_list_carries_shutdown_dates_and_leaves_out_retired_models() {
 #[tokio::test]
 async fn unknown_models_are_404_for_the_api_and_pass_through_a_gateway() {
     let api = start().await;
-    let body = json!({"model": "gpt-image-2.6-flare", "prompt": "p", "quality": "max", "size": "2560x1440"});
+    let body = json!({"model": "gpt-image-2.7-flare", "prompt": "p", "quality": "max", "size": "2560x1440"});
     let r = post_json(&api, "/images/generations", &body).await;
     assert_eq!(r.status, 404);
     let e = r.error();
     assert_eq!(
         (e["message"].as_str(), e["type"].as_str(), e["code"].as_str()),
         (
-            Some("The model 'gpt-image-2.6-flare' does not exist or you do not have access to it."),
+            Some("The model 'gpt-image-2.7-flare' does not exist or you do not have access to it."),
             Some("invalid_request_error"),
             Some("model_not_found")
         )
@@ -1028,7 +744,7 @@ async fn unknown_models_are_404_for_the_api_and_pass_through_a_gateway() {
     assert_eq!((r.status, r.error()["code"].as_str()), (404, Some("model_not_found")));
 
     let gateway = start_gateway().await;
-    // A 2.x id takes its family's newest rules: 2.5's tiers and free sizes.
+    // An unknown 2.x id (2.7 and later) takes 2.5's rules: its tiers and free sizes.
     let r = post_json(&gateway, "/images/generations", &body).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(decoded(&r.json()["data"][0]["b64_json"]), (image::ImageFormat::Png, 2560, 1440));
@@ -1152,18 +868,18 @@ async fn reasoning_effort_is_for_reasoning_models() {
 
 #[tokio::test]
 async fn the_catalog_can_change_while_the_mock_runs() {
-    let server = start_on("2026-12-02").await;
+    let server = start_on("2026-12-07").await;
     let ids = |r: &Resp| listed(r).into_iter().map(|(id, _)| id).collect::<Vec<_>>();
     let gen = |model: &str| json!({"model": model, "prompt": "p", "size": "1536x864"});
 
     // A model added: listed, retrievable, served with its family's rules.
-    assert_eq!(post_json(&server, "/images/generations", &gen("gpt-image-2.6-flare")).await.status, 404);
-    server.catalog().add(ModelEntry::new("gpt-image-2.6-flare", ModelFamily::Image).with_snapshot("2026-11-20"));
+    assert_eq!(post_json(&server, "/images/generations", &gen("gpt-image-2.7-flare")).await.status, 404);
+    server.catalog().add(ModelEntry::new("gpt-image-2.7-flare", ModelFamily::Image).with_snapshot("2026-12-20"));
     let list = get(&server, "/models").await;
-    assert!(ids(&list).contains(&"gpt-image-2.6-flare".to_string()));
-    assert!(ids(&list).contains(&"gpt-image-2.6-flare-2026-11-20".to_string()));
-    assert_eq!(get(&server, "/models/gpt-image-2.6-flare").await.json()["shutdown_date"], Value::Null);
-    assert_eq!(post_json(&server, "/images/generations", &gen("gpt-image-2.6-flare")).await.status, 200);
+    assert!(ids(&list).contains(&"gpt-image-2.7-flare".to_string()));
+    assert!(ids(&list).contains(&"gpt-image-2.7-flare-2026-12-20".to_string()));
+    assert_eq!(get(&server, "/models/gpt-image-2.7-flare").await.json()["shutdown_date"], Value::Null);
+    assert_eq!(post_json(&server, "/images/generations", &gen("gpt-image-2.7-flare")).await.status, 200);
 
     // A shutdown date announced, then passed, then withdrawn.
     assert!(server.catalog().set_shutdown_date("gpt-image-2", Some("2027-03-01")));
@@ -1190,14 +906,14 @@ async fn the_catalog_can_change_while_the_mock_runs() {
     assert!(r.error()["message"].as_str().unwrap().contains("does not exist"));
 
     // Time passes.
-    assert_eq!(server.catalog().today(), "2026-12-02");
+    assert_eq!(server.catalog().today(), "2026-12-07");
     server.catalog().set_today(Some("2027-01-14"));
     assert!(!ids(&get(&server, "/models").await).contains(&"gpt-4o-mini".to_string()));
     assert_retired(&post_json(&server, "/chat/completions", &chat_body("gpt-4o-mini", json!({}))).await, "gpt-4o-mini");
     server.catalog().set_today(None);
     let real_today = server.catalog().today();
     assert_eq!(real_today.len(), 10);
-    assert!(server.catalog().entries().iter().any(|e| e.id == "gpt-image-2.6-flare"));
+    assert!(server.catalog().entries().iter().any(|e| e.id == "gpt-image-2.7-flare"));
 }
 
 #[tokio::test]
