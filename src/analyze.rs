@@ -52,9 +52,13 @@ pub fn prepare(req: &AnalyzeRequest, default_model: &str) -> Result<Call<'static
         return Err(invalid("max_output_tokens must be at least 1"));
     }
     let model = models::vision_model(options::model_id(req.model.as_deref(), default_model));
-    let chosen = options::check_options(&model.id, &req.options, model.options())?;
-    let reasoning_effort =
-        chosen.text("reasoning-effort").or(model.reasoning.then_some(models::DEFAULT_REASONING_EFFORT));
+    let mut chosen = options::check_options(&model.id, model.known, &req.options, model.options())?;
+    options::add_extra(&mut chosen, &req.extra, options::CHAT_FIELDS)?;
+    chosen.no_images("/chat/completions")?;
+    // The default effort gives way to one sent as given.
+    let default_effort =
+        (model.reasoning && !chosen.sends("reasoning_effort")).then_some(models::DEFAULT_REASONING_EFFORT);
+    let reasoning_effort = chosen.text("reasoning-effort").or(default_effort);
 
     // {"model":M,"messages":[{"role":"user","content":[{"type":"text","text":P},
     //  {"type":"image_url","image_url":{"url":"data:T;base64,<B64>"[,"detail":D]}}]}]
@@ -82,6 +86,13 @@ pub fn prepare(req: &AnalyzeRequest, default_model: &str) -> Result<Call<'static
     if let Some(effort) = reasoning_effort {
         suffix.extend_from_slice(b",\"reasoning_effort\":");
         push_json_string(&mut suffix, effort)?;
+    }
+    for (name, value) in &chosen.passthrough {
+        let json = value.to_json().expect("images were refused above");
+        suffix.push(b',');
+        push_json_string(&mut suffix, name)?;
+        suffix.push(b':');
+        serde_json::to_writer(&mut suffix, &json).map_err(|e| invalid(format!("could not encode `{name}`: {e}")))?;
     }
     suffix.push(b'}');
 
@@ -165,7 +176,7 @@ pub fn parse_response(body: &[u8]) -> Result<Analysis, Error> {
             ))
         }
     };
-    Ok(Analysis { text, model, finish_reason, truncated, usage: usage(root.get("usage")) })
+    Ok(Analysis { text, model, finish_reason, truncated, usage: usage(root.get("usage")), cost: None })
 }
 
 /// Text parts joined; a refusal part, if any. Parts of other types (audio,
@@ -204,12 +215,17 @@ fn usage(raw: Option<&Value>) -> Option<Usage> {
         return None;
     }
     let (input, output) = (input.unwrap_or(0), output.unwrap_or(0));
+    let detail = |group: &str, key: &str| raw.get(group).and_then(|d| d.get(key)).and_then(Value::as_u64);
     Some(Usage {
         input_tokens: input,
         output_tokens: output,
         total_tokens: count("total_tokens").unwrap_or(input.saturating_add(output)),
         input_text_tokens: None,
         input_image_tokens: None,
+        input_cached_tokens: detail("prompt_tokens_details", "cached_tokens"),
+        // A chat model writes text; its reasoning is billed as output text too.
+        output_text_tokens: output.into(),
+        output_image_tokens: None,
     })
 }
 
@@ -277,7 +293,7 @@ mod tests {
         assert_eq!(json["model"], "vision-deployment");
         assert!(json.get("reasoning_effort").is_none(), "{json}");
     }
-    use crate::bindings::Pair;
+    use crate::bindings::Parameter;
     use proptest::prelude::*;
     use std::borrow::Cow;
 
@@ -315,7 +331,7 @@ mod tests {
         let image = png(64, 32);
         let req = AnalyzeRequest {
             model: Some("gpt-4o-mini".into()),
-            options: vec![Pair::new("detail", "high")],
+            options: vec![Parameter::text("detail", "high")],
             max_output_tokens: Some(300),
             ..request(image.clone())
         };
@@ -349,7 +365,7 @@ mod tests {
         let b64 = base64::engine::general_purpose::STANDARD.encode(&image);
         let req = AnalyzeRequest {
             model: Some("gpt-4.1-mini".into()),
-            options: vec![Pair::new("detail", "low")],
+            options: vec![Parameter::text("detail", "low")],
             max_output_tokens: Some(50),
             ..AnalyzeRequest::new(image.clone(), "What is this?")
         };
@@ -383,7 +399,7 @@ mod tests {
 
         for text in ["auto", "low", "high"] {
             let call =
-                prepare(&AnalyzeRequest { options: vec![Pair::new("detail", text)], ..request(jpeg()) }).unwrap();
+                prepare(&AnalyzeRequest { options: vec![Parameter::text("detail", text)], ..request(jpeg()) }).unwrap();
             assert_eq!(body_json(&call)["messages"][0]["content"][1]["image_url"]["detail"], text);
         }
         // Any model id is honoured; blank means the default.
@@ -395,7 +411,7 @@ mod tests {
 
     #[test]
     fn reasoning_models_get_a_low_effort_and_others_none() {
-        let effort = |model: Option<&str>, options: Vec<Pair>| {
+        let effort = |model: Option<&str>, options: Vec<Parameter>| {
             let call = prepare(&AnalyzeRequest { model: model.map(Into::into), options, ..request(jpeg()) }).unwrap();
             body_json(&call).get("reasoning_effort").map(|e| e.as_str().unwrap().to_string())
         };
@@ -404,7 +420,7 @@ mod tests {
         assert_eq!(effort(Some("gpt-5.6-luna"), vec![]).as_deref(), Some("low"));
         assert_eq!(effort(Some("gpt-6-luna-2026-09-22"), vec![]).as_deref(), Some("low"));
         for level in ["none", "minimal", "low", "medium", "high", "xhigh", "max"] {
-            let asked = vec![Pair::new("reasoning-effort", level)];
+            let asked = vec![Parameter::text("reasoning-effort", level)];
             assert_eq!(effort(Some("gpt-6-luna"), asked).as_deref(), Some(level));
         }
         // Never to a model that does not reason, nor unasked to one the table does not know.
@@ -412,21 +428,52 @@ mod tests {
             assert_eq!(effort(Some(model), vec![]), None, "{model}");
         }
         // An id the table does not know gets it when asked; a known non-reasoning model refuses it.
-        assert_eq!(effort(Some("gpt-6.1-sol"), vec![Pair::new("reasoning-effort", "none")]).as_deref(), Some("none"));
+        assert_eq!(
+            effort(Some("gpt-7-nova"), vec![Parameter::text("reasoning-effort", "none")]).as_deref(),
+            Some("none")
+        );
+        // The GPT-6.1 models reason.
+        assert_eq!(effort(Some("gpt-6.1-terra"), vec![]).as_deref(), Some("low"));
         let refused = AnalyzeRequest {
             model: Some("gpt-4o-mini".into()),
-            options: vec![Pair::new("reasoning-effort", "low")],
+            options: vec![Parameter::text("reasoning-effort", "low")],
             ..request(jpeg())
         };
         assert_eq!(invalid_message(&refused), "gpt-4o-mini takes no option `reasoning-effort`; its options are detail");
-        let bad = AnalyzeRequest { options: vec![Pair::new("reasoning-effort", "lots")], ..request(jpeg()) };
+        let bad = AnalyzeRequest { options: vec![Parameter::text("reasoning-effort", "lots")], ..request(jpeg()) };
         assert!(invalid_message(&bad).contains("none, minimal, low, medium, high, xhigh, max"));
-        let bad = AnalyzeRequest { options: vec![Pair::new("detail", "ultra")], ..request(jpeg()) };
+        let bad = AnalyzeRequest { options: vec![Parameter::text("detail", "ultra")], ..request(jpeg()) };
         assert!(invalid_message(&bad).contains("auto, low, high"));
         // Where it goes: after everything else.
         let call = prepare(&AnalyzeRequest { max_output_tokens: Some(200), ..request(png(1, 1)) }).unwrap();
         let text = String::from_utf8(call.body.to_vec()).unwrap();
         assert!(text.ends_with(r#"}]}],"max_completion_tokens":200,"reasoning_effort":"low"}"#), "{text}");
+    }
+
+    #[test]
+    fn extra_parameters_and_unknown_models_options_go_as_given() {
+        let req = AnalyzeRequest {
+            model: Some("gpt-7-nova".into()),
+            options: vec![Parameter::text("verbosity", "low"), Parameter::number("focus-level", 2.0)],
+            extra: vec![Parameter::flag("store", false), Parameter::number("seed", 7.0)],
+            ..request(png(1, 1))
+        };
+        let json = body_json(&prepare(&req).unwrap());
+        assert_eq!(
+            (&json["verbosity"], &json["focus_level"], &json["store"], &json["seed"]),
+            (&serde_json::json!("low"), &serde_json::json!(2), &serde_json::json!(false), &serde_json::json!(7))
+        );
+        // An extra effort replaces the default one, never doubles it.
+        let effort = AnalyzeRequest { extra: vec![Parameter::text("reasoning_effort", "high")], ..request(png(1, 1)) };
+        let text = String::from_utf8(prepare(&effort).unwrap().body.to_vec()).unwrap();
+        assert_eq!(text.matches("reasoning_effort").count(), 1, "{text}");
+        assert!(text.ends_with(r#","reasoning_effort":"high"}"#), "{text}");
+        for field in ["model", "messages", "max_completion_tokens"] {
+            let replace = AnalyzeRequest { extra: vec![Parameter::text(field, "x")], ..request(png(1, 1)) };
+            assert!(invalid_message(&replace).contains("would replace"), "{field}");
+        }
+        let image = AnalyzeRequest { extra: vec![Parameter::image("second", png(2, 2))], ..request(png(1, 1)) };
+        assert!(invalid_message(&image).contains("/chat/completions takes JSON"));
     }
 
     #[test]
@@ -546,7 +593,11 @@ mod tests {
                     total_tokens: 1163,
                     input_text_tokens: None,
                     input_image_tokens: None,
+                    input_cached_tokens: Some(0),
+                    output_text_tokens: Some(46),
+                    output_image_tokens: None,
                 }),
+                cost: None,
             }
         );
     }

@@ -208,7 +208,7 @@ mod tests {
                 json_response(200, model.clone()),
                 StatusLevel::Warning,
                 None,
-                "`gpt-image-2.5-flare` is available; organization verification",
+                "`gpt-image-2.6-flare` is available; organization verification",
             ),
             (
                 Capability::TextToImage,
@@ -309,10 +309,13 @@ mod tests {
         let mut c = client(vec![json_response(200, model_object("gpt-4o-mini", None))]);
         let status = c.check(Capability::ImageAnalysis, Some("gpt-4o-mini")).unwrap();
         assert_eq!((status.level, status.message.as_str()), (StatusLevel::Ok, "`gpt-4o-mini` is available"));
-        // A model the table does not know, with a date from the service.
+        // The service's date, for a model the table also dates.
         let mut c = client(vec![json_response(200, model_object("gpt-5", Some("2026-12-11")))]);
         let status = c.check(Capability::ImageAnalysis, Some("gpt-5")).unwrap();
-        assert_eq!((status.level, status.message.as_str()), (StatusLevel::Warning, "`gpt-5` shuts down on 2026-12-11"));
+        assert_eq!(
+            (status.level, status.message.as_str()),
+            (StatusLevel::Warning, "`gpt-5` shuts down on 2026-12-11; use gpt-6.1-sol")
+        );
         // A deprecated GPT image model also carries the verification warning.
         let mut c = client_on(
             Date::ymd(2026, 11, 20),
@@ -322,7 +325,7 @@ mod tests {
         assert_eq!(status.level, StatusLevel::Warning);
         assert_eq!(
             status.message,
-            "`gpt-image-1.5` shuts down on 2026-12-01; use gpt-image-2.5-sunburst; organization verification can only be confirmed by a real image call"
+            "`gpt-image-1.5` shuts down on 2026-12-01; use gpt-image-2.6-sunburst; organization verification can only be confirmed by a real image call"
         );
     }
 
@@ -373,7 +376,7 @@ mod tests {
         let body = RETIRED_404.replace("dall-e-3", "dall-e-2");
         let mut c = client(vec![respond(404, &[], body)]);
         let status = c.check(Capability::ImageEdit, Some("dall-e-2")).unwrap();
-        assert_eq!(status.message, "the model `dall-e-2` has been retired; use gpt-image-2.5-sunburst instead");
+        assert_eq!(status.message, "the model `dall-e-2` has been retired; use gpt-image-2.6-sunburst instead");
     }
 
     #[test]

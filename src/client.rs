@@ -33,6 +33,7 @@ use crate::lifecycle;
 use crate::listing;
 use crate::models;
 use crate::multipart;
+use crate::pricing;
 use crate::retry::{Decision, RetryPolicy};
 use crate::streaming::{GenerationStream, StreamSetup};
 
@@ -96,7 +97,8 @@ impl<T: Transport> Client<T> {
             self.config.deployment_for(Capability::ImageAnalysis).unwrap_or(analyze::DEFAULT_MODEL).to_string();
         let result = analyze::prepare(request, &default_model).and_then(|call| {
             let (head, body) = self.execute(&call)?;
-            analyze::parse_response(&body).map_err(|e| annotate(e, &head))
+            let analysis = analyze::parse_response(&body).map_err(|e| annotate(e, &head))?;
+            Ok(pricing::priced_analysis(analysis, &call.model))
         });
         scrubbed(self.config.api_key(), result)
     }
@@ -154,7 +156,7 @@ impl<T: Transport> Client<T> {
     /// A non-streaming image call: send, then parse the `ImagesResponse`.
     fn images(&mut self, call: &Call<'_>) -> Result<Generation, Error> {
         let (head, body) = self.execute(call)?;
-        images_response::parse(body, &call.model).map_err(|e| annotate(e, &head))
+        images_response::parse(body, &call.model).map(pricing::priced).map_err(|e| annotate(e, &head))
     }
 
     fn start(&mut self, call: &Call<'_>, images: u32) -> Result<Stream, Error> {
@@ -175,6 +177,7 @@ impl<T: Transport> Client<T> {
             // A gateway that ignored `stream: true` and answered in one piece.
             let (head, body) = self.read(exchange)?;
             return images_response::parse(body, &call.model)
+                .map(pricing::priced)
                 .map(GenerationStream::completed)
                 .map_err(|e| annotate(e, &head));
         }
@@ -334,7 +337,9 @@ fn scrubbed<R>(key: &str, result: Result<R, Error>) -> Result<R, Error> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::bindings::{ImageFormat, ModelState, Pair, RateLimit, TimeoutInfo, TimeoutPhase, Value as SettingValue};
+    use crate::bindings::{
+        ImageFormat, ModelState, Parameter, RateLimit, TimeoutInfo, TimeoutPhase, Value as SettingValue,
+    };
     use crate::date::Date;
     use crate::edit::fixtures;
     use crate::http::{Method, Request, Timeouts, TransportError};
@@ -490,17 +495,21 @@ pub(crate) mod tests {
         let png = fixtures::png(1536, 1024);
         let mut c = client(vec![json_response(200, images_body(std::slice::from_ref(&png)))]);
         let g = c.generate(&GenerateRequest::new("an otter", ImageFormat::Landscape)).unwrap();
-        assert_eq!((g.model.as_str(), g.images.len()), ("gpt-image-2.5-flare", 1));
+        assert_eq!((g.model.as_str(), g.images.len()), ("gpt-image-2.6-flare", 1));
         assert_eq!(g.images[0].data, png);
         assert_eq!((g.images[0].width, g.images[0].height, g.images[0].mime_type.as_str()), (1536, 1024, "image/png"));
-        assert_eq!(g.usage.unwrap().total_tokens, 100);
+        assert_eq!(g.usage.as_ref().unwrap().total_tokens, 100);
+        // 10 text and 40 image tokens in at $5 and $8 per million, 50 image tokens out at $30.
+        let cost = g.cost.unwrap();
+        assert!((cost.usd - (10.0 * 5.0 + 40.0 * 8.0 + 50.0 * 30.0) / 1e6).abs() < 1e-12, "{}", cost.usd);
+        assert!(cost.complete);
         let sent = &c.transport.sent;
         assert_eq!(sent.len(), 1);
         assert_eq!((sent[0].method, sent[0].url.as_str()), (Method::Post, "https://api.test/v1/images/generations"));
         assert_eq!(sent[0].header("authorization"), Some(format!("Bearer {KEY}").as_str()));
         assert_eq!(
             sent[0].json(),
-            json!({"model": "gpt-image-2.5-flare", "prompt": "an otter", "n": 1, "size": "1536x1024"})
+            json!({"model": "gpt-image-2.6-flare", "prompt": "an otter", "n": 1, "size": "1536x1024"})
         );
         assert_eq!(sent[0].timeouts, c.config.timeouts());
         assert!(c.transport.sleeps.is_empty());
@@ -795,7 +804,7 @@ pub(crate) mod tests {
         });
         let mut c = client(vec![json_response(200, answer)]);
         let request = AnalyzeRequest {
-            options: vec![Pair::new("detail", "low")],
+            options: vec![Parameter::text("detail", "low")],
             ..AnalyzeRequest::new(fixtures::png(64, 64), "what is this?")
         };
         let a = c.analyze(&request).unwrap();
@@ -932,7 +941,7 @@ pub(crate) mod tests {
         old.model = Some("dall-e-2".into());
         let e =
             client(vec![respond(404, &[], RETIRED_404.replace("dall-e-3", "dall-e-2"))]).generate(&old).unwrap_err();
-        assert_eq!(e.message(), "the model `dall-e-2` has been retired; use gpt-image-2.5-flare instead");
+        assert_eq!(e.message(), "the model `dall-e-2` has been retired; use gpt-image-2.6-flare instead");
         let analyze =
             AnalyzeRequest { model: Some("gpt-4o-mini".into()), ..AnalyzeRequest::new(fixtures::png(8, 8), "?") };
         let gone = || {

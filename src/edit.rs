@@ -5,8 +5,9 @@
 //! API will see (a JPEG sent as `image/png` is refused upstream). Quality and
 //! options are checked against the model's declaration (`models.rs`).
 
-use crate::bindings::{EditRequest, Error};
+use crate::bindings::{Capability, EditRequest, Error};
 use crate::call::{Call, Endpoint};
+use crate::fields::Typed;
 use crate::imaging::{self, ImageKind, ImageMeta};
 use crate::models::{self, ImageModel};
 use crate::multipart::Multipart;
@@ -30,37 +31,52 @@ pub fn prepare<'a>(req: &'a EditRequest, boundary: String, partial_images: Optio
             models::edit_model_ids().join(", ")
         )));
     }
-    options::check_prompt(&model, &req.prompt)?;
-    let partial_images = options::streaming(&model, partial_images)?;
+    let declared = model.edit_options();
+    let options::Shared { quality, chosen, options: shared, checked, partial_images } =
+        options::check_shared(&model, Capability::ImageEdit, declared, options::image_fields!(req), partial_images)?;
     let metas = check_images(&model, &req.images)?;
     if let Some(mask) = &req.mask {
         check_mask(mask, &metas[0])?;
     }
-    let quality = options::quality(&model, req.quality.as_deref())?;
-    let chosen = options::check_options(&model.id, &req.options, model.edit_options())?;
-    let shared = options::Options::new(req.format, req.size, req.n, req.output_format, &chosen);
-    let checked = shared.check(&model)?;
+    let markup = chosen.image("markup");
+    if let Some((_, meta)) = markup {
+        check_markup(&meta, &metas[0], req.mask.is_some())?;
+    }
 
     let mut form = Multipart::new(boundary);
     form.text("model", &model.id);
     form.text("prompt", &req.prompt);
     form.text("n", &checked.n.to_string());
     form.text("size", &checked.size.to_string());
-    let compression = shared.output_compression.map(|c| c.to_string());
-    let partial_count = partial_images.map(|k| k.to_string());
+    let number = |n: Option<u32>| n.map(|n| n.to_string());
+    let (compression, frames, frame_ms, partial_count) = (
+        shared.output_compression.map(|c| c.to_string()),
+        number(shared.frame_count),
+        number(shared.frame_duration_ms),
+        number(partial_images),
+    );
     let optional = [
         ("quality", quality),
-        ("output_format", req.output_format.map(|f| f.as_str())),
+        ("output_format", shared.output_format),
         ("output_compression", compression.as_deref()),
         ("background", shared.background),
         ("input_fidelity", chosen.text("input-fidelity")),
         ("user", chosen.text("user")),
+        ("complexity", chosen.text("complexity")),
+        ("frame_count", frames.as_deref()),
+        ("frame_duration_ms", frame_ms.as_deref()),
         ("stream", partial_images.map(|_| "true")),
         ("partial_images", partial_count.as_deref()),
     ];
     for (name, value) in optional {
         if let Some(value) = value {
             form.text(name, value);
+        }
+    }
+    // What goes as given: text fields now, files after the images.
+    for (name, value) in &chosen.passthrough {
+        if let Some(text) = value.to_form_text() {
+            form.text(name, &text);
         }
     }
     // The SDK's convention: `image` for one file, `image[]` for each of several.
@@ -74,6 +90,15 @@ pub fn prepare<'a>(req: &'a EditRequest, boundary: String, partial_images: Optio
     if let Some(mask) = &req.mask {
         form.file("mask", "mask.png", ImageKind::Png.mime_type(), mask);
     }
+    if let Some((data, meta)) = markup {
+        form.file("markup", "markup.png", meta.kind.mime_type(), data);
+    }
+    for (name, value) in &chosen.passthrough {
+        if let Typed::Image(data, meta) = value {
+            let filename = format!("{name}.{}", meta.kind.extension());
+            form.file(name, &filename, meta.kind.mime_type(), data);
+        }
+    }
     let (content_type, body) = form.finish();
     Ok(Call {
         endpoint: Endpoint::ImageEdits,
@@ -82,6 +107,22 @@ pub fn prepare<'a>(req: &'a EditRequest, boundary: String, partial_images: Optio
         body,
         streaming: partial_images.is_some(),
     })
+}
+
+/// A markup overlay shows where the edit applies on the first image, so it
+/// is that image's size; it stands in for a mask, so never with one
+/// (LIFECYCLE.md: "it cannot be combined with mask").
+fn check_markup(markup: &ImageMeta, first: &ImageMeta, masked: bool) -> Result<(), Error> {
+    if masked {
+        return Err(invalid("markup cannot be combined with a mask: give one or the other"));
+    }
+    if (markup.width, markup.height) != (first.width, first.height) {
+        return Err(invalid(format!(
+            "the markup is {}x{} but image 1 is {}x{}; they must match",
+            markup.width, markup.height, first.width, first.height
+        )));
+    }
+    Ok(())
 }
 
 /// Each image's type and size, or the first problem, naming the image.
@@ -252,7 +293,7 @@ pub(crate) mod fixtures {
 mod tests {
     use super::fixtures::*;
     use super::*;
-    use crate::bindings::{ImageFormat, OutputFormat, Pair, Size};
+    use crate::bindings::{ImageFormat, Parameter, Size};
     use std::borrow::Cow;
 
     const BOUNDARY: &str = "test-boundary-0123456789";
@@ -261,8 +302,8 @@ mod tests {
         EditRequest::new("put a hat on it", ImageFormat::Square, images)
     }
 
-    fn opts(pairs: &[(&str, &str)]) -> Vec<Pair> {
-        pairs.iter().map(|(n, v)| Pair::new(*n, *v)).collect()
+    fn opts(pairs: &[(&str, &str)]) -> Vec<Parameter> {
+        pairs.iter().map(|(n, v)| Parameter::text(*n, *v)).collect()
     }
 
     fn invalid_message(req: &EditRequest) -> String {
@@ -368,7 +409,7 @@ mod tests {
             (
                 EditRequest {
                     options: opts(&[("background", "transparent")]),
-                    output_format: Some(OutputFormat::Jpeg),
+                    output_format: Some("jpeg".into()),
                     ..base()
                 },
                 "transparent",
@@ -400,7 +441,7 @@ mod tests {
         let req = edit(vec![image.clone()]);
         let call = prepare(&req, BOUNDARY.into(), None).unwrap();
         assert_eq!(call.endpoint, Endpoint::ImageEdits);
-        assert_eq!(call.model, "gpt-image-2.5-sunburst");
+        assert_eq!(call.model, "gpt-image-2.6-sunburst");
         assert!(!call.streaming);
         assert_eq!(call.content_type.as_deref(), Some(format!("multipart/form-data; boundary={BOUNDARY}").as_str()));
         // The image bytes are borrowed from the request, not copied.
@@ -417,7 +458,7 @@ mod tests {
         assert_eq!(
             texts,
             vec![
-                (field("model"), "gpt-image-2.5-sunburst".to_string()),
+                (field("model"), "gpt-image-2.6-sunburst".to_string()),
                 (field("prompt"), "put a hat on it".to_string()),
                 (field("n"), "1".to_string()),
                 (field("size"), "1024x1024".to_string()),
@@ -475,7 +516,7 @@ mod tests {
         let req = EditRequest {
             model: Some("gpt-image-1.5".into()),
             quality: Some("high".into()),
-            output_format: Some(OutputFormat::Webp),
+            output_format: Some("webp".into()),
             options: opts(&[
                 ("user", "user-7"),
                 ("input-fidelity", "high"),
@@ -522,8 +563,12 @@ mod tests {
 
     #[test]
     fn the_2_5_family_edits_at_its_tiers_and_sizes() {
-        let req =
-            EditRequest { quality: Some("xhigh".into()), size: Some(Size::new(2560, 1440)), ..edit(vec![png(64, 64)]) };
+        let req = EditRequest {
+            model: Some("gpt-image-2.5-sunburst".into()),
+            quality: Some("xhigh".into()),
+            size: Some(Size::new(2560, 1440)),
+            ..edit(vec![png(64, 64)])
+        };
         let call = prepare(&req, BOUNDARY.into(), None).unwrap();
         let parts = parts(&call.body.to_vec());
         let value = |name: &str| {
@@ -550,7 +595,7 @@ mod tests {
             size: Some(Size::new(1024, 1536)),
             n: Some(2),
             quality: Some("high".into()),
-            output_format: Some(OutputFormat::Webp),
+            output_format: Some("webp".into()),
             options: opts(&[
                 ("user", "user-7"),
                 ("input-fidelity", "high"),
@@ -636,5 +681,75 @@ mod tests {
         assert_eq!(size.1, b"1024x1536");
         let free = EditRequest { size: Some(Size::new(1536, 864)), ..req };
         assert!(prepare(&free, BOUNDARY.into(), None).is_ok());
+    }
+
+    /// The headers of the part named `name`.
+    fn head_of(parts: &[(String, Vec<u8>)], name: &str) -> Option<String> {
+        parts.iter().find(|(h, _)| h.contains(&format!("name=\"{name}\""))).map(|(h, _)| h.clone())
+    }
+
+    #[test]
+    fn a_markup_edit_sends_the_markup_as_a_png_part() {
+        let (image, markup) = (png(64, 48), png(64, 48));
+        let req = EditRequest {
+            model: Some("gpt-image-2.6-sunburst".into()),
+            options: vec![Parameter::image("markup", markup.clone()), Parameter::text("complexity", "medium")],
+            ..edit(vec![image])
+        };
+        let call = prepare(&req, BOUNDARY.into(), None).unwrap();
+        let parts = parts(&call.body.to_vec());
+        let head = head_of(&parts, "markup").expect("a markup part");
+        assert!(head.contains("filename=\"markup.png\"") && head.contains("Content-Type: image/png"), "{head}");
+        assert_eq!(parts.iter().find(|(h, _)| h == &head).unwrap().1, markup);
+        assert!(head_of(&parts, "complexity").is_some());
+    }
+
+    #[test]
+    fn markup_is_checked_before_anything_is_sent() {
+        let sunburst = |options: Vec<Parameter>, mask: Option<Vec<u8>>| EditRequest {
+            model: Some("gpt-image-2.6-sunburst".into()),
+            options,
+            mask,
+            ..edit(vec![png(64, 48)])
+        };
+        let markup = || vec![Parameter::image("markup", png(64, 48))];
+        assert_eq!(
+            invalid_message(&sunburst(markup(), Some(png(64, 48)))),
+            "markup cannot be combined with a mask: give one or the other"
+        );
+        assert_eq!(
+            invalid_message(&sunburst(vec![Parameter::image("markup", png(32, 32))], None)),
+            "the markup is 32x32 but image 1 is 64x48; they must match"
+        );
+        assert!(invalid_message(&sunburst(vec![Parameter::image("markup", jpeg(64, 48))], None))
+            .contains("option markup takes an image (image/png), not image/jpeg"));
+        // 2.5 takes no markup, and says what it takes.
+        let older = EditRequest { model: Some("gpt-image-2.5-sunburst".into()), ..sunburst(markup(), None) };
+        assert!(invalid_message(&older).starts_with("gpt-image-2.5-sunburst takes no option `markup`"));
+        // An SVG is no edit output.
+        let svg = EditRequest { output_format: Some("svg".into()), ..sunburst(vec![], None) };
+        assert!(invalid_message(&svg).contains("makes for edits; it makes png, jpeg, webp, gif"));
+    }
+
+    #[test]
+    fn options_and_extras_of_a_model_the_table_does_not_know_go_as_given() {
+        let req = EditRequest {
+            model: Some("gpt-image-2.7-nova".into()),
+            options: vec![Parameter::number("shimmer", 3.0), Parameter::image("style-reference", jpeg(16, 16))],
+            extra: vec![Parameter::flag("loop", false)],
+            ..edit(vec![png(64, 48)])
+        };
+        let call = prepare(&req, BOUNDARY.into(), None).unwrap();
+        let parts = parts(&call.body.to_vec());
+        let value =
+            |name: &str| parts.iter().find(|(h, _)| h.ends_with(&format!("name=\"{name}\""))).map(|(_, v)| v.clone());
+        assert_eq!(value("shimmer").as_deref(), Some(&b"3"[..]));
+        assert_eq!(value("loop").as_deref(), Some(&b"false"[..]));
+        // An image option goes as a file, with its real type.
+        let head = head_of(&parts, "style_reference").unwrap();
+        assert!(
+            head.contains("filename=\"style_reference.jpg\"") && head.contains("Content-Type: image/jpeg"),
+            "{head}"
+        );
     }
 }

@@ -1,8 +1,9 @@
-//! Helpers on the contract's typed failure ([`Error`], generated in
-//! `bindings.rs`): its case name and message, the failure it carries, and
-//! scrubbing the key out of it.
+//! The component's own helpers on the contract's typed failure ([`Error`],
+//! generated in `bindings.rs`; its case name, message and failure are
+//! `visual_contract`'s, shared with the hosts): building failures, and
+//! scrubbing the key out of an error.
 
-use crate::bindings::{Error, Failure, RateLimit, Status, TimeoutInfo, TimeoutPhase};
+use crate::bindings::{Error, Failure, Status, TimeoutInfo, TimeoutPhase};
 
 impl Failure {
     pub fn new(message: impl Into<String>) -> Self {
@@ -25,72 +26,7 @@ impl TimeoutPhase {
     }
 }
 
-/// The failure an error case carries, by reference or mutable reference.
-macro_rules! failure_of {
-    ($error:expr) => {
-        match $error {
-            Error::RateLimited(RateLimit { failure, .. }) => Some(failure),
-            Error::Authentication(f)
-            | Error::PermissionDenied(f)
-            | Error::NotFound(f)
-            | Error::ContentPolicy(f)
-            | Error::QuotaExceeded(f)
-            | Error::Upstream(f)
-            | Error::MalformedResponse(f) => Some(f),
-            _ => None,
-        }
-    };
-}
-
 impl Error {
-    /// The WIT case name (`invalid-input`, `rate-limited`, ...).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Error::InvalidInput(_) => "invalid-input",
-            Error::Unsupported(_) => "unsupported",
-            Error::Authentication(_) => "authentication",
-            Error::PermissionDenied(_) => "permission-denied",
-            Error::NotFound(_) => "not-found",
-            Error::ContentPolicy(_) => "content-policy",
-            Error::RateLimited(_) => "rate-limited",
-            Error::QuotaExceeded(_) => "quota-exceeded",
-            Error::Timeout(_) => "timeout",
-            Error::Network(_) => "network",
-            Error::Upstream(_) => "upstream",
-            Error::MalformedResponse(_) => "malformed-response",
-            Error::Cancelled(_) => "cancelled",
-        }
-    }
-
-    pub fn message(&self) -> &str {
-        match self {
-            Error::InvalidInput(m) | Error::Unsupported(m) | Error::Network(m) | Error::Cancelled(m) => m,
-            Error::Timeout(TimeoutInfo { message, .. }) => message,
-            Error::RateLimited(RateLimit { failure, .. }) => &failure.message,
-            Error::Authentication(f)
-            | Error::PermissionDenied(f)
-            | Error::NotFound(f)
-            | Error::ContentPolicy(f)
-            | Error::QuotaExceeded(f)
-            | Error::Upstream(f)
-            | Error::MalformedResponse(f) => &f.message,
-        }
-    }
-
-    /// The HTTP status behind the error, when there was a response.
-    pub fn status(&self) -> Option<u16> {
-        self.failure().and_then(|f| f.status)
-    }
-
-    pub fn failure(&self) -> Option<&Failure> {
-        failure_of!(self)
-    }
-
-    /// The failure a case carries, to fill in what the response adds.
-    pub fn failure_mut(&mut self) -> Option<&mut Failure> {
-        failure_of!(self)
-    }
-
     /// Removes `secret` from every text the error carries, so a server that
     /// echoes the key back (or a message built from a URL that held it) cannot
     /// leak it. Applied in one place: the client's boundary (`client.rs`).

@@ -2,26 +2,26 @@
 //! builds the JSON body of `POST /images/generations`. The checks it shares
 //! with edit are in `options.rs`.
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::bindings::{Error, GenerateRequest, OutputFormat};
+use crate::bindings::{Capability, Error, GenerateRequest};
 use crate::call::{Call, Endpoint};
+use crate::fields::Typed;
 use crate::http::Body;
 use crate::models::{self, Family};
 use crate::options;
 
 /// Checks `req` and builds its call. With `partial_images` set, a model that
-/// streams gets `stream: true`; one that cannot (dall-e-3) gets a plain call.
-/// Quality and options are checked against the model's declaration (see
-/// `models.rs`) before anything is sent.
+/// streams gets `stream: true`; one that cannot (dall-e-3), or an animated
+/// GIF or an SVG, gets a plain call. Quality and options are checked against
+/// the model's declaration (see `models.rs`) before anything is sent; for a
+/// model the table does not know they go as given.
 pub fn prepare(req: &GenerateRequest, partial_images: Option<u32>) -> Result<Call<'static>, Error> {
     let model = models::image_model(options::model_id(req.model.as_deref(), models::DEFAULT_TEXT_TO_IMAGE));
-    options::check_prompt(&model, &req.prompt)?;
-    let partial_images = options::streaming(&model, partial_images)?;
-    let quality = options::quality(&model, req.quality.as_deref())?;
-    let chosen = options::check_options(&model.id, &req.options, model.generate_options())?;
-    let shared = options::Options::new(req.format, req.size, req.n, req.output_format, &chosen);
-    let checked = shared.check(&model)?;
+    let declared = model.generate_options();
+    let options::Shared { quality, chosen, options: shared, checked, partial_images } =
+        options::check_shared(&model, Capability::TextToImage, declared, options::image_fields!(req), partial_images)?;
+    chosen.no_images("/images/generations")?;
     let body = GenerationBody {
         model: &model.id,
         prompt: &req.prompt,
@@ -30,15 +30,19 @@ pub fn prepare(req: &GenerateRequest, partial_images: Option<u32>) -> Result<Cal
         quality,
         response_format: (model.family == Family::DallE3).then_some("b64_json"),
         style: chosen.text("style"),
-        output_format: req.output_format.map(OutputFormat::as_str),
+        output_format: shared.output_format,
         output_compression: shared.output_compression,
         background: shared.background,
         moderation: chosen.text("moderation"),
         user: chosen.text("user"),
+        complexity: chosen.text("complexity"),
+        frame_count: shared.frame_count,
+        frame_duration_ms: shared.frame_duration_ms,
         stream: partial_images.map(|_| true),
         partial_images,
+        passthrough: AsGiven(&chosen.passthrough),
     };
-    let json = serde_json::to_vec(&body).expect("a struct of strings and numbers serializes");
+    let json = serde_json::to_vec(&body).expect("a struct of strings, numbers and JSON values serializes");
     Ok(Call {
         endpoint: Endpoint::ImageGenerations,
         model: model.id.clone(),
@@ -48,9 +52,10 @@ pub fn prepare(req: &GenerateRequest, partial_images: Option<u32>) -> Result<Cal
     })
 }
 
-/// `CreateImageRequest`, field names exactly as the API spells them.
-#[derive(Serialize)]
-struct GenerationBody<'r> {
+/// `CreateImageRequest`, field names exactly as the API spells them, then
+/// whatever the request sends as given.
+#[derive(serde::Serialize)]
+struct GenerationBody<'r, 'c> {
     model: &'r str,
     prompt: &'r str,
     n: u32,
@@ -62,7 +67,7 @@ struct GenerationBody<'r> {
     #[serde(skip_serializing_if = "Option::is_none")]
     style: Option<&'r str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    output_format: Option<&'static str>,
+    output_format: Option<&'r str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     output_compression: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -72,15 +77,39 @@ struct GenerationBody<'r> {
     #[serde(skip_serializing_if = "Option::is_none")]
     user: Option<&'r str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    complexity: Option<&'r str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frame_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frame_duration_ms: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     stream: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     partial_images: Option<u32>,
+    #[serde(flatten)]
+    passthrough: AsGiven<'c, 'r>,
+}
+
+/// Parameters sent as given, as JSON fields in their order (images were
+/// refused before: a JSON body cannot carry them).
+pub(crate) struct AsGiven<'c, 'r>(pub &'c [(String, Typed<'r>)]);
+
+impl Serialize for AsGiven<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            if let Some(json) = value.to_json() {
+                map.serialize_entry(name, &json)?;
+            }
+        }
+        map.end()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::{ImageFormat, Pair, Size};
+    use crate::bindings::{ImageFormat, Parameter, Size};
     use crate::options::model_id;
     use serde_json::{json, Value};
 
@@ -92,8 +121,8 @@ mod tests {
         request(prompt, ImageFormat::Square, Some("dall-e-3"))
     }
 
-    fn opts(pairs: &[(&str, &str)]) -> Vec<Pair> {
-        pairs.iter().map(|(n, v)| Pair::new(*n, *v)).collect()
+    fn opts(pairs: &[(&str, &str)]) -> Vec<Parameter> {
+        pairs.iter().map(|(n, v)| Parameter::text(*n, *v)).collect()
     }
 
     fn body(call: &Call<'_>) -> Value {
@@ -112,15 +141,15 @@ mod tests {
     }
 
     #[test]
-    fn default_model_is_gpt_image_2_5_flare() {
+    fn default_model_is_gpt_image_2_6_flare() {
         let call = prepare(&GenerateRequest::new("a lighthouse", ImageFormat::Landscape), None).unwrap();
         assert_eq!(call.endpoint, Endpoint::ImageGenerations);
-        assert_eq!(call.model, "gpt-image-2.5-flare");
+        assert_eq!(call.model, "gpt-image-2.6-flare");
         assert_eq!(call.content_type.as_deref(), Some("application/json"));
         assert!(!call.streaming);
         assert_eq!(
             body_text(&call),
-            r#"{"model":"gpt-image-2.5-flare","prompt":"a lighthouse","n":1,"size":"1536x1024"}"#
+            r#"{"model":"gpt-image-2.6-flare","prompt":"a lighthouse","n":1,"size":"1536x1024"}"#
         );
     }
 
@@ -151,7 +180,7 @@ mod tests {
         let gpt = GenerateRequest {
             n: Some(3),
             quality: Some("high".into()),
-            output_format: Some(OutputFormat::Webp),
+            output_format: Some("webp".into()),
             options: opts(&[
                 ("user", "u"),
                 ("moderation", "low"),
@@ -185,7 +214,7 @@ mod tests {
             "gpt-image-2.5-sunburst",
         ] {
             let model = models::image_model(id);
-            for format in ImageFormat::ALL {
+            for &format in ImageFormat::ALL {
                 let call = prepare(&request("x", format, Some(id)), None).unwrap();
                 assert_eq!(body(&call)["size"], json!(models::size_for(&model, format).to_string()), "{id} {format:?}");
             }
@@ -214,7 +243,7 @@ mod tests {
         let req = GenerateRequest {
             n: Some(3),
             quality: Some("high".into()),
-            output_format: Some(OutputFormat::Webp),
+            output_format: Some("webp".into()),
             options: opts(&[
                 ("output-compression", "80"),
                 ("background", "transparent"),
@@ -358,32 +387,22 @@ mod tests {
         let gpt = || request("x", ImageFormat::Square, Some("gpt-image-1"));
         let with = |req: GenerateRequest, pairs: &[(&str, &str)]| GenerateRequest { options: opts(pairs), ..req };
         let cases = [
-            (GenerateRequest { output_format: Some(OutputFormat::Png), ..dalle("x") }, "output_format"),
+            (GenerateRequest { output_format: Some("png".into()), ..dalle("x") }, "output_format"),
             (with(dalle("x"), &[("output-compression", "50")]), "output-compression"),
             (with(dalle("x"), &[("background", "opaque")]), "background"),
             (with(dalle("x"), &[("moderation", "auto")]), "moderation"),
             (with(gpt(), &[("style", "vivid")]), "style"),
-            (with(request("x", ImageFormat::Square, Some("new")), &[("style", "vivid")]), "style"),
             (with(gpt(), &[("output-compression", "50")]), "jpeg or webp"),
             (
-                with(
-                    GenerateRequest { output_format: Some(OutputFormat::Png), ..gpt() },
-                    &[("output-compression", "50")],
-                ),
+                with(GenerateRequest { output_format: Some("png".into()), ..gpt() }, &[("output-compression", "50")]),
                 "jpeg or webp",
             ),
             (
-                with(
-                    GenerateRequest { output_format: Some(OutputFormat::Jpeg), ..gpt() },
-                    &[("output-compression", "101")],
-                ),
+                with(GenerateRequest { output_format: Some("jpeg".into()), ..gpt() }, &[("output-compression", "101")]),
                 "0 to 100",
             ),
             (
-                with(
-                    GenerateRequest { output_format: Some(OutputFormat::Jpeg), ..gpt() },
-                    &[("background", "transparent")],
-                ),
+                with(GenerateRequest { output_format: Some("jpeg".into()), ..gpt() }, &[("background", "transparent")]),
                 "transparent",
             ),
             (with(gpt(), &[("background", "clear")]), "auto, transparent, opaque"),
@@ -402,7 +421,7 @@ mod tests {
         );
         assert!(invalid_message(&with(dalle("x"), &[("background", "opaque")]), None).ends_with("style, user"));
         let ok = GenerateRequest {
-            output_format: Some(OutputFormat::Jpeg),
+            output_format: Some("jpeg".into()),
             options: opts(&[("output-compression", "0"), ("background", "opaque")]),
             ..gpt()
         };
@@ -418,5 +437,121 @@ mod tests {
         assert_eq!(call.model, models::DEFAULT_TEXT_TO_IMAGE);
         assert_eq!(body(&call).get("user"), None);
         assert_eq!(model_id(Some(" gpt-image-1 "), "d"), "gpt-image-1");
+    }
+
+    fn with_options(model: &str, format: Option<&str>, options: Vec<Parameter>) -> GenerateRequest {
+        GenerateRequest {
+            output_format: format.map(Into::into),
+            options,
+            ..request("x", ImageFormat::Landscape, Some(model))
+        }
+    }
+
+    #[test]
+    fn gpt_image_2_6_sends_complexity_and_gif_frames() {
+        let req = with_options(
+            "gpt-image-2.6-flare",
+            Some("gif"),
+            vec![
+                Parameter::text("complexity", "low"),
+                Parameter::number("frame-count", 4.0),
+                Parameter::number("frame-duration-ms", 120.0),
+            ],
+        );
+        let call = prepare(&req, Some(2)).unwrap();
+        // A GIF comes whole: no stream, whatever the host asked.
+        assert!(!call.streaming);
+        // Four frames share the budget: the largest 16:9 frame that fits.
+        assert_eq!(
+            body_text(&call),
+            r#"{"model":"gpt-image-2.6-flare","prompt":"x","n":1,"size":"1904x1072","output_format":"gif","complexity":"low","frame_count":4,"frame_duration_ms":120}"#
+        );
+        // The default frame count gets the default size for it.
+        let nine = prepare(&with_options("gpt-image-2.6-flare", Some("gif"), vec![]), None).unwrap();
+        assert_eq!(body(&nine)["size"], json!("1280x720"));
+    }
+
+    #[test]
+    fn gif_and_svg_rules_of_a_known_model_are_checked_before_sending() {
+        let sized = |w, h, frames: f64| GenerateRequest {
+            size: Some(Size::new(w, h)),
+            ..with_options("gpt-image-2.6-flare", Some("gif"), vec![Parameter::number("frame-count", frames)])
+        };
+        assert!(invalid_message(&sized(1024, 1024, 16.0), None).contains("8294400"));
+        assert!(prepare(&sized(720, 720, 16.0), None).is_ok());
+        let frames_without_gif =
+            with_options("gpt-image-2.6-flare", Some("png"), vec![Parameter::number("frame-count", 4.0)]);
+        assert_eq!(invalid_message(&frames_without_gif, None), "option frame-count applies only to output format gif");
+        let two_svgs = GenerateRequest { n: Some(2), ..with_options("gpt-image-2.6-sunburst", Some("svg"), vec![]) };
+        assert_eq!(invalid_message(&two_svgs, None), "n is 2; gpt-image-2.6-sunburst makes one SVG per request");
+        let svg = prepare(&with_options("gpt-image-2.6-sunburst", Some("svg"), vec![]), Some(3)).unwrap();
+        assert!(!svg.streaming);
+        assert_eq!(body(&svg)["output_format"], json!("svg"));
+        // 2.5 makes neither, and takes no complexity.
+        assert_eq!(
+            invalid_message(&with_options("gpt-image-2.5-flare", Some("gif"), vec![]), None),
+            "output format gif is not one gpt-image-2.5-flare makes; it makes png, jpeg, webp"
+        );
+        assert!(invalid_message(
+            &with_options("gpt-image-2.5-flare", None, vec![Parameter::text("complexity", "low")]),
+            None
+        )
+        .starts_with("gpt-image-2.5-flare takes no option `complexity`"));
+        assert!(invalid_message(
+            &with_options("gpt-image-2.6-flare", None, vec![Parameter::text("complexity", "extreme")]),
+            None
+        )
+        .contains("one of low, medium, high"));
+    }
+
+    #[test]
+    fn a_model_the_table_does_not_know_gets_what_the_request_names() {
+        let req = GenerateRequest {
+            quality: Some("ultra".into()),
+            size: Some(Size::new(1000, 700)),
+            n: Some(12),
+            options: vec![
+                Parameter::text("complexity", "low"),
+                Parameter::number("shimmer", 3.0),
+                Parameter::flag("loop", true),
+                Parameter::text("background", "opaque"),
+            ],
+            ..with_options("gpt-image-2.7-nova", Some("avif"), vec![])
+        };
+        assert_eq!(
+            body_text(&prepare(&req, None).unwrap()),
+            r#"{"model":"gpt-image-2.7-nova","prompt":"x","n":12,"size":"1000x700","quality":"ultra","output_format":"avif","background":"opaque","complexity":"low","shimmer":3,"loop":true}"#
+        );
+        // An unknown member of a known family too: its family's GIF size is a default, not a limit.
+        let gif = with_options("gpt-image-2.6-ember", Some("gif"), vec![Parameter::number("frame-count", 16.0)]);
+        let sized = GenerateRequest { size: Some(Size::new(1024, 1024)), ..gif.clone() };
+        assert_eq!(body(&prepare(&gif, None).unwrap())["size"], json!("928x528"));
+        assert_eq!(body(&prepare(&sized, None).unwrap())["frame_count"], json!(16));
+    }
+
+    #[test]
+    fn extra_parameters_reach_the_body_as_their_type() {
+        let req = GenerateRequest {
+            extra: vec![
+                Parameter::number("seed", 42.0),
+                Parameter::new("svg", crate::bindings::Value::Json(r#"{"model": "gpt-6-luna"}"#.into())),
+                Parameter::text("user_tier", "pro"),
+            ],
+            ..with_options("gpt-image-2.6-sunburst", Some("svg"), vec![])
+        };
+        assert_eq!(
+            body_text(&prepare(&req, None).unwrap()),
+            r#"{"model":"gpt-image-2.6-sunburst","prompt":"x","n":1,"size":"1536x1024","output_format":"svg","seed":42,"svg":{"model":"gpt-6-luna"},"user_tier":"pro"}"#
+        );
+        let replace = GenerateRequest {
+            extra: vec![Parameter::text("size", "64x64")],
+            ..request("x", ImageFormat::Square, None)
+        };
+        assert!(invalid_message(&replace, None).contains("would replace the request's own field"));
+        let image = GenerateRequest {
+            extra: vec![Parameter::image("reference", crate::edit::fixtures::png(8, 8))],
+            ..request("x", ImageFormat::Square, None)
+        };
+        assert!(invalid_message(&image, None).contains("takes JSON, which cannot carry a file"));
     }
 }

@@ -37,7 +37,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api_error;
-use crate::bindings::{Error, Failure, Generation, Image, Usage};
+use crate::bindings::{Error, Failure, Generation, HelperUsage, Image, Usage};
 use crate::imaging::{self, ImageMeta};
 
 /// Standard alphabet, padding optional: the API pads, but a gateway that
@@ -99,13 +99,34 @@ pub fn parse(mut body: Vec<u8>, model: &str) -> Result<Generation, Error> {
         body.truncate(len);
         images[0].data = body;
     }
-    Ok(Generation { model: model.to_string(), images, revised_prompt, usage: plan.usage })
+    Ok(Generation {
+        model: model.to_string(),
+        images,
+        revised_prompt,
+        usage: plan.usage.main,
+        svg_usage: plan.usage.svg,
+        cost: None,
+    })
+}
+
+/// The token accounting an answer carries: the image model's `usage`, and
+/// the `svg_usage` of the model that wrote an SVG.
+#[derive(Default)]
+pub(crate) struct Usages {
+    pub main: Option<Usage>,
+    pub svg: Option<HelperUsage>,
+}
+
+impl Usages {
+    fn read(usage: Option<&Value>, svg_usage: Option<&Value>) -> Self {
+        Usages { main: usage.and_then(self::usage), svg: svg_usage.and_then(helper_usage) }
+    }
 }
 
 /// The `ImagesResponse` structure of a body, borrowing from it: the images
 /// (at least one) and the usage, or the error that says what the body is
 /// instead.
-fn read_wire<'a>(body: &'a [u8], model: &str) -> Result<(Vec<Option<WireImage<'a>>>, Option<Usage>), Error> {
+fn read_wire<'a>(body: &'a [u8], model: &str) -> Result<(Vec<Option<WireImage<'a>>>, Usages), Error> {
     let wire: Wire<'a> = match serde_json::from_slice(body) {
         Ok(wire) => wire,
         Err(e) if e.is_data() => {
@@ -129,7 +150,7 @@ fn read_wire<'a>(body: &'a [u8], model: &str) -> Result<(Vec<Option<WireImage<'a
     if data.is_empty() {
         return Err(malformed(format!("the response has no images (`data` is empty): {}", quoted(body))));
     }
-    Ok((data, wire.usage.as_ref().and_then(usage)))
+    Ok((data, Usages::read(wire.usage.as_ref(), wire.svg_usage.as_ref())))
 }
 
 /// "the image", or "image 2 of 3".
@@ -160,7 +181,7 @@ fn missing_image(which: &str, has_url: bool) -> Error {
 /// then be written to.
 struct Plan {
     items: Vec<PlanItem>,
-    usage: Option<Usage>,
+    usage: Usages,
 }
 
 enum PlanItem {
@@ -327,10 +348,10 @@ pub(crate) fn decode_image(b64: &str) -> Result<Image, String> {
 
 /// The image's header, or an error completing a sentence about the image.
 fn describe(data: &[u8]) -> Result<ImageMeta, String> {
-    imaging::sniff(data).ok_or_else(|| {
+    imaging::sniff_any(data).ok_or_else(|| {
         let start: Vec<String> = data.iter().take(8).map(|b| format!("{b:02x}")).collect();
         format!(
-            "is not a PNG, JPEG, WebP or GIF image ({} bytes, starting {})",
+            "is not a PNG, JPEG, WebP, GIF or SVG image ({} bytes, starting {})",
             data.len(),
             if start.is_empty() { "with nothing".to_string() } else { start.join(" ") }
         )
@@ -351,15 +372,25 @@ pub(crate) fn usage(value: &Value) -> Option<Usage> {
     if input.is_none() && output.is_none() && total.is_none() {
         return None;
     }
-    let details = object.get("input_tokens_details");
+    let detail = |group: &str, key: &str| count(object.get(group).and_then(|d| d.get(key)));
     let (input, output) = (input.unwrap_or(0), output.unwrap_or(0));
     Some(Usage {
         input_tokens: input,
         output_tokens: output,
         total_tokens: total.unwrap_or(input.saturating_add(output)),
-        input_text_tokens: count(details.and_then(|d| d.get("text_tokens"))),
-        input_image_tokens: count(details.and_then(|d| d.get("image_tokens"))),
+        input_text_tokens: detail("input_tokens_details", "text_tokens"),
+        input_image_tokens: detail("input_tokens_details", "image_tokens"),
+        input_cached_tokens: detail("input_tokens_details", "cached_tokens"),
+        output_text_tokens: detail("output_tokens_details", "text_tokens"),
+        output_image_tokens: detail("output_tokens_details", "image_tokens"),
     })
+}
+
+/// `svg_usage`: the tokens of the model that wrote an SVG, shaped like
+/// `usage`, with the model's id when the service names it. Read leniently too.
+pub(crate) fn helper_usage(value: &Value) -> Option<HelperUsage> {
+    let model = value.get("model").and_then(Value::as_str).map(str::to_string);
+    Some(HelperUsage { model, usage: usage(value)? })
 }
 
 pub(crate) fn malformed(message: String) -> Error {
@@ -380,6 +411,8 @@ struct Wire<'a> {
     data: Option<Vec<Option<WireImage<'a>>>>,
     #[serde(default)]
     usage: Option<Value>,
+    #[serde(default)]
+    svg_usage: Option<Value>,
     #[serde(default)]
     error: Option<Value>,
 }
@@ -453,7 +486,14 @@ pub(crate) mod tests {
                 revised_prompt = item.revised_prompt.filter(|p| !p.trim().is_empty());
             }
         }
-        Ok(Generation { model: model.to_string(), images, revised_prompt, usage })
+        Ok(Generation {
+            model: model.to_string(),
+            images,
+            revised_prompt,
+            usage: usage.main,
+            svg_usage: usage.svg,
+            cost: None,
+        })
     }
 
     pub(crate) fn b64(bytes: &[u8]) -> String {
@@ -507,7 +547,10 @@ pub(crate) mod tests {
                 output_tokens: 50,
                 total_tokens: 100,
                 input_text_tokens: Some(10),
-                input_image_tokens: Some(40)
+                input_image_tokens: Some(40),
+                input_cached_tokens: None,
+                output_text_tokens: None,
+                output_image_tokens: None,
             })
         );
     }
@@ -770,5 +813,31 @@ pub(crate) mod tests {
         fn never_panics_on_arbitrary_base64_payloads(payload in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = parse(body(json!({"data": [{"b64_json": b64(&payload)}]})), "m");
         }
+    }
+
+    #[test]
+    fn an_svg_answer_is_an_image_with_its_authors_usage() {
+        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="1536" height="1024"><rect/></svg>"#;
+        let body = serde_json::to_vec(&json!({
+            "created": 1,
+            "data": [{"b64_json": b64(svg)}],
+            "output_format": "svg",
+            "usage": {"input_tokens": 20, "output_tokens": 4000, "total_tokens": 4020,
+                      "input_tokens_details": {"text_tokens": 20, "image_tokens": 0, "cached_tokens": 0},
+                      "output_tokens_details": {"image_tokens": 4000, "text_tokens": 0}},
+            "svg_usage": {"model": "gpt-6-luna", "input_tokens": 1200, "output_tokens": 3000, "total_tokens": 4200}
+        }))
+        .unwrap();
+        let g = parse(body, "gpt-image-2.6-sunburst").unwrap();
+        let image = &g.images[0];
+        assert_eq!((image.mime_type.as_str(), image.width, image.height), ("image/svg+xml", 1536, 1024));
+        assert_eq!(image.data, svg);
+        let usage = g.usage.unwrap();
+        assert_eq!(
+            (usage.output_image_tokens, usage.output_text_tokens, usage.input_cached_tokens),
+            (Some(4000), Some(0), Some(0))
+        );
+        let author = g.svg_usage.unwrap();
+        assert_eq!((author.model.as_deref(), author.usage.output_tokens), (Some("gpt-6-luna"), 3000));
     }
 }

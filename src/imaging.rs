@@ -1,10 +1,14 @@
 //! Image type and dimensions read from the bytes themselves (never from a
-//! file name or a declared type): PNG, JPEG, WebP and GIF.
+//! file name or a declared type): PNG, JPEG, WebP and GIF ([`sniff`], what
+//! the API takes as input), and SVG too ([`sniff_any`], what it may answer
+//! with: a vector image's size is its `width` and `height`, or its `viewBox`).
 //!
 //! Only headers are read, never pixel data, so checking a 50 MB upload costs
 //! a few hundred bytes of work (JPEG metadata segments are skipped by length,
 //! not scanned). Every read is bounds-checked: the input is whatever the host
 //! hands us, and a malformed image must become `None`, not a panic.
+
+mod svg;
 
 /// The image types the API accepts or returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -13,26 +17,30 @@ pub enum ImageKind {
     Jpeg,
     Webp,
     Gif,
+    /// A vector image: text, never decoded here beyond its root element.
+    Svg,
 }
 
 impl ImageKind {
-    /// `image/png`, `image/jpeg`, `image/webp`, `image/gif`.
+    /// `image/png`, `image/jpeg`, `image/webp`, `image/gif`, `image/svg+xml`.
     pub fn mime_type(self) -> &'static str {
         match self {
             ImageKind::Png => "image/png",
             ImageKind::Jpeg => "image/jpeg",
             ImageKind::Webp => "image/webp",
             ImageKind::Gif => "image/gif",
+            ImageKind::Svg => "image/svg+xml",
         }
     }
 
-    /// `png`, `jpg`, `webp`, `gif`: the file extension the SDK would use.
+    /// `png`, `jpg`, `webp`, `gif`, `svg`: the file extension the SDK would use.
     pub fn extension(self) -> &'static str {
         match self {
             ImageKind::Png => "png",
             ImageKind::Jpeg => "jpg",
             ImageKind::Webp => "webp",
             ImageKind::Gif => "gif",
+            ImageKind::Svg => "svg",
         }
     }
 }
@@ -61,6 +69,17 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageMeta> {
         return None;
     };
     (width > 0 && height > 0).then_some(ImageMeta { kind, width, height })
+}
+
+/// Like [`sniff`], and an SVG document too (its size from the root
+/// element's `width` and `height`, or its `viewBox`). For what the service
+/// answers with, and for image-valued parameters; never for the images an
+/// edit or an analysis sends, which the API takes as raster images only.
+pub fn sniff_any(bytes: &[u8]) -> Option<ImageMeta> {
+    sniff(bytes).or_else(|| {
+        let (width, height) = svg::size(bytes)?;
+        Some(ImageMeta { kind: ImageKind::Svg, width, height })
+    })
 }
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";

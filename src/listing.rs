@@ -134,6 +134,8 @@ mod tests {
     /// What the API lists today for a key with access to everything current.
     fn todays_list() -> Vec<u8> {
         serde_json::to_vec(&json!({"object": "list", "data": [
+            {"id": "gpt-image-2.6-flare", "object": "model", "created": 1, "owned_by": "system", "shutdown_date": null},
+            {"id": "gpt-image-2.6-sunburst", "object": "model", "created": 1, "owned_by": "system", "shutdown_date": null},
             {"id": "gpt-image-2.5-flare", "object": "model", "created": 1, "owned_by": "system", "shutdown_date": null},
             {"id": "gpt-image-2.5-sunburst", "object": "model", "created": 1, "owned_by": "system", "shutdown_date": null},
             {"id": "gpt-image-2.5-sunburst-2026-09-08", "object": "model", "created": 1, "owned_by": "system", "shutdown_date": null},
@@ -143,6 +145,7 @@ mod tests {
             {"id": "gpt-4o-mini-tts", "object": "model", "created": 1, "owned_by": "system", "shutdown_date": null},
             {"id": "gpt-4o-realtime-preview", "object": "model", "created": 1, "owned_by": "system", "shutdown_date": null},
             {"id": "gpt-5", "object": "model", "created": 1, "owned_by": "system", "shutdown_date": "2026-12-11"},
+            {"id": "gpt-5.1", "object": "model", "created": 1, "owned_by": "system", "shutdown_date": "2027-02-01"},
             {"id": "text-embedding-3-small", "object": "model", "created": 1, "owned_by": "system", "shutdown_date": null},
             {"id": "whisper-1", "object": "model", "created": 1, "owned_by": "system"},
             {"id": "gpt-4o-mini", "object": "model", "created": 1, "owned_by": "system", "shutdown_date": "2027-01-14"},
@@ -164,7 +167,14 @@ mod tests {
         let t2i = entries(&todays_list(), Some(Capability::TextToImage), TODAY).unwrap();
         assert_eq!(
             ids(&t2i, true),
-            ["gpt-image-2.5-flare", "gpt-image-2.5-sunburst", "gpt-image-2.5-sunburst-2026-09-08", "gpt-image-2"]
+            [
+                "gpt-image-2.6-flare",
+                "gpt-image-2.6-sunburst",
+                "gpt-image-2.5-flare",
+                "gpt-image-2.5-sunburst",
+                "gpt-image-2.5-sunburst-2026-09-08",
+                "gpt-image-2"
+            ]
         );
         assert_eq!(
             ids(&t2i, false),
@@ -174,9 +184,9 @@ mod tests {
         let flare = &t2i[0];
         assert_eq!(
             (flare.label.as_str(), state(flare)),
-            ("GPT Image 2.5 Flare", Some((ModelState::Active, None, None)))
+            ("GPT Image 2.6 Flare", Some((ModelState::Active, None, None)))
         );
-        assert_eq!(t2i[2].label, "GPT Image 2.5 Sunburst (2026-09-08)");
+        assert_eq!(t2i[4].label, "GPT Image 2.5 Sunburst (2026-09-08)");
         // Retired models show as retired, with date and replacement.
         let dalle = t2i.iter().find(|e| e.id == "dall-e-3").unwrap();
         assert_eq!(state(dalle), Some((ModelState::Retired, Some("2026-05-12"), Some("gpt-image-2.5-sunburst"))));
@@ -187,13 +197,27 @@ mod tests {
         assert!(!ids(&edit, false).contains(&"dall-e-3"));
 
         let analysis = entries(&todays_list(), Some(Capability::ImageAnalysis), TODAY).unwrap();
-        assert_eq!(ids(&analysis, true), ["gpt-6-luna", "gpt-4o-mini", "gpt-5"]);
-        assert_eq!(ids(&analysis, false), ["gpt-5.6-luna", "gpt-4.1-mini", "gpt-4.1", "gpt-4o"]);
+        assert_eq!(ids(&analysis, true), ["gpt-6-luna", "gpt-4o-mini", "gpt-5", "gpt-5.1"]);
+        assert_eq!(
+            ids(&analysis, false),
+            [
+                "gpt-5.6-luna",
+                "gpt-6.1-sol",
+                "gpt-6.1-terra",
+                "gpt-4.1-mini",
+                "gpt-4.1",
+                "gpt-4o",
+                "gpt-5-mini",
+                "gpt-5-nano"
+            ]
+        );
         let mini = &analysis[1];
         assert_eq!(state(mini), Some((ModelState::Deprecated, Some("2027-01-14"), Some("gpt-6-luna"))));
+        assert_eq!(state(&analysis[2]), Some((ModelState::Deprecated, Some("2026-12-11"), Some("gpt-6.1-sol"))));
+        assert_eq!(analysis[2].label, "GPT-5");
         // An unknown model with a date: deprecated, no replacement to name.
-        assert_eq!(state(&analysis[2]), Some((ModelState::Deprecated, Some("2026-12-11"), None)));
-        assert_eq!(analysis[2].label, "gpt-5");
+        assert_eq!(state(&analysis[3]), Some((ModelState::Deprecated, Some("2027-02-01"), None)));
+        assert_eq!(analysis[3].label, "gpt-5.1");
         // Not listed and not retired: hidden from this key (its table lifecycle still shown).
         let luna56 = analysis.iter().find(|e| e.id == "gpt-5.6-luna").unwrap();
         assert_eq!((luna56.listed, state(luna56)), (false, Some((ModelState::Active, None, None))));
@@ -291,7 +315,7 @@ mod tests {
             let data: Vec<Value> = ids.iter().map(|id| json!({"id": id, "shutdown_date": "2027-01-14"})).collect();
             let body = serde_json::to_vec(&json!({"data": data})).unwrap();
             let all = entries(&body, None, TODAY).unwrap();
-            for c in Capability::ALL {
+            for &c in Capability::ALL {
                 let of: Vec<&ModelEntry> = all.iter().filter(|e| e.capability == c).collect();
                 let mut seen: Vec<&str> = of.iter().map(|e| e.id.as_str()).collect();
                 let total = seen.len();

@@ -4,15 +4,18 @@
 //!
 //! Ids the table does not know are resolved in three steps: a dated snapshot
 //! (`<id>-YYYY-MM-DD`) shares its model's rules and lifecycle; a new member
-//! of a known family (`gpt-image-2.5-*`, `gpt-image-2.6-*`) follows the rules
-//! of the family's newest known member; any other id passes through with the
-//! GPT image defaults and any quality tier, because OpenAI ships new models
-//! often and refusing an id the API would accept is worse than letting the API
-//! have the last word.
+//! of a known family (`gpt-image-2.5-*`, `gpt-image-2.6-*`) takes the
+//! family's newest known member's facts as defaults and hints (its sizes per
+//! format, its options' wire names and types), never as limits; any other id
+//! gets the GPT image defaults. Neither is refused an option, a quality tier,
+//! a size or an output format the table does not know of: OpenAI ships new
+//! models and parameters every month, and a backend stricter than the API
+//! about a model it has not heard of would block it on the day it ships. The
+//! API has the last word, and its 400 reaches the user with its message.
 //!
 //! Lifecycle: what the table knows is a [`Schedule`] per model; whether a
 //! date has passed is decided against today's date, which the caller takes
-//! from the host's wall clock. Dates and replacements as of 2026-12-02, from
+//! from the host's wall clock. Dates and replacements as of 2026-12-07, from
 //! `shared/openai/LIFECYCLE.md` and its sources:
 //!
 //! - <https://developers.openai.com/api/docs/deprecations> (and its `.md` form):
@@ -23,11 +26,18 @@
 //! - <https://dev.to/flarecanary/dalle-shuts-down-may-12-the-gpt-image-1-migration-isnt-the-drop-in-swap-it-looks-like-3p02>,
 //!   <https://dev.to/importstatic/every-openai-model-shutdown-date-until-january-2027-and-what-replaces-it-1dfk>,
 //!   <https://dev.to/max_bob/openai-api-deprecations-2026-2027-every-shutdown-date-and-recommended-replacement-gpt-4o-2ffm>
-//!   (which checked the page's dates against `GET /v1/models` on 2026-10-27
-//!   and names `gpt-image-2.5-sunburst` / `-flare` as the image replacements;
-//!   one version of the deprecations page names `gpt-image-2.6-*` instead,
-//!   which OpenAI's own reference does not confirm, hence 2.5 here and 2.6
-//!   only as a family that follows 2.5's rules);
+//!   (which checked the page's dates against `GET /v1/models` on 2026-10-27);
+//!   the deprecations page now names `gpt-image-2.6-sunburst` and
+//!   `gpt-image-2.6-flare` as the replacements for the models shut down on
+//!   2026-12-01, and gpt-6.1-sol / gpt-6.1-terra for gpt-5, gpt-5-mini and
+//!   gpt-5-nano (2026-12-11);
+//! - <https://developers.openai.com/api/docs/models/gpt-image-2.6-sunburst>,
+//!   <https://docs.apiyi.com/en/api-capabilities/gpt-image-2/gpt-image-2-6.md>,
+//!   <https://apidog.com/blog/gpt-image-2-6-api/> (GPT Image 2.6, 2026-11-04:
+//!   `complexity`, GIF and SVG output, markup-guided edits),
+//!   <https://docs.apiyi.com/en/live/2026-12/gpt-image-2-6-markup-fixed.md>
+//!   (`markup` not with `mask`), <https://docs.comfy.org/built-in-nodes/OpenAIGPTImageGIFNode.md>
+//!   (GIF frame count and duration);
 //! - <https://docs.apiyi.com/en/news/gpt-image-2-5-launch.md> (the 2.5 models,
 //!   their `-2026-09-08` snapshots, the `xhigh` and `max` tiers; Flare for fast
 //!   everyday generation, Sunburst for editing precision);
@@ -42,13 +52,18 @@ use crate::bindings::{
 };
 use crate::date::Date;
 use crate::fields::{Default, Kind, Spec};
+use crate::gif;
 use crate::lifecycle::Schedule;
+use crate::pricing::Prices;
 use crate::settings;
 
-/// Text to image: OpenAI's fast model for everyday generation.
-pub const DEFAULT_TEXT_TO_IMAGE: &str = "gpt-image-2.5-flare";
-/// Image edit: OpenAI's model for editing precision.
-pub const DEFAULT_EDIT: &str = "gpt-image-2.5-sunburst";
+/// Text to image: OpenAI's fast model for everyday generation. 2.6 since
+/// OpenAI's deprecations page names it as the replacement for the models
+/// shut down on 2026-12-01 (2.5 before that); same price per token as 2.5.
+pub const DEFAULT_TEXT_TO_IMAGE: &str = "gpt-image-2.6-flare";
+/// Image edit: OpenAI's model for editing precision (2.6, for the same
+/// reason; it also takes markup-guided edits).
+pub const DEFAULT_EDIT: &str = "gpt-image-2.6-sunburst";
 /// Image analysis: the replacement OpenAI names for gpt-4o(-mini) and gpt-4.1(-mini).
 pub const DEFAULT_ANALYSIS: &str = "gpt-6-luna";
 
@@ -70,18 +85,39 @@ pub enum Family {
     GptImage,
 }
 
+/// What a model takes beyond the Images API parameters GPT image models
+/// share: GPT Image 2.6's additions (LIFECYCLE.md, "Current image models").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Additions {
+    /// `complexity`: how much the model plans before rendering.
+    pub complexity: bool,
+    /// `output_format: gif`, with `frame_count` and `frame_duration_ms`,
+    /// all frames within [`gif::PIXEL_BUDGET`].
+    pub gif: bool,
+    /// `output_format: svg`, generations of one image only.
+    pub svg: bool,
+    /// A `markup` PNG on edits, never with a mask.
+    pub markup: bool,
+}
+
+impl Additions {
+    pub const NONE: Additions = Additions { complexity: false, gif: false, svg: false, markup: false };
+    pub const GPT_IMAGE_2_6: Additions = Additions { complexity: true, gif: true, svg: true, markup: true };
+}
+
 /// What one image model accepts. Built by [`image_model`] for any id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImageModel {
     /// The id as the host gave it; sent to the API unchanged.
     pub id: String,
     pub label: String,
     pub note: Option<&'static str>,
     pub family: Family,
-    /// True for the table's models, their snapshots and known families:
-    /// quality tiers are checked against [`qualities`](Self::qualities).
-    /// False for pass-through ids, whose limits are defaults, so checks that
-    /// could wrongly refuse a valid request (size, quality) are relaxed.
+    /// True for the table's models and their dated snapshots: what they take
+    /// is known, so options, tiers, sizes and output formats are checked
+    /// before anything is sent. False for any other id (a new member of a
+    /// known family too), whose facts are hints: whatever a request names
+    /// passes through and the API decides.
     pub known: bool,
     /// The table's lifecycle for it (`None`: the table does not know).
     pub schedule: Option<Schedule>,
@@ -98,6 +134,9 @@ pub struct ImageModel {
     pub free_sizes: Option<FreeSizes>,
     /// Whether the edit endpoint takes `input_fidelity` with this model.
     pub input_fidelity: bool,
+    pub additions: Additions,
+    /// What it costs, when the table knows (not for ids it does not know).
+    pub prices: Option<Prices>,
 }
 
 const DALL_E_3_QUALITIES: &[&str] = &["standard", "hd", "auto"];
@@ -105,6 +144,14 @@ const GPT_QUALITIES: &[&str] = &["low", "medium", "high", "auto"];
 const GPT_2_5_QUALITIES: &[&str] = &["low", "medium", "high", "xhigh", "max", "auto"];
 /// The tier the API applies when a request names none (the component then sends none).
 const DEFAULT_QUALITY: &str = "auto";
+
+/// The encodings GPT image models return (`output_format`).
+const GPT_FORMATS: &[&str] = &["png", "jpeg", "webp"];
+/// GPT Image 2.6's: GIF on generations and edits, SVG on generations.
+const GPT_2_6_GENERATE_FORMATS: &[&str] = &["png", "jpeg", "webp", "gif", "svg"];
+const GPT_2_6_EDIT_FORMATS: &[&str] = &["png", "jpeg", "webp", "gif"];
+/// The encoding the API answers in when a request names none.
+pub const DEFAULT_OUTPUT_FORMAT: &str = "png";
 
 /// gpt-image-2's limits on explicit sizes (the CreateImageRequest spec: sides
 /// divisible by 16, aspect 1:3 to 3:1, at most 3840x2160). The spec names no
@@ -126,8 +173,60 @@ struct Known {
     qualities: &'static [&'static str],
     free_sizes: bool,
     input_fidelity: bool,
+    additions: Additions,
     schedule: Schedule,
+    prices: Option<Prices>,
 }
+
+/// GPT Image 2.6 (both models): OpenAI's model pages, as LIFECYCLE.md's price
+/// table gives them ("Prices"); the same per-token prices as 2.5.
+const GPT_IMAGE_2_6_SUNBURST_PRICES: Prices = Prices::image(
+    5.00,
+    Some(1.25),
+    8.00,
+    Some(2.00),
+    30.00,
+    "https://developers.openai.com/api/docs/models/gpt-image-2.6-sunburst",
+);
+const GPT_IMAGE_2_6_FLARE_PRICES: Prices = Prices::image(
+    5.00,
+    Some(1.25),
+    8.00,
+    Some(2.00),
+    30.00,
+    "https://developers.openai.com/api/docs/models/gpt-image-2.6-flare",
+);
+/// GPT Image 2.5 (both): LIFECYCLE.md's price table, from the 2.5 launch
+/// notes; cached rates not published there.
+const GPT_IMAGE_2_5_PRICES: Prices =
+    Prices::image(5.00, None, 8.00, None, 30.00, "https://docs.apiyi.com/en/news/gpt-image-2-5-launch.md");
+/// GPT Image 2: OpenAI's pricing page as reported on 2026-04-28 (its model
+/// page links there rather than listing them).
+const GPT_IMAGE_2_PRICES: Prices = Prices::image(
+    5.00,
+    Some(1.25),
+    8.00,
+    Some(2.00),
+    30.00,
+    "https://chatgptimages.app/guides/gpt-image-2-api-price (OpenAI's pricing page, 2026-04-28)",
+);
+/// Retired at OpenAI; priced for the gateways and Azure deployments that still serve them.
+const GPT_IMAGE_1_PRICES: Prices = Prices::image(
+    5.00,
+    Some(1.25),
+    10.00,
+    Some(2.50),
+    40.00,
+    "https://developers.openai.com/api/docs/models/gpt-image-1",
+);
+const GPT_IMAGE_1_MINI_PRICES: Prices = Prices::image(
+    2.00,
+    Some(0.20),
+    2.50,
+    Some(0.25),
+    8.00,
+    "https://developers.openai.com/api/docs/models/gpt-image-1-mini",
+);
 
 const fn shutdown(year: i32, month: u8, day: u8, replacement: &'static str) -> Schedule {
     Schedule::Shutdown { date: Date::ymd(year, month, day), replacement }
@@ -137,6 +236,33 @@ const fn shutdown(year: i32, month: u8, day: u8, replacement: &'static str) -> S
 /// then the ones the product started with, which gateways and Azure still serve.
 const KNOWN: &[Known] = &[
     Known {
+        id: "gpt-image-2.6-flare",
+        label: "GPT Image 2.6 Flare",
+        note: "Requires a verified OpenAI organization. Fast, for everyday generation; animated GIF and SVG output, \
+               complexity control; any size with sides in multiples of 16, up to 3840x2160 and 3:1.",
+        family: Family::GptImage,
+        qualities: GPT_2_5_QUALITIES,
+        free_sizes: true,
+        input_fidelity: true,
+        additions: Additions::GPT_IMAGE_2_6,
+        schedule: Schedule::Active,
+        prices: Some(GPT_IMAGE_2_6_FLARE_PRICES),
+    },
+    Known {
+        id: "gpt-image-2.6-sunburst",
+        label: "GPT Image 2.6 Sunburst",
+        note: "Requires a verified OpenAI organization. Precise, for editing and detail; markup-guided edits, \
+               animated GIF and SVG output, complexity control; any size with sides in multiples of 16, up to \
+               3840x2160 and 3:1.",
+        family: Family::GptImage,
+        qualities: GPT_2_5_QUALITIES,
+        free_sizes: true,
+        input_fidelity: true,
+        additions: Additions::GPT_IMAGE_2_6,
+        schedule: Schedule::Active,
+        prices: Some(GPT_IMAGE_2_6_SUNBURST_PRICES),
+    },
+    Known {
         id: "gpt-image-2.5-flare",
         label: "GPT Image 2.5 Flare",
         note: "Requires a verified OpenAI organization. Fast, for everyday generation; any size with sides in \
@@ -145,7 +271,9 @@ const KNOWN: &[Known] = &[
         qualities: GPT_2_5_QUALITIES,
         free_sizes: true,
         input_fidelity: true,
+        additions: Additions::NONE,
         schedule: Schedule::Active,
+        prices: Some(GPT_IMAGE_2_5_PRICES),
     },
     Known {
         id: "gpt-image-2.5-sunburst",
@@ -156,7 +284,9 @@ const KNOWN: &[Known] = &[
         qualities: GPT_2_5_QUALITIES,
         free_sizes: true,
         input_fidelity: true,
+        additions: Additions::NONE,
         schedule: Schedule::Active,
+        prices: Some(GPT_IMAGE_2_5_PRICES),
     },
     Known {
         id: "gpt-image-2",
@@ -167,7 +297,9 @@ const KNOWN: &[Known] = &[
         qualities: GPT_QUALITIES,
         free_sizes: true,
         input_fidelity: true,
+        additions: Additions::NONE,
         schedule: Schedule::Active,
+        prices: Some(GPT_IMAGE_2_PRICES),
     },
     Known {
         id: "dall-e-3",
@@ -177,7 +309,9 @@ const KNOWN: &[Known] = &[
         qualities: DALL_E_3_QUALITIES,
         free_sizes: false,
         input_fidelity: false,
+        additions: Additions::NONE,
         schedule: shutdown(2026, 5, 12, "gpt-image-2.5-sunburst"),
+        prices: None,
     },
     Known {
         id: "gpt-image-1",
@@ -187,7 +321,9 @@ const KNOWN: &[Known] = &[
         qualities: GPT_QUALITIES,
         free_sizes: false,
         input_fidelity: true,
+        additions: Additions::NONE,
         schedule: shutdown(2026, 10, 23, "gpt-image-2.5-sunburst"),
+        prices: Some(GPT_IMAGE_1_PRICES),
     },
     Known {
         id: "gpt-image-1-mini",
@@ -198,7 +334,9 @@ const KNOWN: &[Known] = &[
         free_sizes: false,
         // The spec: input_fidelity is "unsupported for gpt-image-1-mini".
         input_fidelity: false,
-        schedule: shutdown(2026, 12, 1, "gpt-image-2.5-flare"),
+        additions: Additions::NONE,
+        schedule: shutdown(2026, 12, 1, "gpt-image-2.6-flare"),
+        prices: Some(GPT_IMAGE_1_MINI_PRICES),
     },
     Known {
         id: "gpt-image-1.5",
@@ -208,7 +346,9 @@ const KNOWN: &[Known] = &[
         qualities: GPT_QUALITIES,
         free_sizes: false,
         input_fidelity: true,
-        schedule: shutdown(2026, 12, 1, "gpt-image-2.5-sunburst"),
+        additions: Additions::NONE,
+        schedule: shutdown(2026, 12, 1, "gpt-image-2.6-sunburst"),
+        prices: None,
     },
     Known {
         id: "chatgpt-image-latest",
@@ -218,23 +358,24 @@ const KNOWN: &[Known] = &[
         qualities: GPT_QUALITIES,
         free_sizes: false,
         input_fidelity: true,
-        schedule: shutdown(2026, 12, 1, "gpt-image-2.5-sunburst"),
+        additions: Additions::NONE,
+        schedule: shutdown(2026, 12, 1, "gpt-image-2.6-sunburst"),
+        prices: None,
     },
 ];
 
-/// Families whose unknown members follow their newest known member's rules
-/// (but carry no lifecycle: the table does not know them). `gpt-image-2.6-*`
-/// is offered by gateways and named on one version of the deprecations page;
-/// its tiers, as reported, are 2.5's.
+/// Families whose unknown members take their newest known member's facts as
+/// hints (sizes per format, options, tiers to offer), with no lifecycle, no
+/// prices and no limits: the table does not know them.
 const FAMILIES: &[(&str, &str)] =
-    &[("gpt-image-2.5-", "gpt-image-2.5-sunburst"), ("gpt-image-2.6-", "gpt-image-2.5-sunburst")];
+    &[("gpt-image-2.5-", "gpt-image-2.5-sunburst"), ("gpt-image-2.6-", "gpt-image-2.6-sunburst")];
 
 /// The facts for `id`: the table's entry, a dated snapshot's (label with its
-/// date), a known family's, or GPT image defaults for an id the table does
-/// not know. Any other id starting with `gpt-image-2` gets gpt-image-2's free
-/// sizes.
+/// date), or, for an id the table does not know, its family's newest
+/// member's as hints or else GPT image defaults. Any other id starting with
+/// `gpt-image-2` gets gpt-image-2's free sizes as a hint.
 pub fn image_model(id: &str) -> ImageModel {
-    let (known, label, schedule) = match lookup(KNOWN, id, |k| k.id) {
+    let (row, label, schedule) = match lookup(KNOWN, id, |k| k.id) {
         Some((k, None)) => (Some(k), k.label.to_string(), Some(k.schedule)),
         Some((k, Some(date))) => (Some(k), format!("{} ({date})", k.label), Some(k.schedule)),
         None => {
@@ -243,25 +384,28 @@ pub fn image_model(id: &str) -> ImageModel {
             (newest, id.to_string(), None)
         }
     };
-    let family = known.map_or(Family::GptImage, |k| k.family);
+    let known = schedule.is_some();
+    let family = row.map_or(Family::GptImage, |k| k.family);
     let gpt = family == Family::GptImage;
     ImageModel {
         id: id.to_string(),
         label,
-        note: known.map(|k| if schedule.is_some() { k.note } else { VERIFIED_ORG }),
+        note: row.map(|k| if known { k.note } else { VERIFIED_ORG }),
         family,
-        known: known.is_some(),
+        known,
         schedule,
         max_reference_images: if gpt { 16 } else { 0 },
         max_prompt_chars: if gpt { 32_000 } else { 4_000 },
         max_images: if gpt { 10 } else { 1 },
         streams_partial_images: gpt,
-        qualities: known.map_or(&[], |k| k.qualities),
-        free_sizes: match known {
+        qualities: row.map_or(&[], |k| k.qualities),
+        free_sizes: match row {
             Some(k) => k.free_sizes.then_some(GPT_IMAGE_2_FREE_SIZES),
             None => id.starts_with("gpt-image-2").then_some(GPT_IMAGE_2_FREE_SIZES),
         },
-        input_fidelity: known.is_none_or(|k| k.input_fidelity),
+        input_fidelity: row.is_none_or(|k| k.input_fidelity),
+        additions: row.map_or(Additions::NONE, |k| k.additions),
+        prices: row.filter(|_| known).and_then(|k| k.prices),
     }
 }
 
@@ -284,18 +428,42 @@ impl ImageModel {
 
     /// The options a generate request may carry for it.
     pub fn generate_options(&self) -> &'static [Spec] {
-        match self.family {
-            Family::DallE3 => &[STYLE, USER],
-            Family::GptImage => &[BACKGROUND, MODERATION, OUTPUT_COMPRESSION, USER],
+        match (self.family, self.additions == Additions::GPT_IMAGE_2_6) {
+            (Family::DallE3, _) => &[STYLE, USER],
+            (Family::GptImage, false) => &[BACKGROUND, MODERATION, OUTPUT_COMPRESSION, USER],
+            (Family::GptImage, true) => {
+                &[BACKGROUND, MODERATION, OUTPUT_COMPRESSION, USER, COMPLEXITY, FRAME_COUNT, FRAME_DURATION_MS]
+            }
         }
     }
 
     /// The options an edit request may carry for it (none: it cannot edit).
     pub fn edit_options(&self) -> &'static [Spec] {
-        match (self.max_reference_images, self.input_fidelity) {
-            (0, _) => &[],
-            (_, true) => &[BACKGROUND, OUTPUT_COMPRESSION, INPUT_FIDELITY, USER],
-            (_, false) => &[BACKGROUND, OUTPUT_COMPRESSION, USER],
+        match (self.max_reference_images, self.input_fidelity, self.additions == Additions::GPT_IMAGE_2_6) {
+            (0, _, _) => &[],
+            (_, true, true) => &[
+                BACKGROUND,
+                OUTPUT_COMPRESSION,
+                INPUT_FIDELITY,
+                USER,
+                COMPLEXITY,
+                FRAME_COUNT,
+                FRAME_DURATION_MS,
+                MARKUP,
+            ],
+            (_, true, false) => &[BACKGROUND, OUTPUT_COMPRESSION, INPUT_FIDELITY, USER],
+            (_, false, _) => &[BACKGROUND, OUTPUT_COMPRESSION, USER],
+        }
+    }
+
+    /// The encodings a request for `capability` may name (empty: the model
+    /// answers in its own and takes no choice).
+    pub fn output_formats(&self, capability: Capability) -> &'static [&'static str] {
+        match (self.family, self.additions.gif, capability) {
+            (Family::DallE3, _, _) => &[],
+            (Family::GptImage, false, _) => GPT_FORMATS,
+            (Family::GptImage, true, Capability::ImageEdit) => GPT_2_6_EDIT_FORMATS,
+            (Family::GptImage, true, _) => GPT_2_6_GENERATE_FORMATS,
         }
     }
 
@@ -321,7 +489,8 @@ pub fn edit_model_ids() -> Vec<&'static str> {
     KNOWN.iter().filter(|k| image_model(k.id).max_reference_images > 0).map(|k| k.id).collect()
 }
 
-/// The size a format maps to for `model`.
+/// The size a format maps to for `model` (a still image; an animated GIF's
+/// frames share a budget: [`gif::frame_size`]).
 pub fn size_for(model: &ImageModel, format: ImageFormat) -> Size {
     match (model.family, format) {
         (Family::DallE3, ImageFormat::Landscape) => Size::new(1792, 1024),
@@ -340,6 +509,15 @@ pub fn check_size(model: &ImageModel, size: Size) -> Result<(), String> {
     }
     let (w, h) = (size.width, size.height);
     let (long, short) = (w.max(h), w.min(h));
+    // A model the table does not know may make sizes its family's rules do
+    // not allow: only nonsense is refused.
+    if !model.known {
+        return if short == 0 || long > SANE_MAX_SIDE {
+            Err(format!("{size} is not a usable image size"))
+        } else {
+            Ok(())
+        };
+    }
     if let Some(free) = model.free_sizes {
         let FreeSizes { step, min_side, max_long_side, max_short_side, max_aspect_ratio } = free;
         return if w % step != 0 || h % step != 0 {
@@ -353,13 +531,6 @@ pub fn check_size(model: &ImageModel, size: Size) -> Result<(), String> {
                 "{size}: {} makes at most {max_long_side}x{max_short_side} (long edge {max_long_side}, short edge {max_short_side})",
                 model.id
             ))
-        } else {
-            Ok(())
-        };
-    }
-    if !model.known {
-        return if short == 0 || long > SANE_MAX_SIDE {
-            Err(format!("{size} is not a usable image size"))
         } else {
             Ok(())
         };
@@ -380,9 +551,20 @@ pub struct AnalysisModel {
     /// Thinks before it answers and takes `reasoning_effort`.
     pub reasoning: bool,
     pub schedule: Schedule,
+    pub prices: Option<Prices>,
 }
 
 const GPT_6_LUNA: Schedule = shutdown(2027, 1, 14, "gpt-6-luna");
+/// The deprecations page names both GPT-6.1 models for the GPT-5 family
+/// (2026-12-11): the larger for gpt-5, the smaller for its mini and nano.
+const GPT_6_1_SOL: Schedule = shutdown(2026, 12, 11, "gpt-6.1-sol");
+const GPT_6_1_TERRA: Schedule = shutdown(2026, 12, 11, "gpt-6.1-terra");
+
+/// A vision model's prices (input, cached input, output per million tokens)
+/// from the page `source`.
+const fn page(input: f64, cached: f64, output: f64, source: &'static str) -> Option<Prices> {
+    Some(Prices::chat(input, cached, output, source))
+}
 
 /// Vision models for image analysis, in the order `info()` lists them. Any id is honoured.
 pub const ANALYSIS_MODELS: &[AnalysisModel] = &[
@@ -393,6 +575,7 @@ pub const ANALYSIS_MODELS: &[AnalysisModel] = &[
         max_prompt_chars: 1_000_000,
         reasoning: true,
         schedule: Schedule::Active,
+        prices: page(0.10, 0.01, 0.50, "https://developers.openai.com/api/docs/models/gpt-6-luna"),
     },
     AnalysisModel {
         id: "gpt-5.6-luna",
@@ -401,6 +584,27 @@ pub const ANALYSIS_MODELS: &[AnalysisModel] = &[
         max_prompt_chars: 400_000,
         reasoning: true,
         schedule: Schedule::Active,
+        // After the price cut of 2026-07-30.
+        prices: page(0.20, 0.02, 1.20, "https://developers.openai.com/api/docs/models/gpt-5.6-luna"),
+    },
+    AnalysisModel {
+        id: "gpt-6.1-sol",
+        label: "GPT-6.1 Sol",
+        note: Some("Larger and more careful; costs more."),
+        max_prompt_chars: 1_000_000,
+        reasoning: true,
+        schedule: Schedule::Active,
+        // The model page's prices as release notes quote them (checked there on 2026-10-01).
+        prices: page(2.00, 0.10, 10.00, "https://developers.openai.com/api/docs/models/gpt-6.1-sol"),
+    },
+    AnalysisModel {
+        id: "gpt-6.1-terra",
+        label: "GPT-6.1 Terra",
+        note: Some("Between Luna and Sol in cost and care."),
+        max_prompt_chars: 1_000_000,
+        reasoning: true,
+        schedule: Schedule::Active,
+        prices: page(1.00, 0.05, 5.00, "https://developers.openai.com/api/docs/models/gpt-6.1-terra"),
     },
     AnalysisModel {
         id: "gpt-4.1-mini",
@@ -409,6 +613,8 @@ pub const ANALYSIS_MODELS: &[AnalysisModel] = &[
         max_prompt_chars: 1_000_000,
         reasoning: false,
         schedule: GPT_6_LUNA,
+        // OpenAI's pricing page no longer lists the GPT-4.x family: as a gateway that serves it quotes them.
+        prices: page(0.40, 0.10, 1.60, "https://vercel.com/ai-gateway/models/gpt-4.1-mini/providers"),
     },
     AnalysisModel {
         id: "gpt-4o-mini",
@@ -417,6 +623,7 @@ pub const ANALYSIS_MODELS: &[AnalysisModel] = &[
         max_prompt_chars: 100_000,
         reasoning: false,
         schedule: GPT_6_LUNA,
+        prices: page(0.15, 0.075, 0.60, "https://docs.rs/crate/openai-models/0.1.1 (OpenAI's last published prices)"),
     },
     AnalysisModel {
         id: "gpt-4.1",
@@ -425,6 +632,12 @@ pub const ANALYSIS_MODELS: &[AnalysisModel] = &[
         max_prompt_chars: 1_000_000,
         reasoning: false,
         schedule: GPT_6_LUNA,
+        prices: page(
+            2.00,
+            0.50,
+            8.00,
+            "https://raw.githubusercontent.com/github/docs/main/data/tables/copilot/models-and-pricing.yml",
+        ),
     },
     AnalysisModel {
         id: "gpt-4o",
@@ -433,6 +646,35 @@ pub const ANALYSIS_MODELS: &[AnalysisModel] = &[
         max_prompt_chars: 100_000,
         reasoning: false,
         schedule: GPT_6_LUNA,
+        prices: page(2.50, 1.25, 10.00, "https://docs.sim.ai/models/openai/gpt-4o.md (catalog of 2026-09-04)"),
+    },
+    AnalysisModel {
+        id: "gpt-5",
+        label: "GPT-5",
+        note: None,
+        max_prompt_chars: 1_000_000,
+        reasoning: true,
+        schedule: GPT_6_1_SOL,
+        // Input as OpenAI's model pages compare it; cached input and output as last published.
+        prices: page(1.25, 0.125, 10.00, "https://developers.openai.com/api/docs/models/gpt-5.1 (comparison)"),
+    },
+    AnalysisModel {
+        id: "gpt-5-mini",
+        label: "GPT-5 mini",
+        note: None,
+        max_prompt_chars: 1_000_000,
+        reasoning: true,
+        schedule: GPT_6_1_TERRA,
+        prices: page(0.25, 0.025, 2.00, "https://developers.openai.com/api/docs/models/gpt-5-mini"),
+    },
+    AnalysisModel {
+        id: "gpt-5-nano",
+        label: "GPT-5 nano",
+        note: None,
+        max_prompt_chars: 1_000_000,
+        reasoning: true,
+        schedule: GPT_6_1_TERRA,
+        prices: page(0.05, 0.005, 0.40, "https://developers.openai.com/api/docs/models/gpt-5-nano"),
     },
 ];
 
@@ -442,7 +684,7 @@ pub fn analysis_model(id: &str) -> Option<&'static AnalysisModel> {
 }
 
 /// What one vision model takes. Built by [`vision_model`] for any id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VisionModel {
     /// The id as the host gave it; sent to the API unchanged.
     pub id: String,
@@ -454,6 +696,7 @@ pub struct VisionModel {
     pub reasoning: bool,
     pub schedule: Option<Schedule>,
     pub max_prompt_chars: u32,
+    pub prices: Option<Prices>,
 }
 
 /// What a reasoning model is asked for when the request names no effort: a
@@ -472,6 +715,7 @@ pub fn vision_model(id: &str) -> VisionModel {
             reasoning: m.reasoning,
             schedule: Some(m.schedule),
             max_prompt_chars: m.max_prompt_chars,
+            prices: m.prices,
         },
         None => VisionModel {
             id: id.to_string(),
@@ -481,6 +725,7 @@ pub fn vision_model(id: &str) -> VisionModel {
             reasoning: false,
             schedule: None,
             max_prompt_chars: 100_000,
+            prices: None,
         },
     }
 }
@@ -546,7 +791,7 @@ pub const MODERATION: Spec = choice(
 pub const OUTPUT_COMPRESSION: Spec = Spec {
     name: "output-compression",
     label: "Compression",
-    kind: Kind::Number { min: Some(0.0), max: Some(100.0), integer: true },
+    kind: Kind::Number { min: Some(0.0), max: Some(100.0), integer: true, step: None },
     default: None,
     help: "JPEG or WebP compression from 0 to 100 (needs output format jpeg or webp).",
     required: false,
@@ -566,6 +811,45 @@ pub const INPUT_FIDELITY: Spec = choice(
     Some("low"),
     "How closely the result keeps the reference images' details, such as faces and logos.",
 );
+pub const COMPLEXITY: Spec = choice(
+    "complexity",
+    "Complexity",
+    &["low", "medium", "high"],
+    Some("high"),
+    "How much the model plans before it renders, apart from quality: high for dense text and busy layouts, \
+     low for simple pictures.",
+);
+pub const FRAME_COUNT: Spec = Spec {
+    name: "frame-count",
+    label: "GIF frames",
+    kind: Kind::Number {
+        min: Some(gif::MIN_FRAMES as f64),
+        max: Some(gif::MAX_FRAMES as f64),
+        integer: true,
+        step: None,
+    },
+    default: Some(Default::Number(gif::DEFAULT_FRAMES as f64)),
+    help: "Frames of an animated GIF (output format gif). All frames share one pixel budget, so more frames \
+           mean smaller ones.",
+    required: false,
+};
+pub const FRAME_DURATION_MS: Spec = Spec {
+    name: "frame-duration-ms",
+    label: "GIF frame duration (ms)",
+    kind: Kind::Number { min: Some(20.0), max: Some(2000.0), integer: true, step: Some(10.0) },
+    default: Some(Default::Number(200.0)),
+    help: "How long each frame of an animated GIF shows, in milliseconds (output format gif).",
+    required: false,
+};
+pub const MARKUP: Spec = Spec {
+    name: "markup",
+    label: "Markup",
+    kind: Kind::Image(&["image/png"]),
+    default: None,
+    help: "A transparent PNG the size of the first reference image, with arrows, circles or notes showing \
+           where the edit applies. Not with a mask.",
+    required: false,
+};
 pub const STYLE: Spec = choice(
     "style",
     "Style",
@@ -601,11 +885,14 @@ fn image_model_info(model: &ImageModel, capability: Capability, today: Date) -> 
         sizes: model.size_rule(),
         qualities: model.qualities.iter().map(|q| q.to_string()).collect(),
         default_quality: model.known.then(|| DEFAULT_QUALITY.to_string()),
+        output_formats: model.output_formats(capability).iter().map(|f| f.to_string()).collect(),
+        default_output_format: (model.family == Family::GptImage).then(|| DEFAULT_OUTPUT_FORMAT.to_string()),
         options: options.iter().map(Spec::field_spec).collect(),
         max_reference_images: model.max_reference_images,
         max_prompt_chars: model.max_prompt_chars,
         max_images: model.max_images,
         streams_partial_images: model.streams_partial_images,
+        prices: model.prices.map(Prices::to_wit),
     }
 }
 
@@ -619,11 +906,14 @@ fn analysis_model_info(model: &AnalysisModel, today: Date) -> ModelInfo {
         sizes: SizeRule { formats: Vec::new(), free: None },
         qualities: Vec::new(),
         default_quality: None,
+        output_formats: Vec::new(),
+        default_output_format: None,
         options: vision.options().iter().map(Spec::field_spec).collect(),
         max_reference_images: 0,
         max_prompt_chars: model.max_prompt_chars,
         max_images: 0,
         streams_partial_images: false,
+        prices: model.prices.map(Prices::to_wit),
     }
 }
 
@@ -644,15 +934,17 @@ pub fn backend_info(today: Date) -> BackendInfo {
         models,
         default_model: Some(default_model(capability).to_string()),
         accepts_unknown_models: true,
+        accepts_extra_parameters: true,
         max_reference_images,
     };
     BackendInfo {
         name: "openai".into(),
         label: "OpenAI".into(),
-        description: "Images from OpenAI's GPT image models (GPT Image 2.5 Flare and Sunburst, GPT Image 2, and \
-                      the earlier models where a service still serves them), generated and edited, and image \
-                      questions answered by OpenAI's vision models; works with api.openai.com, compatible \
-                      gateways and Azure OpenAI."
+        description: "Images from OpenAI's GPT image models (GPT Image 2.6 and 2.5 Flare and Sunburst, GPT Image \
+                      2, and the earlier models where a service still serves them), generated and edited, as \
+                      PNG, JPEG, WebP, animated GIF or SVG, and image questions answered by OpenAI's vision \
+                      models; works with api.openai.com, compatible gateways and Azure OpenAI. Models released \
+                      after this build work too, with their parameters: the service decides what they take."
             .into(),
         version: env!("CARGO_PKG_VERSION").into(),
         prompt_style: PromptStyle::Descriptive,
@@ -746,13 +1038,20 @@ mod tests {
             Some(Schedule::Active) => None,
             None => panic!("{id} is not in the table"),
         };
+        // The replacements OpenAI named at each shutdown: 2.5 Sunburst then, 2.6 for the latest ones.
         let sunburst = "gpt-image-2.5-sunburst";
         assert_eq!(schedule("dall-e-3"), Some(("2026-05-12".into(), sunburst)));
         assert_eq!(schedule("gpt-image-1"), Some(("2026-10-23".into(), sunburst)));
-        assert_eq!(schedule("gpt-image-1-mini"), Some(("2026-12-01".into(), "gpt-image-2.5-flare")));
-        assert_eq!(schedule("gpt-image-1.5"), Some(("2026-12-01".into(), sunburst)));
-        assert_eq!(schedule("chatgpt-image-latest"), Some(("2026-12-01".into(), sunburst)));
-        for id in ["gpt-image-2", "gpt-image-2.5-flare", "gpt-image-2.5-sunburst"] {
+        assert_eq!(schedule("gpt-image-1-mini"), Some(("2026-12-01".into(), "gpt-image-2.6-flare")));
+        assert_eq!(schedule("gpt-image-1.5"), Some(("2026-12-01".into(), "gpt-image-2.6-sunburst")));
+        assert_eq!(schedule("chatgpt-image-latest"), Some(("2026-12-01".into(), "gpt-image-2.6-sunburst")));
+        for id in [
+            "gpt-image-2",
+            "gpt-image-2.5-flare",
+            "gpt-image-2.5-sunburst",
+            "gpt-image-2.6-flare",
+            "gpt-image-2.6-sunburst",
+        ] {
             assert_eq!(schedule(id), None, "{id}");
         }
         for id in ["gpt-4.1-mini", "gpt-4o-mini", "gpt-4.1", "gpt-4o"] {
@@ -760,12 +1059,17 @@ mod tests {
             assert_eq!(m.schedule, Some(shutdown(2027, 1, 14, "gpt-6-luna")), "{id}");
             assert!(!m.reasoning, "{id}");
         }
-        for id in ["gpt-6-luna", "gpt-5.6-luna"] {
+        for id in ["gpt-6-luna", "gpt-5.6-luna", "gpt-6.1-sol", "gpt-6.1-terra"] {
             let m = vision_model(id);
             assert_eq!((m.schedule, m.reasoning), (Some(Schedule::Active), true), "{id}");
         }
+        // The GPT-5 family stops on 2026-12-11, replaced by GPT-6.1.
+        assert_eq!(vision_model("gpt-5").schedule, Some(shutdown(2026, 12, 11, "gpt-6.1-sol")));
+        for id in ["gpt-5-mini", "gpt-5-nano"] {
+            assert_eq!(vision_model(id).schedule, Some(shutdown(2026, 12, 11, "gpt-6.1-terra")), "{id}");
+        }
         // No default is retired, today or at the next shutdowns.
-        for capability in Capability::ALL {
+        for &capability in Capability::ALL {
             for day in [TODAY, Date::ymd(2027, 1, 15)] {
                 let state = schedule_state(default_model(capability), capability, day);
                 assert_eq!(state, ModelState::Active, "{capability:?} on {day}");
@@ -818,16 +1122,61 @@ mod tests {
     }
 
     #[test]
-    fn new_members_of_a_known_family_follow_its_newest_member() {
-        for id in ["gpt-image-2.5-ember", "gpt-image-2.6-sunburst", "gpt-image-2.6-flare-2026-11-20"] {
+    fn new_members_of_a_known_family_take_its_newest_member_as_hints() {
+        for (id, newest) in
+            [("gpt-image-2.5-ember", "gpt-image-2.5-sunburst"), ("gpt-image-2.6-ember", "gpt-image-2.6-sunburst")]
+        {
             let m = image_model(id);
-            assert!(m.known, "{id}");
+            let hint = image_model(newest);
+            assert!(!m.known, "{id}: the table does not know it, so nothing about it is a limit");
+            // Its family's facts stand as defaults and hints...
             assert_eq!(m.qualities, GPT_2_5_QUALITIES, "{id}");
             assert_eq!(m.free_sizes, Some(GPT_IMAGE_2_FREE_SIZES), "{id}");
-            assert_eq!((m.label.as_str(), m.schedule, m.note), (id, None, Some(VERIFIED_ORG)), "{id}");
-            assert!(m.takes_quality("max") && !m.takes_quality("hd"), "{id}");
-            assert_eq!(m.generate_options(), image_model("gpt-image-2.5-sunburst").generate_options());
+            assert_eq!(m.generate_options(), hint.generate_options(), "{id}");
+            assert_eq!(m.output_formats(Capability::TextToImage), hint.output_formats(Capability::TextToImage));
+            assert_eq!((m.label.as_str(), m.schedule, m.note, m.prices), (id, None, Some(VERIFIED_ORG), None), "{id}");
+            // ...never as limits.
+            assert!(m.takes_quality("max") && m.takes_quality("ultra"), "{id}");
+            assert_eq!(check_size(&m, Size::new(1000, 700)), Ok(()), "{id}");
         }
+        // A dated snapshot is the model itself, limits and all.
+        let snapshot = image_model("gpt-image-2.6-flare-2026-11-20");
+        assert!(snapshot.known && !snapshot.takes_quality("ultra"));
+        assert_eq!(snapshot.prices, image_model("gpt-image-2.6-flare").prices);
+    }
+
+    #[test]
+    fn gpt_image_2_6_adds_complexity_gif_svg_and_markup() {
+        for id in ["gpt-image-2.6-flare", "gpt-image-2.6-sunburst"] {
+            let m = image_model(id);
+            assert_eq!((m.known, m.additions, m.qualities), (true, Additions::GPT_IMAGE_2_6, GPT_2_5_QUALITIES));
+            let names = |specs: &[Spec]| specs.iter().map(|s| s.name).collect::<Vec<_>>();
+            assert_eq!(
+                names(m.generate_options()),
+                [
+                    "background",
+                    "moderation",
+                    "output-compression",
+                    "user",
+                    "complexity",
+                    "frame-count",
+                    "frame-duration-ms"
+                ]
+            );
+            assert!(names(m.edit_options()).ends_with(&["complexity", "frame-count", "frame-duration-ms", "markup"]));
+            assert_eq!(m.output_formats(Capability::TextToImage), ["png", "jpeg", "webp", "gif", "svg"]);
+            assert_eq!(m.output_formats(Capability::ImageEdit), ["png", "jpeg", "webp", "gif"]);
+            let prices = m.prices.unwrap();
+            assert_eq!(
+                (prices.text_input, prices.text_input_cached, prices.image_input, prices.image_output),
+                (Some(5.0), Some(1.25), Some(8.0), Some(30.0))
+            );
+        }
+        // 2.5 has none of it.
+        let flare = image_model("gpt-image-2.5-flare");
+        assert_eq!(flare.additions, Additions::NONE);
+        assert_eq!(flare.output_formats(Capability::TextToImage), ["png", "jpeg", "webp"]);
+        assert!(image_model("dall-e-3").output_formats(Capability::TextToImage).is_empty());
     }
 
     #[test]
@@ -902,10 +1251,12 @@ mod tests {
         assert_eq!(caps, Capability::ALL.to_vec());
         let ids = |c: &CapabilityInfo| c.models.iter().map(|m| m.id.clone()).collect::<Vec<_>>();
         let t2i = &info.capabilities[0];
-        assert_eq!(t2i.default_model.as_deref(), Some("gpt-image-2.5-flare"));
+        assert_eq!(t2i.default_model.as_deref(), Some("gpt-image-2.6-flare"));
         assert_eq!(
             ids(t2i),
             [
+                "gpt-image-2.6-flare",
+                "gpt-image-2.6-sunburst",
                 "gpt-image-2.5-flare",
                 "gpt-image-2.5-sunburst",
                 "gpt-image-2",
@@ -951,17 +1302,24 @@ mod tests {
         let compression = &flare.options[2];
         assert_eq!(
             compression.kind,
-            ValueKind::Number(crate::bindings::NumberRange { min: Some(0.0), max: Some(100.0), integer: true })
+            ValueKind::Number(crate::bindings::NumberRange {
+                min: Some(0.0),
+                max: Some(100.0),
+                integer: true,
+                step: None
+            })
         );
         assert_eq!(flare.options[0].default, Some(Value::Text("auto".into())));
         assert_eq!(model(t2i, "gpt-image-2").qualities, ["low", "medium", "high", "auto"]);
         assert_eq!(model(t2i, "gpt-image-1.5").lifecycle.map(|l| l.state), Some(ModelState::Retired));
 
         let edit = &info.capabilities[1];
-        assert_eq!(edit.default_model.as_deref(), Some("gpt-image-2.5-sunburst"));
+        assert_eq!(edit.default_model.as_deref(), Some("gpt-image-2.6-sunburst"));
         assert_eq!(
             ids(edit),
             [
+                "gpt-image-2.6-flare",
+                "gpt-image-2.6-sunburst",
                 "gpt-image-2.5-flare",
                 "gpt-image-2.5-sunburst",
                 "gpt-image-2",
@@ -981,7 +1339,22 @@ mod tests {
 
         let analysis = &info.capabilities[2];
         assert_eq!(analysis.default_model.as_deref(), Some("gpt-6-luna"));
-        assert_eq!(ids(analysis), ["gpt-6-luna", "gpt-5.6-luna", "gpt-4.1-mini", "gpt-4o-mini", "gpt-4.1", "gpt-4o"]);
+        assert_eq!(
+            ids(analysis),
+            [
+                "gpt-6-luna",
+                "gpt-5.6-luna",
+                "gpt-6.1-sol",
+                "gpt-6.1-terra",
+                "gpt-4.1-mini",
+                "gpt-4o-mini",
+                "gpt-4.1",
+                "gpt-4o",
+                "gpt-5",
+                "gpt-5-mini",
+                "gpt-5-nano"
+            ]
+        );
         assert!(analysis
             .models
             .iter()
@@ -1024,6 +1397,8 @@ mod tests {
         assert_eq!(
             edit_model_ids(),
             [
+                "gpt-image-2.6-flare",
+                "gpt-image-2.6-sunburst",
                 "gpt-image-2.5-flare",
                 "gpt-image-2.5-sunburst",
                 "gpt-image-2",
@@ -1034,7 +1409,7 @@ mod tests {
             ]
         );
         assert!(analysis_model("gpt-4o-mini").is_some() && analysis_model("dall-e-3").is_none());
-        assert_eq!(known_ids(Capability::TextToImage).len(), 8);
+        assert_eq!(known_ids(Capability::TextToImage).len(), 10);
     }
 
     #[test]

@@ -123,7 +123,7 @@ pub const SETTINGS: &[Spec] = &[
     Spec {
         name: "max-retries",
         label: "Retries",
-        kind: Kind::Number { min: Some(0.0), max: Some(MAX_RETRIES_LIMIT as f64), integer: true },
+        kind: Kind::Number { min: Some(0.0), max: Some(MAX_RETRIES_LIMIT as f64), integer: true, step: None },
         default: Some(Default::Number(DEFAULT_MAX_RETRIES as f64)),
         help: "How often a request that failed for a passing reason (rate limit, overload, no connection) is \
                sent again.",
@@ -132,7 +132,7 @@ pub const SETTINGS: &[Spec] = &[
     Spec {
         name: "max-response-bytes",
         label: "Largest response",
-        kind: Kind::Number { min: Some(1.0), max: None, integer: true },
+        kind: Kind::Number { min: Some(1.0), max: None, integer: true, step: None },
         default: Some(Default::Number(DEFAULT_MAX_RESPONSE_BYTES as f64)),
         help: "The largest response body accepted, in bytes; a larger one is refused and the connection closed.",
         required: false,
@@ -289,7 +289,12 @@ pub(crate) mod tests {
         assert_eq!(
             (retries.kind, retries.default),
             (
-                ValueKind::Number(crate::bindings::NumberRange { min: Some(0.0), max: Some(10.0), integer: true }),
+                ValueKind::Number(crate::bindings::NumberRange {
+                    min: Some(0.0),
+                    max: Some(10.0),
+                    integer: true,
+                    step: None
+                }),
                 Some(Value::Number(2.0))
             )
         );
@@ -297,7 +302,12 @@ pub(crate) mod tests {
         assert_eq!(
             (cap.kind, cap.default),
             (
-                ValueKind::Number(crate::bindings::NumberRange { min: Some(1.0), max: None, integer: true }),
+                ValueKind::Number(crate::bindings::NumberRange {
+                    min: Some(1.0),
+                    max: None,
+                    integer: true,
+                    step: None
+                }),
                 Some(Value::Number(67_108_864.0))
             )
         );
@@ -317,6 +327,7 @@ pub(crate) mod tests {
                 Kind::Duration => Value::Duration(1),
                 Kind::Pairs => Value::Pairs(vec![Pair::new("X-A", "1")]),
                 Kind::Choice(values) => Value::Text(values[0].into()),
+                Kind::Image(_) => unreachable!("no setting is an image"),
             };
             let list = if spec.name == "api-key" {
                 vec![set(spec.name, value)]

@@ -248,8 +248,11 @@ impl GenerationStream {
             images: std::mem::take(&mut self.images),
             revised_prompt: self.revised_prompt.take(),
             usage: self.usage.take(),
+            // SVGs are never streamed (`options::streaming`), so no `svg_usage` here.
+            svg_usage: None,
+            cost: None,
         };
-        self.pending.push_back(Ok(GenerationEvent::Completed(generation)));
+        self.pending.push_back(Ok(GenerationEvent::Completed(crate::pricing::priced(generation))));
         self.finished = true;
     }
 
@@ -355,6 +358,9 @@ fn add_usage(a: Usage, b: Usage) -> Usage {
         total_tokens: a.total_tokens.saturating_add(b.total_tokens),
         input_text_tokens: opt(a.input_text_tokens, b.input_text_tokens),
         input_image_tokens: opt(a.input_image_tokens, b.input_image_tokens),
+        input_cached_tokens: opt(a.input_cached_tokens, b.input_cached_tokens),
+        output_text_tokens: opt(a.output_text_tokens, b.output_text_tokens),
+        output_image_tokens: opt(a.output_image_tokens, b.output_image_tokens),
     }
 }
 
@@ -652,7 +658,14 @@ pub(crate) mod tests {
 
     #[test]
     fn a_ready_result_streams_once() {
-        let g = Generation { model: "dall-e-3".into(), images: vec![], revised_prompt: Some("r".into()), usage: None };
+        let g = Generation {
+            model: "dall-e-3".into(),
+            images: vec![],
+            revised_prompt: Some("r".into()),
+            usage: None,
+            svg_usage: None,
+            cost: None,
+        };
         let items = collect(GenerationStream::completed(g.clone()));
         assert_eq!(items, vec![Ok(GenerationEvent::Completed(g))]);
     }

@@ -2,8 +2,9 @@
 //! where they are (see `Guest::var`).
 //!
 //! Each build gets a target directory of its own: sharing the outer one
-//! deadlocks on cargo's build lock, and the 0.1 build of the placeholder
-//! differs from the 0.2 one only by a feature, which must not unify with it.
+//! deadlocks on cargo's build lock, and the 0.2 and 0.1 builds of the
+//! placeholder differ from the 0.3 one only by a feature, which must not
+//! unify with it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,6 +38,13 @@ const GUESTS: &[Guest] = &[
     },
     Guest {
         package: "placeholder-backend",
+        features: "contract-v0-2",
+        target_dir: "guest-v0.2",
+        file: "placeholder_backend.wasm",
+        var: "PLACEHOLDER_BACKEND_V0_2_WASM",
+    },
+    Guest {
+        package: "placeholder-backend",
         features: "contract-v0-1",
         target_dir: "guest-v0.1",
         file: "placeholder_backend.wasm",
@@ -60,7 +68,7 @@ fn main() {
         return;
     }
 
-    // One cargo per (target directory, features): the first builds both 0.2
+    // One cargo per (target directory, features): the first builds both 0.3
     // guests in one go.
     let mut builds: Vec<(&str, &str, Vec<&str>)> = Vec::new();
     for g in GUESTS {

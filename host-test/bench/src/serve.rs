@@ -172,6 +172,10 @@ pub async fn concurrency(args: &Args, component: &Path, report: &mut Report) -> 
     }
     let wall = started.elapsed();
     let (_, peak) = memory(pid).unwrap_or_default();
+    // The server's gallery holds every image of the burst (and the warm-up's), listed by URL.
+    let gallery = api.json("GET", "/api/gallery", None).await?;
+    let held = gallery["count"].as_u64().unwrap_or(0) as usize;
+    ensure!(held > calls, "the gallery holds {held} images after {} generations", calls + 1);
     mock.set_fault_always(None);
     drop(child.stdin.take());
     let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
@@ -199,6 +203,11 @@ pub async fn concurrency(args: &Args, component: &Path, report: &mut Report) -> 
         "server peak resident memory during the burst",
         &mib(peak),
         &format!("{} before it", mib(rss_before)),
+    ]);
+    report.row(&[
+        "images the server's gallery holds afterwards (the burst's and the warm-up's)",
+        &held.to_string(),
+        &format!("{} made", calls + 1),
     ]);
     report.row(&[
         "slowest `GET /api/state` during the burst (the page stays responsive)",

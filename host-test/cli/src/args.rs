@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
-use visual_host::bindings::{Capability, ImageFormat, OutputFormat, WitEnum};
+use visual_host::bindings::{Capability, ImageFormat, WitEnum};
 
 #[derive(Debug, Parser)]
 #[command(name = "visual-host", version, about = "Load a talemate:visual backend component and drive it")]
@@ -134,18 +134,28 @@ pub struct ImageOptions {
     /// A quality tier the model declares (`info` lists them: low, high, xhigh, ...).
     #[arg(long)]
     pub quality: Option<String>,
-    /// Encoding of the result, for models that can choose.
-    #[arg(long, value_parser = wit_enum::<OutputFormat>())]
-    pub output_format: Option<OutputFormat>,
+    /// An encoding the model declares: png, jpeg, webp, gif (animated), svg,
+    /// ... (`info` lists each model's, and its default).
+    #[arg(long, value_name = "FORMAT")]
+    pub output_format: Option<String>,
     /// 0-100, with jpeg or webp output (the `output-compression` option).
     #[arg(long)]
     pub output_compression: Option<u8>,
     /// auto, transparent or opaque (the `background` option).
     #[arg(long)]
     pub background: Option<String>,
-    /// An option the model declares, NAME=VALUE (repeatable; `info` lists them).
+    /// An option the model declares, NAME=VALUE (repeatable; `info` lists
+    /// them). VALUE is read by the option's declared kind; for an option the
+    /// backend does not declare, a JSON number or boolean goes as that type,
+    /// a JSON object or list as JSON, `"quoted"` as text, anything else as
+    /// text. NAME=@PATH sends the file as an image (`--option markup=@m.png`).
     #[arg(long = "option", value_name = "NAME=VALUE", value_parser = parse_pair)]
     pub options: Vec<(String, String)>,
+    /// A parameter sent to the service as given, for any model (as the
+    /// official SDKs' `extra_body`), NAME=VALUE typed like an undeclared
+    /// `--option`; NAME=@PATH is an image (repeatable).
+    #[arg(long = "extra", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub extra: Vec<(String, String)>,
     /// Where to write the image; with n > 1, `-1`, `-2`, ... go before the
     /// extension, and the extension follows the real image type.
     #[arg(long, value_name = "PATH", default_value = "image.png")]
@@ -190,9 +200,12 @@ pub struct AnalyzeArgs {
     /// Cap on the answer's length, in tokens.
     #[arg(long)]
     pub max_tokens: Option<u32>,
-    /// An option the model declares, NAME=VALUE (repeatable).
+    /// An option the model declares, NAME=VALUE (repeatable; typed as for generate).
     #[arg(long = "option", value_name = "NAME=VALUE", value_parser = parse_pair)]
     pub options: Vec<(String, String)>,
+    /// A parameter sent to the service as given, NAME=VALUE (repeatable; typed as for generate).
+    #[arg(long = "extra", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub extra: Vec<(String, String)>,
 }
 
 #[derive(Debug, Args)]

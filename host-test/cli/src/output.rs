@@ -4,16 +4,19 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::report::usage_json;
+use crate::report::{cost_json, helper_usage_json, usage_json};
 use visual_host::bindings::{Generation, Image};
 
-/// The file extension for a MIME type, as the bytes say it is.
-pub fn extension_for(mime_type: &str) -> &'static str {
-    match mime_type {
-        "image/jpeg" => "jpg",
-        "image/webp" => "webp",
-        "image/gif" => "gif",
-        _ => "png",
+/// The file extension for a MIME type, as the bytes say it is: `jpg`,
+/// `gif`, `svg` for `image/svg+xml`; another `image/x` type is `.x`.
+pub fn extension_for(mime_type: &str) -> String {
+    let subtype = mime_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let subtype = subtype.strip_prefix("image/").unwrap_or("png");
+    let subtype = subtype.split('+').next().unwrap_or_default();
+    match subtype {
+        "jpeg" | "pjpeg" => "jpg".into(),
+        s if !s.is_empty() && s.len() <= 10 && s.chars().all(|c| c.is_ascii_alphanumeric()) => s.into(),
+        _ => "png".into(),
     }
 }
 
@@ -94,6 +97,8 @@ pub fn generation_json(generation: &Generation, images: Vec<Value>) -> Value {
         "images": images,
         "revised_prompt": generation.revised_prompt,
         "usage": generation.usage.as_ref().map(usage_json),
+        "svg_usage": generation.svg_usage.as_ref().map(helper_usage_json),
+        "cost": generation.cost.as_ref().map(cost_json),
     })
 }
 
@@ -123,5 +128,9 @@ mod tests {
         assert_eq!(image_path(Path::new("out.png"), "", "image/png"), PathBuf::from("out.png"));
         assert_eq!(image_path(Path::new("dir/out.png"), "-2", "image/jpeg"), PathBuf::from("dir/out-2.jpg"));
         assert_eq!(image_path(Path::new("out"), "-partial-0", "image/webp"), PathBuf::from("out-partial-0.webp"));
+        assert_eq!(image_path(Path::new("out.png"), "", "image/gif"), PathBuf::from("out.gif"));
+        assert_eq!(image_path(Path::new("out.png"), "", "image/svg+xml"), PathBuf::from("out.svg"));
+        assert_eq!(image_path(Path::new("out.png"), "", "image/avif"), PathBuf::from("out.avif"));
+        assert_eq!(image_path(Path::new("out.png"), "", "application/octet-stream"), PathBuf::from("out.png"));
     }
 }

@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use visual_host::bindings::{
-    Analysis, BackendInfo, Error, FieldSpec, Lifecycle, ModelEntry, ModelInfo, ModelState, Status, Usage,
-    Value as Setting, ValueKind, WitEnum,
+    Analysis, BackendInfo, Cost, Error, FieldSpec, HelperUsage, Lifecycle, ModelEntry, ModelInfo, ModelState, Prices,
+    Status, Usage, Value as Setting, ValueKind,
 };
 
 /// `{"error": {"kind", "message", "status"}}`, plus what the case carries.
@@ -32,19 +32,64 @@ pub fn error_json(e: &Error) -> Value {
     json!({ "error": inner })
 }
 
+/// Usage as the OpenAI API words it: the details objects appear when the
+/// service gave any of their counts.
 pub fn usage_json(u: &Usage) -> Value {
     let mut v = json!({
         "input_tokens": u.input_tokens,
         "output_tokens": u.output_tokens,
         "total_tokens": u.total_tokens,
     });
-    if u.input_text_tokens.is_some() || u.input_image_tokens.is_some() {
+    if u.input_text_tokens.is_some() || u.input_image_tokens.is_some() || u.input_cached_tokens.is_some() {
         v["input_tokens_details"] = json!({
             "text_tokens": u.input_text_tokens,
             "image_tokens": u.input_image_tokens,
+            "cached_tokens": u.input_cached_tokens,
+        });
+    }
+    if u.output_text_tokens.is_some() || u.output_image_tokens.is_some() {
+        v["output_tokens_details"] = json!({
+            "text_tokens": u.output_text_tokens,
+            "image_tokens": u.output_image_tokens,
         });
     }
     v
+}
+
+/// `svg_usage`: the usage of the model that wrote an SVG, with its `model`
+/// beside the counts, as the API reports it.
+pub fn helper_usage_json(h: &HelperUsage) -> Value {
+    let mut v = usage_json(&h.usage);
+    v["model"] = json!(h.model);
+    v
+}
+
+/// `{"usd", "items": [{"what", "tokens", "usd_per_million", "usd"}], "complete"}`.
+pub fn cost_json(c: &Cost) -> Value {
+    json!({
+        "usd": c.usd,
+        "items": c.items.iter().map(|i| json!({
+            "what": i.what,
+            "tokens": i.tokens,
+            "usd_per_million": i.usd_per_million,
+            "usd": i.usd,
+        })).collect::<Vec<_>>(),
+        "complete": c.complete,
+    })
+}
+
+/// `cost: $0.0321 (estimate)`, `at least` when part of the usage had no price.
+pub fn cost_line(c: &Cost) -> String {
+    format!("cost: {}{} (estimate)", if c.complete { "" } else { "at least " }, usd(c.usd))
+}
+
+/// Dollars with four decimals, or six for less than a tenth of a cent.
+pub fn usd(amount: f64) -> String {
+    if amount != 0.0 && amount.abs() < 0.001 {
+        format!("${amount:.6}")
+    } else {
+        format!("${amount:.4}")
+    }
 }
 
 pub fn analysis_json(a: &Analysis) -> Value {
@@ -54,6 +99,7 @@ pub fn analysis_json(a: &Analysis) -> Value {
         "finish_reason": a.finish_reason,
         "truncated": a.truncated,
         "usage": a.usage.as_ref().map(usage_json),
+        "cost": a.cost.as_ref().map(cost_json),
     })
 }
 
@@ -78,6 +124,7 @@ pub fn info_json(info: &BackendInfo) -> Value {
             "supported": c.supported,
             "default_model": c.default_model,
             "accepts_unknown_models": c.accepts_unknown_models,
+            "accepts_extra_parameters": c.accepts_extra_parameters,
             "max_reference_images": c.max_reference_images,
             "models": c.models.iter().map(model_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
@@ -102,11 +149,27 @@ fn model_json(m: &ModelInfo) -> Value {
         })),
         "qualities": m.qualities,
         "default_quality": m.default_quality,
+        "output_formats": m.output_formats,
+        "default_output_format": m.default_output_format,
         "options": m.options.iter().map(field_json).collect::<Vec<_>>(),
         "max_reference_images": m.max_reference_images,
         "max_prompt_chars": m.max_prompt_chars,
         "max_images": m.max_images,
         "streams_partial_images": m.streams_partial_images,
+        "prices": m.prices.as_ref().map(prices_json),
+    })
+}
+
+/// US dollars per million tokens, by class, with where they were published.
+pub fn prices_json(p: &Prices) -> Value {
+    json!({
+        "text_input": p.text_input,
+        "text_input_cached": p.text_input_cached,
+        "image_input": p.image_input,
+        "image_input_cached": p.image_input_cached,
+        "text_output": p.text_output,
+        "image_output": p.image_output,
+        "source": p.source,
     })
 }
 
@@ -126,7 +189,10 @@ fn field_json(f: &FieldSpec) -> Value {
     });
     match &f.kind {
         ValueKind::Choice(choices) => v["choices"] = json!(choices),
-        ValueKind::Number(range) => v["range"] = json!({"min": range.min, "max": range.max, "integer": range.integer}),
+        ValueKind::Number(range) => {
+            v["range"] = json!({"min": range.min, "max": range.max, "integer": range.integer, "step": range.step})
+        }
+        ValueKind::Image(types) => v["media_types"] = json!(types),
         _ => {}
     }
     v
@@ -140,6 +206,9 @@ fn value_json(v: &Setting) -> Value {
         Setting::Flag(b) => json!(b),
         Setting::TextList(l) => json!(l),
         Setting::Pairs(p) => json!(p.iter().map(|p| json!({"name": p.name, "value": p.value})).collect::<Vec<_>>()),
+        // An image default is described, not inlined.
+        Setting::Image(bytes) => json!({ "image_bytes": bytes.len() }),
+        Setting::Json(text) => serde_json::from_str(text).unwrap_or_else(|_| json!(text)),
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use openai_mock::{MockConfig, MockMode, MockServer};
 use serde_json::{json, Value};
-use visual_host::bindings::{EditRequest, GenerateRequest, Generation, GenerationEvent, StatusLevel, WitEnum};
+use visual_host::bindings::{EditRequest, GenerateRequest, Generation, GenerationEvent, StatusLevel};
 use visual_host::cache::ComponentCache;
 use visual_host::runtime::{Plugin, Runtime, RuntimeOptions, Session};
 use visual_host::sandbox::{WallClock, DEFAULT_MEMORY_LIMIT};
@@ -76,9 +76,11 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
     let info = plugin.info().await?;
     if let Command::Info = &cli.command {
         if cli.json {
-            println!("{}", report::info_json(&info));
+            let mut v = report::info_json(&info);
+            v["contract"] = json!(plugin.contract);
+            println!("{v}");
         } else {
-            text::print_info(&info);
+            text::print_info(&info, &plugin.contract);
         }
         return Ok(0);
     }
@@ -91,7 +93,7 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
 
     match &cli.command {
         Command::Generate(args) => {
-            let request = requests::generate(&args.image);
+            let request = requests::generate(&args.image, &info)?;
             match args.image.partial_images {
                 Some(n) => stream(cli, &mut session, &args.image, StreamKind::Generate(request), n).await,
                 None => {
@@ -101,7 +103,7 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
             }
         }
         Command::Edit(args) => {
-            let request = requests::edit(args)?;
+            let request = requests::edit(args, &info)?;
             match args.image.partial_images {
                 Some(n) => stream(cli, &mut session, &args.image, StreamKind::Edit(request), n).await,
                 None => {
@@ -111,7 +113,7 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
             }
         }
         Command::Analyze(args) => {
-            let request = requests::analyze(args)?;
+            let request = requests::analyze(args, &info)?;
             let analysis = cancellable(session.analyze(&request)).await???;
             if cli.json {
                 println!("{}", report::analysis_json(&analysis));
@@ -119,6 +121,10 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
                 println!("{}", analysis.text);
                 if analysis.truncated {
                     eprintln!("(the answer was cut short by the token limit)");
+                }
+                // stdout is the answer alone, for a pipe; the cost goes beside it.
+                if let Some(cost) = &analysis.cost {
+                    eprintln!("{}", report::cost_line(cost));
                 }
             }
             Ok(0)
@@ -201,6 +207,16 @@ fn finish_generation(cli: &Cli, out: &Path, generation: &Generation) -> Result<i
             println!("revised prompt: {revised}");
         }
         println!("model: {}", generation.model);
+        if let Some(svg) = &generation.svg_usage {
+            println!(
+                "SVG written by {} ({} tokens)",
+                svg.model.as_deref().unwrap_or("a helper model"),
+                svg.usage.total_tokens
+            );
+        }
+        if let Some(cost) = &generation.cost {
+            println!("{}", report::cost_line(cost));
+        }
     }
     Ok(0)
 }
@@ -283,7 +299,7 @@ async fn serve_mock(args: &MockServerArgs) -> anyhow::Result<i32> {
             .azure_deployments
             .iter()
             .map(|d| {
-                let (name, model) = d.split_once('=').unwrap_or((d.as_str(), "gpt-image-2.5-flare"));
+                let (name, model) = d.split_once('=').unwrap_or((d.as_str(), "gpt-image-2.6-flare"));
                 (name.to_string(), model.to_string())
             })
             .collect();

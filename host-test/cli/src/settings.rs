@@ -179,6 +179,16 @@ fn parse_value(spec: &FieldSpec, text: &str, earlier: Option<&Setting>) -> Resul
             list.extend(text.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
             Value::TextList(list)
         }
+        ValueKind::Json => {
+            serde_json::from_str::<serde_json::Value>(text).map_err(|_| bad("a JSON document"))?;
+            Value::Json(text.trim().to_string())
+        }
+        ValueKind::Image(_) => {
+            let path = text.strip_prefix('@').filter(|p| !p.is_empty()).ok_or_else(|| bad("@PATH (an image file)"))?;
+            let bytes = std::fs::read(path)
+                .map_err(|e| Failure::Usage(format!("--setting {}: cannot read {path}: {e}", spec.name)))?;
+            Value::Image(bytes)
+        }
         ValueKind::Pairs => {
             let mut list = match earlier.map(|s| &s.value) {
                 Some(Value::Pairs(list)) => list.clone(),

@@ -1,14 +1,18 @@
 //! What `info` and `models` print for a person (without `--json`).
 
 use visual_host::bindings::{
-    BackendInfo, Capability, ImageFormat, Lifecycle, ModelEntry, ModelInfo, ModelState, PromptStyle, ValueKind, WitEnum,
+    BackendInfo, Capability, FieldSpec, ImageFormat, Lifecycle, ModelEntry, ModelInfo, ModelState, NumberRange, Prices,
+    PromptStyle, ValueKind,
 };
 
 use crate::report::model_state;
 
-pub fn print_info(info: &BackendInfo) {
+/// `contract`: the interface the component exports (an older one is
+/// presented in the newest shape by the host library).
+pub fn print_info(info: &BackendInfo, contract: &str) {
     println!("{} ({}) v{}", info.label, info.name, info.version);
     println!("{}", info.description);
+    println!("contract: {contract}");
     println!(
         "prompt style: {}",
         match info.prompt_style {
@@ -37,6 +41,16 @@ pub fn print_info(info: &BackendInfo) {
         if c.accepts_unknown_models {
             println!("  (other model ids are passed through as given)");
         }
+        if c.supported {
+            println!(
+                "  {}",
+                if c.accepts_extra_parameters {
+                    "extra parameters (--extra NAME=VALUE) are sent to the service as given"
+                } else {
+                    "takes no extra parameters (--extra)"
+                }
+            );
+        }
     }
     if !info.settings.is_empty() {
         println!();
@@ -44,7 +58,7 @@ pub fn print_info(info: &BackendInfo) {
         for s in &info.settings {
             let kind = match &s.kind {
                 ValueKind::Choice(choices) => format!("one of {}", choices.join(", ")),
-                other => other.name().to_string(),
+                other => kind(other),
             };
             println!(
                 "  {:<34} {:<10} {}{}",
@@ -84,9 +98,95 @@ fn print_model(m: &ModelInfo) {
     if let Some(note) = &m.note {
         println!("  {:<24} {note}", "");
     }
+    if !m.output_formats.is_empty() {
+        let formats: Vec<String> = m
+            .output_formats
+            .iter()
+            .map(|f| if m.default_output_format.as_ref() == Some(f) { format!("{f} (default)") } else { f.clone() })
+            .collect();
+        println!("  {:<24} output formats (--output-format): {}", "", formats.join(", "));
+    }
     if !m.options.is_empty() {
-        let names: Vec<&str> = m.options.iter().map(|o| o.name.as_str()).collect();
-        println!("  {:<24} options: {}", "", names.join(", "));
+        println!("  {:<24} options (--option NAME=VALUE):", "");
+        for o in &m.options {
+            println!("  {:<24}   {}", "", option(o));
+        }
+    }
+    if let Some(prices) = &m.prices {
+        println!("  {:<24} {}", "", prices_line(prices));
+    }
+}
+
+/// `complexity: one of low, medium, high (default medium)`, `markup: an image (image/png)`.
+fn option(o: &FieldSpec) -> String {
+    let kind = match &o.kind {
+        ValueKind::Choice(choices) => format!("one of {}", choices.join(", ")),
+        other => kind(other),
+    };
+    let default = match &o.default {
+        Some(visual_host::bindings::Value::Text(t)) => format!(" (default {t})"),
+        Some(visual_host::bindings::Value::Number(n)) => format!(" (default {n})"),
+        Some(visual_host::bindings::Value::Flag(b)) => format!(" (default {b})"),
+        _ => String::new(),
+    };
+    format!("{}: {kind}{default}{}", o.name, if o.required { ", required" } else { "" })
+}
+
+/// A kind as a person reads it: `a whole number 2..16`, `a number 20..2000 in steps of 10`,
+/// `an image (image/png)`, `json`.
+fn kind(k: &ValueKind) -> String {
+    match k {
+        ValueKind::Number(range) => number(range),
+        ValueKind::Image(types) if types.is_empty() => "an image (@PATH)".into(),
+        ValueKind::Image(types) => format!("an image, {} (@PATH)", types.join(" or ")),
+        ValueKind::Json => "JSON".into(),
+        other => other.name().to_string(),
+    }
+}
+
+fn number(r: &NumberRange) -> String {
+    let mut s = if r.integer { "a whole number".to_string() } else { "a number".to_string() };
+    match (r.min, r.max) {
+        (Some(min), Some(max)) => s += &format!(" {min}..{max}"),
+        (Some(min), None) => s += &format!(" from {min}"),
+        (None, Some(max)) => s += &format!(" up to {max}"),
+        (None, None) => {}
+    }
+    if let Some(step) = r.step {
+        s += &format!(" in steps of {step}");
+    }
+    s
+}
+
+/// `prices per 1M tokens: text in $5.0000 (cached $1.2500), ... (source URL)`.
+fn prices_line(p: &Prices) -> String {
+    let price = |label: &str, value: Option<f64>, cached: Option<f64>| {
+        value.map(|v| {
+            let cached = cached.map(|c| format!(" (cached {})", money(c))).unwrap_or_default();
+            format!("{label} {}{cached}", money(v))
+        })
+    };
+    let parts: Vec<String> = [
+        price("text in", p.text_input, p.text_input_cached),
+        price("image in", p.image_input, p.image_input_cached),
+        price("text out", p.text_output, None),
+        price("image out", p.image_output, None),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let parts = if parts.is_empty() { "none published".to_string() } else { parts.join(", ") };
+    format!("prices per 1M tokens: {parts} (source: {})", p.source)
+}
+
+/// A price per million tokens: `$5`, `$1.25`, `$0.125`.
+fn money(v: f64) -> String {
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.contains('.') && s.split('.').nth(1).is_some_and(|d| d.len() == 1) {
+        format!("${s}0")
+    } else {
+        format!("${s}")
     }
 }
 

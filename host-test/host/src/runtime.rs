@@ -15,13 +15,13 @@ use anyhow::{bail, Context};
 use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::{Config, Engine, Store};
 
-use crate::bindings::{self, v0_1, Backend, BackendPre};
+use crate::bindings::{self, v0_1, v0_2, Backend, BackendPre};
 use crate::bindings::{
     Analysis, AnalyzeRequest, BackendInfo, Capability, EditRequest, Error, GenerateRequest, Generation,
     GenerationEvent, ModelEntry, Setting, Status,
 };
 use crate::cache::{ComponentCache, Source};
-use crate::legacy;
+use crate::legacy::{to_v0_1, to_v0_2};
 use crate::sandbox::{Abandon, NetworkPolicy, State, WallClock, DEFAULT_MEMORY_LIMIT};
 
 /// How the runtime is set up.
@@ -94,9 +94,11 @@ impl Runtime {
         self.load_bytes(&wasm).with_context(|| format!("loading component {}", path.display()))
     }
 
-    /// Loads a backend from its `.wasm` bytes.
+    /// Loads a backend from its `.wasm` bytes (or, for tests, the
+    /// WebAssembly text format).
     pub fn load_bytes(&self, wasm: &[u8]) -> anyhow::Result<Plugin> {
         let started = Instant::now();
+        check_kind(wasm).map_err(|what| anyhow::anyhow!("this is {what}"))?;
         let (component, source) = match &self.options.cache {
             Some(cache) => cache.load(&self.engine, wasm)?,
             None => (Component::new(&self.engine, wasm)?, Source::Compiled),
@@ -104,7 +106,8 @@ impl Runtime {
         let (contract, version) = check_contract(&self.engine, &component)?;
         let pre = self.linker.instantiate_pre(&component)?;
         let pre = match version {
-            Version::V0_2 => Pre::V0_2(BackendPre::new(pre)?),
+            Version::V0_3 => Pre::V0_3(BackendPre::new(pre)?),
+            Version::V0_2 => Pre::V0_2(v0_2::BackendPre::new(pre)?),
             Version::V0_1 => Pre::V0_1(v0_1::BackendPre::new(pre)?),
         };
         Ok(Plugin {
@@ -126,9 +129,36 @@ impl Drop for Runtime {
     }
 }
 
+/// What `wasm` is, when it is not something a host can load as a component:
+/// said plainly, before the compiler's parser gets to it (a stray file in a
+/// plugins folder would otherwise be reported as a syntax error in the text
+/// format, and a core module as a version mismatch). `Err` completes the
+/// sentence "this is ..." (`not a WebAssembly component (...)`). Text that
+/// looks like the WebAssembly text format (it starts with `(`) is left to
+/// the parser.
+pub fn check_kind(wasm: &[u8]) -> Result<(), String> {
+    const MAGIC: &[u8] = b"\0asm";
+    /// The component binary's version and layer (a core module has 1, 0, 0, 0).
+    const COMPONENT: [u8; 4] = [0x0d, 0x00, 0x01, 0x00];
+    if let Some(header) = wasm.strip_prefix(MAGIC) {
+        return match header.get(..4) {
+            Some(h) if h == COMPONENT => Ok(()),
+            Some([1, 0, 0, 0]) => Err("a core WebAssembly module, not a WebAssembly component; build it as a \
+                                       component (for Rust, `cargo build --target wasm32-wasip2`)"
+                .into()),
+            _ => Err("not a WebAssembly component this host can read (an unknown binary version)".into()),
+        };
+    }
+    if wasm.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'(') {
+        return Ok(());
+    }
+    Err("not a WebAssembly component (it does not start with the WebAssembly magic number)".into())
+}
+
 /// The contract versions this host loads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Version {
+    V0_3,
     V0_2,
     V0_1,
 }
@@ -148,7 +178,7 @@ fn check_contract(engine: &Engine, component: &Component) -> anyhow::Result<(Str
         );
     };
     let version = &found[prefix.len()..];
-    let matched = [Version::V0_2, Version::V0_1]
+    let matched = [Version::V0_3, Version::V0_2, Version::V0_1]
         .into_iter()
         .zip(bindings::SUPPORTED_VERSIONS)
         .find(|(_, supported)| compatible(version, supported));
@@ -181,7 +211,8 @@ fn major_minor(version: &str) -> String {
 /// A pre-instantiated component of one of the contract versions.
 #[derive(Clone)]
 enum Pre {
-    V0_2(BackendPre<State>),
+    V0_3(BackendPre<State>),
+    V0_2(v0_2::BackendPre<State>),
     V0_1(v0_1::BackendPre<State>),
 }
 
@@ -214,13 +245,14 @@ impl Plugin {
         store.limiter(|state| &mut state.limiter);
         store.epoch_deadline_async_yield_and_update(1);
         let backend = match &self.pre {
+            Pre::V0_3(pre) => Guest::V0_3(pre.instantiate_async(&mut store).await?),
             Pre::V0_2(pre) => Guest::V0_2(pre.instantiate_async(&mut store).await?),
             Pre::V0_1(pre) => Guest::V0_1(pre.instantiate_async(&mut store).await?),
         };
         Ok(Instance { store, backend })
     }
 
-    /// What the backend offers and which settings it takes, in the 0.2 shape
+    /// What the backend offers and which settings it takes, in the 0.3 shape
     /// whatever contract it exports. Needs no settings and reaches nothing.
     pub async fn info(&self) -> anyhow::Result<BackendInfo> {
         if let Some(info) = self.info.get() {
@@ -247,11 +279,23 @@ impl Plugin {
         let mut instance = self.instantiate(network).await?;
         let store = &mut instance.store;
         let opened = match &instance.backend {
-            Guest::V0_2(b) => b.talemate_visual_visual_backend().client().call_open(&mut *store, settings).await?,
-            Guest::V0_1(b) => match legacy::settings(settings) {
-                Ok(s) => {
-                    b.talemate_visual_visual_backend().client().call_open(&mut *store, &s).await?.map_err(legacy::error)
-                }
+            Guest::V0_3(b) => b.talemate_visual_visual_backend().client().call_open(&mut *store, settings).await?,
+            Guest::V0_2(b) => match to_v0_2::settings(settings) {
+                Ok(s) => b
+                    .talemate_visual_visual_backend()
+                    .client()
+                    .call_open(&mut *store, &s)
+                    .await?
+                    .map_err(to_v0_2::error),
+                Err(e) => Err(e),
+            },
+            Guest::V0_1(b) => match to_v0_1::settings(settings) {
+                Ok(s) => b
+                    .talemate_visual_visual_backend()
+                    .client()
+                    .call_open(&mut *store, &s)
+                    .await?
+                    .map_err(to_v0_1::error),
                 Err(e) => Err(e),
             },
         };
@@ -261,7 +305,8 @@ impl Plugin {
 
 /// An instance's exports, by contract version.
 enum Guest {
-    V0_2(Backend),
+    V0_3(Backend),
+    V0_2(v0_2::Backend),
     V0_1(v0_1::Backend),
 }
 
@@ -274,9 +319,12 @@ pub struct Instance {
 impl Instance {
     pub async fn info(&mut self) -> anyhow::Result<BackendInfo> {
         Ok(match &self.backend {
-            Guest::V0_2(b) => b.talemate_visual_visual_backend().call_info(&mut self.store).await?,
+            Guest::V0_3(b) => b.talemate_visual_visual_backend().call_info(&mut self.store).await?,
+            Guest::V0_2(b) => {
+                to_v0_2::backend_info(b.talemate_visual_visual_backend().call_info(&mut self.store).await?)
+            }
             Guest::V0_1(b) => {
-                legacy::backend_info(b.talemate_visual_visual_backend().call_info(&mut self.store).await?)
+                to_v0_1::backend_info(b.talemate_visual_visual_backend().call_info(&mut self.store).await?)
             }
         })
     }
@@ -334,26 +382,29 @@ impl Drop for AbandonOnDrop {
         }
     }
 }
-/// Calls the one-argument client method `$method`: directly on a 0.2
-/// component; on a 0.1 one, after `$to_v1` converted the argument (refusing
-/// what 0.1 cannot express, before any call), converting back with `$from_v1`.
+/// Calls the one-argument client method `$method`: directly on a 0.3
+/// component; on an older one, after `$step::$to` converted the argument
+/// (refusing what that contract cannot express, before any call), converting
+/// the answer back with `$step::$from`.
 macro_rules! call {
-    ($self:ident, $method:ident, $arg:expr, $to_v1:path, $from_v1:path) => {{
+    ($self:ident, $method:ident, $arg:expr, $to:ident, $from:ident) => {{
         let client = $self.client;
         match &$self.instance.backend {
-            Guest::V0_2(b) => {
+            Guest::V0_3(b) => {
                 let api = b.talemate_visual_visual_backend().client();
                 guarded!($self, api.$method(&mut $self.instance.store, client, $arg))
             }
-            Guest::V0_1(b) => {
-                let api = b.talemate_visual_visual_backend().client();
-                match $to_v1($arg) {
-                    Err(e) => Ok(Err(e)),
-                    Ok(arg) => {
-                        let result = guarded!($self, api.$method(&mut $self.instance.store, client, &arg))?;
-                        Ok(result.map($from_v1).map_err(legacy::error))
-                    }
-                }
+            Guest::V0_2(b) => call!(@older $self, b, client, $method, $arg, to_v0_2, $to, $from),
+            Guest::V0_1(b) => call!(@older $self, b, client, $method, $arg, to_v0_1, $to, $from),
+        }
+    }};
+    (@older $self:ident, $b:ident, $client:ident, $method:ident, $arg:expr, $step:ident, $to:ident, $from:ident) => {{
+        let api = $b.talemate_visual_visual_backend().client();
+        match $step::$to($arg) {
+            Err(e) => Ok(Err(e)),
+            Ok(arg) => {
+                let result = guarded!($self, api.$method(&mut $self.instance.store, $client, &arg))?;
+                Ok(result.map($step::$from).map_err($step::error))
             }
         }
     }};
@@ -362,39 +413,39 @@ macro_rules! call {
 /// Like [`call!`] for the streaming starts, which also take a count and
 /// return a stream handle.
 macro_rules! start {
-    ($self:ident, $method:ident, $request:expr, $partials:expr, $to_v1:path) => {{
+    ($self:ident, $method:ident, $request:expr, $partials:expr, $to:ident) => {{
         let client = $self.client;
         let started = match &$self.instance.backend {
-            Guest::V0_2(b) => {
+            Guest::V0_3(b) => {
                 let api = b.talemate_visual_visual_backend().client();
                 guarded!($self, api.$method(&mut $self.instance.store, client, $request, $partials))?
             }
-            Guest::V0_1(b) => {
-                let api = b.talemate_visual_visual_backend().client();
-                match $to_v1($request) {
-                    Err(e) => Err(e),
-                    Ok(request) => {
-                        guarded!($self, api.$method(&mut $self.instance.store, client, &request, $partials))?
-                            .map_err(legacy::error)
-                    }
-                }
-            }
+            Guest::V0_2(b) => start!(@older $self, b, client, $method, $request, $partials, to_v0_2, $to),
+            Guest::V0_1(b) => start!(@older $self, b, client, $method, $request, $partials, to_v0_1, $to),
         };
         Ok(started.map(StreamHandle))
+    }};
+    (@older $self:ident, $b:ident, $client:ident, $method:ident, $request:expr, $partials:expr, $step:ident, $to:ident) => {{
+        let api = $b.talemate_visual_visual_backend().client();
+        match $step::$to($request) {
+            Err(e) => Err(e),
+            Ok(request) => guarded!($self, api.$method(&mut $self.instance.store, $client, &request, $partials))?
+                .map_err($step::error),
+        }
     }};
 }
 
 impl Session {
     pub async fn generate(&mut self, request: &GenerateRequest) -> anyhow::Result<Result<Generation, Error>> {
-        call!(self, call_generate, request, legacy::generate_request, legacy::generation)
+        call!(self, call_generate, request, generate_request, generation)
     }
 
     pub async fn edit(&mut self, request: &EditRequest) -> anyhow::Result<Result<Generation, Error>> {
-        call!(self, call_edit, request, legacy::edit_request, legacy::generation)
+        call!(self, call_edit, request, edit_request, generation)
     }
 
     pub async fn analyze(&mut self, request: &AnalyzeRequest) -> anyhow::Result<Result<Analysis, Error>> {
-        call!(self, call_analyze, request, legacy::analyze_request, legacy::analysis)
+        call!(self, call_analyze, request, analyze_request, analysis)
     }
 
     pub async fn check(
@@ -404,15 +455,21 @@ impl Session {
     ) -> anyhow::Result<Result<Status, Error>> {
         let client = self.client;
         match &self.instance.backend {
-            Guest::V0_2(b) => {
+            Guest::V0_3(b) => {
                 let api = b.talemate_visual_visual_backend().client();
                 guarded!(self, api.call_check(&mut self.instance.store, client, capability, model))
             }
+            Guest::V0_2(b) => {
+                let api = b.talemate_visual_visual_backend().client();
+                let capability = to_v0_2::capability(capability);
+                let status = guarded!(self, api.call_check(&mut self.instance.store, client, capability, model))?;
+                Ok(status.map(to_v0_2::status).map_err(to_v0_2::error))
+            }
             Guest::V0_1(b) => {
                 let api = b.talemate_visual_visual_backend().client();
-                let capability = legacy::capability_to_v1(capability);
+                let capability = to_v0_1::capability(capability);
                 let status = guarded!(self, api.call_check(&mut self.instance.store, client, capability, model))?;
-                Ok(status.map(legacy::status).map_err(legacy::error))
+                Ok(status.map(to_v0_1::status).map_err(to_v0_1::error))
             }
         }
     }
@@ -422,14 +479,20 @@ impl Session {
     pub async fn models(&mut self, capability: Option<Capability>) -> anyhow::Result<Result<Vec<ModelEntry>, Error>> {
         let client = self.client;
         match &self.instance.backend {
-            Guest::V0_2(b) => {
+            Guest::V0_3(b) => {
                 let api = b.talemate_visual_visual_backend().client();
                 guarded!(self, api.call_models(&mut self.instance.store, client, capability))
+            }
+            Guest::V0_2(b) => {
+                let api = b.talemate_visual_visual_backend().client();
+                let wanted = capability.map(to_v0_2::capability);
+                let entries = guarded!(self, api.call_models(&mut self.instance.store, client, wanted))?;
+                Ok(entries.map(|e| e.into_iter().map(to_v0_2::model_entry).collect()).map_err(to_v0_2::error))
             }
             Guest::V0_1(b) => {
                 let api = b.talemate_visual_visual_backend();
                 let info = guarded!(self, api.call_info(&mut self.instance.store))?;
-                Ok(Ok(legacy::models(&legacy::backend_info(info), capability)))
+                Ok(Ok(to_v0_1::models(info, capability)))
             }
         }
     }
@@ -439,7 +502,7 @@ impl Session {
         request: &GenerateRequest,
         partial_images: u32,
     ) -> anyhow::Result<Result<StreamHandle, Error>> {
-        start!(self, call_start_generate, request, partial_images, legacy::generate_request)
+        start!(self, call_start_generate, request, partial_images, generate_request)
     }
 
     pub async fn start_edit(
@@ -447,7 +510,7 @@ impl Session {
         request: &EditRequest,
         partial_images: u32,
     ) -> anyhow::Result<Result<StreamHandle, Error>> {
-        start!(self, call_start_edit, request, partial_images, legacy::edit_request)
+        start!(self, call_start_edit, request, partial_images, edit_request)
     }
 
     /// The next event of a streamed generation; `None` after the last.
@@ -456,14 +519,19 @@ impl Session {
         stream: &StreamHandle,
     ) -> anyhow::Result<Option<Result<GenerationEvent, Error>>> {
         match &self.instance.backend {
-            Guest::V0_2(b) => {
+            Guest::V0_3(b) => {
                 let api = b.talemate_visual_visual_backend().generation_stream();
                 guarded!(self, api.call_next(&mut self.instance.store, stream.0))
+            }
+            Guest::V0_2(b) => {
+                let api = b.talemate_visual_visual_backend().generation_stream();
+                let event = guarded!(self, api.call_next(&mut self.instance.store, stream.0))?;
+                Ok(event.map(|e| e.map(to_v0_2::event).map_err(to_v0_2::error)))
             }
             Guest::V0_1(b) => {
                 let api = b.talemate_visual_visual_backend().generation_stream();
                 let event = guarded!(self, api.call_next(&mut self.instance.store, stream.0))?;
-                Ok(event.map(|e| e.map(legacy::event).map_err(legacy::error)))
+                Ok(event.map(|e| e.map(to_v0_1::event).map_err(to_v0_1::error)))
             }
         }
     }
@@ -497,7 +565,17 @@ impl Session {
 
 #[cfg(test)]
 mod tests {
-    use super::compatible;
+    use super::{check_kind, compatible};
+
+    #[test]
+    fn what_is_not_a_component_is_said_plainly() {
+        let message = |bytes: &[u8]| check_kind(bytes).unwrap_err();
+        assert!(message(b"PK\x03\x04 a zip").contains("not a WebAssembly component (it does not start"));
+        assert!(message(b"").contains("not a WebAssembly component"));
+        assert!(message(b"\0asm\x01\0\0\0").contains("core WebAssembly module"));
+        assert!(check_kind(b"\0asm\x0d\0\x01\0rest").is_ok());
+        assert!(check_kind(b"  (component)").is_ok());
+    }
 
     #[test]
     fn contract_versions_follow_semver() {

@@ -1,17 +1,34 @@
-//! The WIT exports (contract 0.2) over the crate's plain logic. The world is
-//! the contract's `backend`: it exports `visual-backend` and imports no
-//! `wasi:http`, so this component cannot reach a network even if a host would
-//! let it. (Rust's std still links a few `wasi:cli` and `wasi:io` imports for
-//! its stdio plumbing.)
+//! The WIT exports (contract 0.3, or 0.2 with the `contract-v0-2` feature)
+//! over the crate's plain logic. The world is the contract's `backend`: it
+//! exports `visual-backend` and imports no `wasi:http`, so this component
+//! cannot reach a network even if a host would let it. (Rust's std still links
+//! a few `wasi:cli` and `wasi:io` imports for its stdio plumbing.)
+//!
+//! 0.2 and 0.3 differ here only where 0.3 added something (declared output
+//! formats and prices, extra parameters, typed options, the cost of a call):
+//! those seams are the `v0_3` and `v0_2` modules at the end, one of which is
+//! built.
 
 use std::cell::Cell;
 
-use crate::{check_partial_images, check_references, describe, Encoding, Format, Job, Plan, Rejection};
+use crate::glue::job;
+use crate::{check_partial_images, check_references, describe, Format, Plan, Rejection};
 
+#[cfg(not(feature = "contract-v0-2"))]
+wit_bindgen::generate!({
+    world: "backend",
+    path: "../../wit/since_v0.3.0",
+});
+#[cfg(feature = "contract-v0-2")]
 wit_bindgen::generate!({
     world: "backend",
     path: "../../wit/since_v0.2.0",
 });
+
+#[cfg(feature = "contract-v0-2")]
+use v0_2 as version;
+#[cfg(not(feature = "contract-v0-2"))]
+use v0_3 as version;
 
 use exports::talemate::visual::visual_backend as api;
 use talemate::visual::types as wit;
@@ -34,6 +51,9 @@ impl api::Guest for Component {
                 models: vec![m],
                 default_model: Some(crate::MODEL.into()),
                 accepts_unknown_models: false,
+                // Nothing to send them to.
+                #[cfg(not(feature = "contract-v0-2"))]
+                accepts_extra_parameters: false,
             }
         };
         wit::BackendInfo {
@@ -63,17 +83,7 @@ fn model_info(capability: wit::Capability) -> wit::ModelInfo {
         note: Some("Draws one colour chosen from the prompt; needs no key or network.".into()),
         lifecycle: Some(wit::Lifecycle { state: wit::ModelState::Active, shutdown_date: None, replacement: None }),
         sizes: wit::SizeRule {
-            formats: if draws {
-                Format::ALL
-                    .iter()
-                    .map(|&f| {
-                        let (width, height) = f.size();
-                        wit::FormatSize { format: to_format(f), size: wit::Size { width, height } }
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
+            formats: if draws { format_sizes() } else { Vec::new() },
             free: draws.then_some(wit::FreeSizes {
                 step: 1,
                 min_side: crate::MIN_SIDE,
@@ -89,6 +99,13 @@ fn model_info(capability: wit::Capability) -> wit::ModelInfo {
         max_prompt_chars: crate::MAX_PROMPT_CHARS,
         max_images: if draws { crate::MAX_IMAGES } else { 0 },
         streams_partial_images: draws,
+        // It draws PNG, and costs nothing: no prices to declare.
+        #[cfg(not(feature = "contract-v0-2"))]
+        output_formats: if draws { vec!["png".into()] } else { Vec::new() },
+        #[cfg(not(feature = "contract-v0-2"))]
+        default_output_format: draws.then(|| "png".into()),
+        #[cfg(not(feature = "contract-v0-2"))]
+        prices: None,
     }
 }
 
@@ -118,7 +135,8 @@ impl api::GuestClient for Client {
     }
 
     fn analyze(&self, request: wit::AnalyzeRequest) -> Result<wit::Analysis, wit::Error> {
-        no_options(&request.options)?;
+        no_options(request.options.first().map(|o| o.name.as_str()))?;
+        version::no_extra(&request)?;
         let d = describe(&request.image, &request.prompt, request.model.as_deref(), request.max_output_tokens)
             .map_err(to_error)?;
         Ok(analysis(d))
@@ -161,11 +179,11 @@ impl api::GuestClient for Client {
     }
 }
 
-/// The model declares no quality tiers and no options: naming one is an
-/// error, as it would be with any backend that validates its declarations.
-fn no_options(options: &[wit::Pair]) -> Result<(), wit::Error> {
-    match options.first() {
-        Some(o) => Err(wit::Error::InvalidInput(format!("the placeholder model takes no options; got {:?}", o.name))),
+/// The model declares no quality tiers and no options: naming one (`first`)
+/// is an error, as it would be with any backend that validates its declarations.
+fn no_options(first: Option<&str>) -> Result<(), wit::Error> {
+    match first {
+        Some(name) => Err(wit::Error::InvalidInput(format!("the placeholder model takes no options; got {name:?}"))),
         None => Ok(()),
     }
 }
@@ -179,36 +197,83 @@ fn no_quality(quality: Option<&str>) -> Result<(), wit::Error> {
 
 fn generate_plan(r: &wit::GenerateRequest) -> Result<Plan, wit::Error> {
     no_quality(r.quality.as_deref())?;
-    no_options(&r.options)?;
-    Plan::new(&job(&r.prompt, r.format, r.model.as_deref(), r.size, r.n, r.output_format)).map_err(to_error)
+    no_options(r.options.first().map(|o| o.name.as_str()))?;
+    version::no_extra(r)?;
+    Plan::new(&job!(r, version::encoding(&r.output_format)?, None)).map_err(to_error)
 }
 
 fn edit_plan(r: &wit::EditRequest) -> Result<Plan, wit::Error> {
     no_quality(r.quality.as_deref())?;
-    no_options(&r.options)?;
-    let plan =
-        Plan::new(&job(&r.prompt, r.format, r.model.as_deref(), r.size, r.n, r.output_format)).map_err(to_error)?;
+    no_options(r.options.first().map(|o| o.name.as_str()))?;
+    version::no_extra(r)?;
+    let plan = Plan::new(&job!(r, version::encoding(&r.output_format)?, None)).map_err(to_error)?;
     check_references(&r.images, r.mask.as_deref()).map_err(to_error)?;
     Ok(plan)
 }
 
-fn job<'a>(
-    prompt: &'a str,
-    format: wit::ImageFormat,
-    model: Option<&'a str>,
-    size: Option<wit::Size>,
-    n: Option<u32>,
-    output_format: Option<wit::OutputFormat>,
-) -> Job<'a> {
-    Job {
-        prompt,
-        format: from_format(format),
-        model,
-        size: size.map(|s| (s.width, s.height)),
-        n,
-        encoding: output_format.map(from_encoding),
-        compression: None,
+crate::glue::shared_glue!();
+
+/// What contract 0.3 added that the placeholder checks: extra parameters
+/// (it has nowhere to send them) and output formats as names.
+#[cfg(not(feature = "contract-v0-2"))]
+mod v0_3 {
+    use super::wit;
+    use crate::Encoding;
+
+    /// Requests that can carry extra parameters.
+    pub trait Extra {
+        fn first_extra(&self) -> Option<&str>;
+    }
+
+    macro_rules! extra {
+        ($($request:ty),+) => {
+            $(impl Extra for $request {
+                fn first_extra(&self) -> Option<&str> {
+                    self.extra.first().map(|p| p.name.as_str())
+                }
+            })+
+        };
+    }
+    extra!(wit::GenerateRequest, wit::EditRequest, wit::AnalyzeRequest);
+
+    pub fn no_extra(r: &impl Extra) -> Result<(), wit::Error> {
+        match r.first_extra() {
+            Some(name) => Err(wit::Error::InvalidInput(format!(
+                "the placeholder backend takes no extra parameters (it sends nothing anywhere); got {name:?}"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// The encoding named; one it does not know is refused.
+    pub fn encoding(f: &Option<String>) -> Result<Option<Encoding>, wit::Error> {
+        match f.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some("png") => Ok(Some(Encoding::Png)),
+            Some("jpeg") => Ok(Some(Encoding::Jpeg)),
+            Some("webp") => Ok(Some(Encoding::Webp)),
+            Some(other) => Err(wit::Error::Unsupported(format!(
+                "the placeholder backend draws PNG only; output format {other:?} is not one it makes"
+            ))),
+        }
     }
 }
 
-crate::glue::shared_glue!();
+/// Contract 0.2's shape: no extra parameters, output formats as an enum.
+#[cfg(feature = "contract-v0-2")]
+mod v0_2 {
+    use super::wit;
+    use crate::Encoding;
+
+    pub fn no_extra<T>(_: &T) -> Result<(), wit::Error> {
+        Ok(())
+    }
+
+    pub fn encoding(f: &Option<wit::OutputFormat>) -> Result<Option<Encoding>, wit::Error> {
+        Ok(f.map(|f| match f {
+            wit::OutputFormat::Png => Encoding::Png,
+            wit::OutputFormat::Jpeg => Encoding::Jpeg,
+            wit::OutputFormat::Webp => Encoding::Webp,
+        }))
+    }
+}

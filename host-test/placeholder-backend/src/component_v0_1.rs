@@ -1,9 +1,10 @@
 //! The same backend for the 0.1 contract (`--features contract-v0-1`): the
 //! component the workspace keeps to test that hosts still load and present
-//! 0.1 backends. The logic is shared with the 0.2 exports in `component.rs`.
+//! 0.1 backends. The logic is shared with the 0.3 and 0.2 exports in `component.rs`.
 
 use std::cell::Cell;
 
+use crate::glue::job;
 use crate::{check_partial_images, check_references, describe, Encoding, Format, Job, Plan, Rejection};
 
 wit_bindgen::generate!({
@@ -27,17 +28,7 @@ impl api::Guest for Component {
             id: crate::MODEL.into(),
             label: "Placeholder".into(),
             note: Some("Draws one colour chosen from the prompt; needs no key or network.".into()),
-            sizes: if sizes {
-                Format::ALL
-                    .iter()
-                    .map(|&f| {
-                        let (width, height) = f.size();
-                        wit::FormatSize { format: to_format(f), size: wit::Size { width, height } }
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
+            sizes: if sizes { format_sizes() } else { Vec::new() },
             max_reference_images: references,
             max_prompt_chars: crate::MAX_PROMPT_CHARS,
             max_images: images,
@@ -115,30 +106,21 @@ impl api::GuestClient for Client {
 }
 
 fn generate_job(r: &wit::GenerateRequest) -> Job<'_> {
-    Job {
-        prompt: &r.prompt,
-        format: from_format(r.format),
-        model: r.model.as_deref(),
-        size: r.size.map(|s| (s.width, s.height)),
-        n: r.n,
-        encoding: r.output_format.map(from_encoding),
-        compression: r.output_compression,
-    }
+    job!(r, r.output_format.map(from_encoding), r.output_compression)
 }
 
 fn edit_plan(r: &wit::EditRequest) -> Result<Plan, wit::Error> {
-    let job = Job {
-        prompt: &r.prompt,
-        format: from_format(r.format),
-        model: r.model.as_deref(),
-        size: r.size.map(|s| (s.width, s.height)),
-        n: r.n,
-        encoding: r.output_format.map(from_encoding),
-        compression: r.output_compression,
-    };
-    let plan = Plan::new(&job).map_err(to_error)?;
+    let plan = Plan::new(&job!(r, r.output_format.map(from_encoding), r.output_compression)).map_err(to_error)?;
     check_references(&r.images, r.mask.as_deref()).map_err(to_error)?;
     Ok(plan)
 }
 
 crate::glue::shared_glue!();
+
+fn from_encoding(f: wit::OutputFormat) -> Encoding {
+    match f {
+        wit::OutputFormat::Png => Encoding::Png,
+        wit::OutputFormat::Jpeg => Encoding::Jpeg,
+        wit::OutputFormat::Webp => Encoding::Webp,
+    }
+}

@@ -1,6 +1,7 @@
 //! The exports' glue that does not depend on the contract version: the same
-//! code for `component` (0.2) and `component_v0_1` (0.1), whose generated types
-//! share their names and shapes. Each module expands [`shared_glue!`] after
+//! code for `component` (0.3 and 0.2) and `component_v0_1` (0.1), whose
+//! generated types share their names and shapes (where 0.3 added a field, a
+//! `cfg` says so). Each module expands [`shared_glue!`] after
 //! naming its bindings `wit` (types) and `api` (exports).
 
 /// Expands to the stream resource, the result builders and the conversions
@@ -56,6 +57,9 @@ macro_rules! shared_glue {
                 finish_reason: if d.truncated { "length" } else { "stop" }.into(),
                 truncated: d.truncated,
                 usage: None,
+                // Contract 0.3: what it cost (nothing to price).
+                #[cfg(not(any(feature = "contract-v0-1", feature = "contract-v0-2")))]
+                cost: None,
             }
         }
 
@@ -81,7 +85,16 @@ macro_rules! shared_glue {
             let images = (0..plan.count)
                 .map(|i| plan.picture(i).map(image).map_err(encoding_failed))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(wit::Generation { model: crate::MODEL.into(), images, revised_prompt: None, usage: None })
+            Ok(wit::Generation {
+                model: crate::MODEL.into(),
+                images,
+                revised_prompt: None,
+                usage: None,
+                #[cfg(not(any(feature = "contract-v0-1", feature = "contract-v0-2")))]
+                svg_usage: None,
+                #[cfg(not(any(feature = "contract-v0-1", feature = "contract-v0-2")))]
+                cost: None,
+            })
         }
 
         fn image(p: crate::Picture) -> wit::Image {
@@ -111,6 +124,17 @@ macro_rules! shared_glue {
             }
         }
 
+        /// The size each format maps to: the same as OpenAI's GPT image models.
+        fn format_sizes() -> Vec<wit::FormatSize> {
+            Format::ALL
+                .iter()
+                .map(|&f| {
+                    let (width, height) = f.size();
+                    wit::FormatSize { format: to_format(f), size: wit::Size { width, height } }
+                })
+                .collect()
+        }
+
         fn from_format(f: wit::ImageFormat) -> Format {
             match f {
                 wit::ImageFormat::Landscape => Format::Landscape,
@@ -126,15 +150,25 @@ macro_rules! shared_glue {
                 Format::Square => wit::ImageFormat::Square,
             }
         }
-
-        fn from_encoding(f: wit::OutputFormat) -> Encoding {
-            match f {
-                wit::OutputFormat::Png => Encoding::Png,
-                wit::OutputFormat::Jpeg => Encoding::Jpeg,
-                wit::OutputFormat::Webp => Encoding::Webp,
-            }
-        }
     };
 }
 
 pub(crate) use shared_glue;
+
+/// The crate's [`crate::Job`] for a generate or edit request of any version
+/// (their fields share names), with the encoding and compression it asks for.
+macro_rules! job {
+    ($request:expr, $encoding:expr, $compression:expr) => {
+        crate::Job {
+            prompt: &$request.prompt,
+            format: from_format($request.format),
+            model: $request.model.as_deref(),
+            size: $request.size.map(|s| (s.width, s.height)),
+            n: $request.n,
+            encoding: $encoding,
+            compression: $compression,
+        }
+    };
+}
+
+pub(crate) use job;

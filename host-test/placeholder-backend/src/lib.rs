@@ -4,9 +4,10 @@
 //! a real backend implements: same validation, same typed errors, streaming.
 //!
 //! Everything but `component` (the WIT exports, wasm only) is plain Rust,
-//! tested natively. Built with `--features contract-v0-1`, the same logic is
-//! exported under the 0.1 contract instead (`component_v0_1`), which is how the
-//! workspace tests that hosts still load 0.1 backends.
+//! tested natively. Built with `--features contract-v0-2` or `contract-v0-1`,
+//! the same logic is exported under that older contract instead (0.2 in
+//! `component`, 0.1 in `component_v0_1`), which is how the workspace tests
+//! that hosts still load older backends.
 
 pub mod draw;
 pub mod sniff;

@@ -8,7 +8,9 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMapping, PyString};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMapping, PyMemoryView, PyString, PyTuple,
+};
 use visual_host::bindings::*;
 
 /// A WIT enum from its case name (a `str`, or one of the package's str enums).
@@ -49,38 +51,102 @@ pub fn size(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Size>> {
     Err(PyTypeError::new_err(format!("size must be (width, height), a Size or \"WxH\", not {}", type_name(value))))
 }
 
-/// An option's value as the contract carries it: text.
-fn option_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(b) = value.extract::<bool>() {
-        return Ok(if b { "true" } else { "false" }.into());
+/// A request option's or extra parameter's value, typed by its Python type:
+/// `bool` a flag (checked before `int`, which `bool` subclasses), `int` and
+/// `float` a number, `str` text, `bytes`, `bytearray` and `memoryview` an
+/// image, and a `dict`, `list` or `tuple` a JSON document (`json.dumps`).
+pub fn parameter_value(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Value> {
+    if let Ok(flag) = value.cast::<PyBool>() {
+        return Ok(Value::Flag(flag.is_true()));
     }
-    if let Ok(s) = value.extract::<String>() {
-        return Ok(s);
+    if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>() {
+        let number: f64 = value.extract()?;
+        if !number.is_finite() {
+            return Err(PyValueError::new_err(format!("{name}: {number} is not a finite number")));
+        }
+        return Ok(Value::Number(number));
     }
-    Ok(value.str()?.to_string())
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(Value::Text(text.to_cow()?.into_owned()));
+    }
+    if is_bytes_like(value) {
+        return image_value(value, name);
+    }
+    if value.is_instance_of::<PyDict>() || value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        let json = value.py().import("json")?;
+        let kwargs = PyDict::new(value.py());
+        kwargs.set_item("allow_nan", false)?;
+        let text = json
+            .getattr("dumps")?
+            .call((value,), Some(&kwargs))
+            .map_err(|e| PyValueError::new_err(format!("{name}: not a JSON document: {}", e.value(value.py()))))?;
+        return Ok(Value::Json(text.extract()?));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{name} must be a str, bool, int, float, bytes (an image) or a dict or list (JSON), not {}",
+        type_name(value)
+    )))
 }
 
-/// `options` (names as given) and the other keyword arguments (`_` read as
-/// `-`: `output_compression=80` is the option `output-compression`).
-pub fn options(options: Option<&Bound<'_, PyAny>>, extra: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<Pair>> {
-    let mut pairs = Vec::new();
-    if let Some(options) = options.filter(|o| !o.is_none()) {
-        let mapping = options.cast::<PyMapping>().map_err(|_| PyTypeError::new_err("options must be a mapping"))?;
-        for item in mapping.items()?.iter() {
-            let (name, value): (String, Bound<'_, PyAny>) = item.extract()?;
-            pairs.push(Pair { name, value: option_text(&value)? });
+/// `(name, value)` items of a mapping, `None` values left out.
+fn items<'py>(mapping: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
+    let mapping = mapping
+        .cast::<PyMapping>()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be a mapping, not {}", type_name(mapping))))?;
+    let mut out = Vec::new();
+    for item in mapping.items()?.iter() {
+        let (name, value): (String, Bound<'_, PyAny>) = item.extract()?;
+        if !value.is_none() {
+            out.push((name, value));
         }
     }
-    if let Some(extra) = extra {
-        for (name, value) in extra.iter() {
+    Ok(out)
+}
+
+/// The request's options: `options` (names as given) and the other keyword
+/// arguments (`_` read as `-`: `output_compression=80` is the option
+/// `output-compression`), each value typed by [`parameter_value`].
+pub fn options(options: Option<&Bound<'_, PyAny>>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<Parameter>> {
+    let mut out = Vec::new();
+    if let Some(options) = options.filter(|o| !o.is_none()) {
+        for (name, value) in items(options, "options")? {
+            let value = parameter_value(&value, &format!("option {name:?}"))?;
+            out.push(Parameter { name, value });
+        }
+    }
+    if let Some(kwargs) = kwargs {
+        for (name, value) in kwargs.iter() {
             if value.is_none() {
                 continue;
             }
-            let name: String = name.extract()?;
-            pairs.push(Pair { name: name.replace('_', "-"), value: option_text(&value)? });
+            let name = name.extract::<String>()?.replace('_', "-");
+            let value = parameter_value(&value, &format!("option {name:?}"))?;
+            out.push(Parameter { name, value });
         }
     }
-    Ok(pairs)
+    Ok(out)
+}
+
+/// `extra=`: parameters sent to the service as given (names verbatim, as the
+/// service spells them: `extra={"seed": 7}`), typed as options are.
+pub fn extra(extra: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Parameter>> {
+    let Some(extra) = extra.filter(|e| !e.is_none()) else { return Ok(Vec::new()) };
+    items(extra, "extra")?
+        .into_iter()
+        .map(|(name, value)| {
+            Ok(Parameter { value: parameter_value(&value, &format!("extra parameter {name:?}"))?, name })
+        })
+        .collect()
+}
+
+/// `output_format=`: any name the model declares (`"png"`, `"gif"`, `"svg"`,
+/// an `OutputFormat`), or `None` for the model's default.
+pub fn output_format(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else { return Ok(None) };
+    let text = value
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err(format!("output_format must be a str, not {}", type_name(value))))?;
+    Ok(Some(text.to_cow()?.into_owned()))
 }
 
 /// Image bytes held without a copy until the call copies them into the request.
@@ -90,6 +156,9 @@ impl Bytes {
     pub fn extract(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Bytes> {
         if value.is_instance_of::<PyBytes>() || value.is_instance_of::<PyByteArray>() {
             return Ok(Bytes(value.extract()?));
+        }
+        if value.is_instance_of::<PyMemoryView>() {
+            return Ok(Bytes(value.call_method0("tobytes")?.extract()?));
         }
         if let Ok(view) = value.call_method0("__bytes__") {
             return Ok(Bytes(view.extract()?));
@@ -104,9 +173,20 @@ impl Bytes {
     }
 }
 
+/// `bytes`, `bytearray` or `memoryview`: an image, where a value's Python
+/// type says what it is.
+fn is_bytes_like(value: &Bound<'_, PyAny>) -> bool {
+    value.is_instance_of::<PyBytes>() || value.is_instance_of::<PyByteArray>() || value.is_instance_of::<PyMemoryView>()
+}
+
+/// An image value: the bytes, copied.
+fn image_value(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Value> {
+    Ok(Value::Image(Bytes::extract(value, name)?.as_slice().to_vec()))
+}
+
 /// One image, or a sequence of them.
 pub fn images(value: &Bound<'_, PyAny>) -> PyResult<Vec<Bytes>> {
-    if value.is_instance_of::<PyBytes>() || value.is_instance_of::<PyByteArray>() {
+    if is_bytes_like(value) {
         return Ok(vec![Bytes::extract(value, "the image")?]);
     }
     if value.is_instance_of::<PyString>() {
@@ -184,7 +264,8 @@ fn typed_value(kind: &ValueKind, value: &Bound<'_, PyAny>, name: &str) -> PyResu
             Value::Text(value.cast::<PyString>().map_err(|_| fail())?.to_cow()?.into_owned())
         }
         ValueKind::Number(_) => {
-            if value.extract::<bool>().is_ok() && !value.is_instance_of::<pyo3::types::PyInt>() {
+            // `bool` subclasses `int`, but a flag is no number.
+            if value.is_instance_of::<PyBool>() {
                 return Err(fail());
             }
             Value::Number(value.extract::<f64>().map_err(|_| fail())?)
@@ -198,6 +279,15 @@ fn typed_value(kind: &ValueKind, value: &Bound<'_, PyAny>, name: &str) -> PyResu
             Value::TextList(value.extract::<Vec<String>>().map_err(|_| fail())?)
         }
         ValueKind::Pairs => Value::Pairs(pairs(value).ok_or_else(fail)?),
+        ValueKind::Image(_) => image_value(value, name).map_err(|_| fail())?,
+        ValueKind::Json => match value.cast::<PyString>() {
+            // A JSON document already written out, or a value to write out.
+            Ok(text) => Value::Json(text.to_cow()?.into_owned()),
+            Err(_) => match parameter_value(value, name) {
+                Ok(json @ Value::Json(_)) => json,
+                _ => return Err(fail()),
+            },
+        },
     })
 }
 
@@ -223,11 +313,14 @@ fn pairs(value: &Bound<'_, PyAny>) -> Option<Vec<Pair>> {
 }
 
 fn guessed_value(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Value> {
-    if let Ok(b) = value.cast::<pyo3::types::PyBool>() {
+    if let Ok(b) = value.cast::<PyBool>() {
         return Ok(Value::Flag(b.is_true()));
     }
     if let Ok(s) = value.cast::<PyString>() {
         return Ok(Value::Text(s.to_cow()?.into_owned()));
+    }
+    if is_bytes_like(value) {
+        return image_value(value, name);
     }
     if let Ok(n) = value.extract::<f64>() {
         return Ok(Value::Number(n));

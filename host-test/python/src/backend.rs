@@ -7,14 +7,16 @@ use std::time::Duration;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use visual_host::bindings::Setting;
+use visual_host::bindings::{BackendInfo, Setting};
 use visual_host::cache::{ComponentCache, Source};
 use visual_host::runtime::{Plugin, Runtime, RuntimeOptions};
 use visual_host::sandbox::{NetworkPolicy, WallClock, DEFAULT_MEMORY_LIMIT};
 use wasmtime_wasi_http::RequestOptions;
 
-use crate::client::{self, Client, Scratch};
+use crate::call::{twins, Call};
+use crate::client::Client;
 use crate::errors::{load_error, Failure};
+use crate::instance::{Inner, Scratch};
 use crate::{args, convert};
 
 /// Runtimes by their options: an engine, a linker and an epoch thread are
@@ -31,6 +33,19 @@ fn runtime(options: RuntimeOptions) -> anyhow::Result<Arc<Runtime>> {
     let runtime = Arc::new(Runtime::new(options)?);
     runtimes.push((key, runtime.clone()));
     Ok(runtime)
+}
+
+/// A component loaded by `load` on the runtime for `options`, with the GIL released.
+fn load_on(
+    py: Python<'_>,
+    options: RuntimeOptions,
+    load: impl FnOnce(&Runtime) -> anyhow::Result<Plugin> + Send,
+) -> anyhow::Result<(Arc<Runtime>, Plugin)> {
+    py.detach(|| {
+        let runtime = runtime(options)?;
+        let plugin = load(&runtime)?;
+        Ok((runtime, plugin))
+    })
 }
 
 fn runtime_options(
@@ -74,167 +89,130 @@ pub struct VisualBackend {
     /// Where the component came from (a path, or `<bytes>`).
     #[pyo3(get)]
     source: String,
-    /// The exported contract, e.g. `talemate:visual/visual-backend@0.2.0`.
+    /// The exported contract, e.g. `talemate:visual/visual-backend@0.3.0`.
     #[pyo3(get)]
     contract: String,
 }
 
-#[pymethods]
-impl VisualBackend {
-    /// Loads the component at `path`. `cache`: `True` (the default: the Rust
-    /// host's on-disk cache, `$VISUAL_HOST_CACHE_DIR` or `~/.cache/visual-host`),
-    /// `False`, or a directory; its entries are verified with the key in
-    /// `cache_key_file` (default: the Rust host's, `$VISUAL_HOST_KEY_FILE` or
-    /// `~/.config/visual-host/cache.key`). `memory_limit` caps each
-    /// instance's linear memory; `today` (`YYYY-MM-DD`) fixes the plugin's
-    /// wall clock.
-    #[staticmethod]
-    #[pyo3(signature = (path, *, memory_limit=None, cache=None, cache_key_file=None, today=None))]
-    fn load(
-        py: Python<'_>,
-        path: PathBuf,
-        memory_limit: Option<usize>,
-        cache: Option<&Bound<'_, PyAny>>,
-        cache_key_file: Option<PathBuf>,
-        today: Option<&str>,
-    ) -> PyResult<VisualBackend> {
-        let options = runtime_options(memory_limit, cache, cache_key_file, today)?;
-        let source = path.display().to_string();
-        let (runtime, plugin) = py
-            .detach(|| -> anyhow::Result<_> {
-                let runtime = runtime(options)?;
-                let plugin = runtime.load(&path)?;
-                Ok((runtime, plugin))
-            })
-            .map_err(|e| load_error(py, e))?;
-        Ok(VisualBackend::new(runtime, plugin, source))
-    }
+twins! {
+    impl VisualBackend {
+        twins {
+            /// What the backend offers and the settings it takes (`BackendInfo`).
+            /// Needs no settings and reaches nothing; asked once.
+            fn info | ainfo(&self) -> Py<PyAny> {
+                self.info_call().then(|py, info| Ok(convert::backend_info(py, &info)?.unbind()))
+            }
 
-    /// Loads a component from its `.wasm` bytes; the options are `load`'s.
-    #[staticmethod]
-    #[pyo3(signature = (wasm, *, memory_limit=None, cache=None, cache_key_file=None, today=None, source="<bytes>".to_string()))]
-    #[allow(clippy::too_many_arguments)]
-    fn from_bytes(
-        py: Python<'_>,
-        wasm: &Bound<'_, PyAny>,
-        memory_limit: Option<usize>,
-        cache: Option<&Bound<'_, PyAny>>,
-        cache_key_file: Option<PathBuf>,
-        today: Option<&str>,
-        source: String,
-    ) -> PyResult<VisualBackend> {
-        let options = runtime_options(memory_limit, cache, cache_key_file, today)?;
-        let wasm = args::Bytes::extract(wasm, "wasm")?;
-        let (runtime, plugin) = py
-            .detach(|| -> anyhow::Result<_> {
-                let runtime = runtime(options)?;
-                let plugin = runtime.load_bytes(wasm.as_slice())?;
-                Ok((runtime, plugin))
-            })
-            .map_err(|e| load_error(py, anyhow::anyhow!("{source}: {e:#}")))?;
-        Ok(VisualBackend::new(runtime, plugin, source))
-    }
+            /// A client configured with `settings` (a mapping of declared setting
+            /// names to values) and/or keyword arguments (`api_key=...`,
+            /// `base_url=...`, `generation_timeout=timedelta(...)` or milliseconds).
+            /// It may reach only what its URL settings point at (or, with
+            /// `allowed_hosts`, only those URLs' hosts, whatever the settings say);
+            /// `max_timeouts` (seconds, or a `TimeoutLimits`) caps the waits the
+            /// plugin asks for.
+            /// Raises the backend's error (`InvalidInput`) when the settings are wrong.
+            #[pyo3(signature = (settings=None, *, max_timeouts=None, allowed_hosts=None, **values))]
+            fn open | aopen(
+                slf: &Bound<'py, Self>,
+                settings: Option<&Bound<'py, PyAny>>,
+                max_timeouts: Option<&Bound<'py, PyAny>>,
+                allowed_hosts: Option<Vec<String>>,
+                values: Option<&Bound<'py, PyDict>>
+            ) -> Client {
+                let backend = slf.get();
+                let (settings, network) = backend.prepare(slf.py(), settings, values, max_timeouts, allowed_hosts)?;
+                let open = Inner::open(backend.plugin.clone(), settings, network, backend.scratch.clone());
+                let backend = slf.clone().into_any().unbind();
+                Call::new(open, move |py, inner| match inner {
+                    Ok(inner) => Ok(Client::new(inner, backend)),
+                    Err(e) => Err(e.into_pyerr(py)),
+                })
+            }
+        }
 
-    /// True when the compiled component came from the on-disk cache.
-    #[getter]
-    #[allow(clippy::wrong_self_convention)] // a property, named for what it says
-    fn from_cache(&self) -> bool {
-        self.plugin.source == Source::Cached
-    }
+        /// Loads the component at `path`. `cache`: `True` (the default: the Rust
+        /// host's on-disk cache, `$VISUAL_HOST_CACHE_DIR` or `~/.cache/visual-host`),
+        /// `False`, or a directory; its entries are verified with the key in
+        /// `cache_key_file` (default: the Rust host's, `$VISUAL_HOST_KEY_FILE` or
+        /// `~/.config/visual-host/cache.key`). `memory_limit` caps each
+        /// instance's linear memory; `today` (`YYYY-MM-DD`) fixes the plugin's
+        /// wall clock.
+        #[staticmethod]
+        #[pyo3(signature = (path, *, memory_limit=None, cache=None, cache_key_file=None, today=None))]
+        fn load(
+            py: Python<'_>,
+            path: PathBuf,
+            memory_limit: Option<usize>,
+            cache: Option<&Bound<'_, PyAny>>,
+            cache_key_file: Option<PathBuf>,
+            today: Option<&str>,
+        ) -> PyResult<VisualBackend> {
+            let options = runtime_options(memory_limit, cache, cache_key_file, today)?;
+            let source = path.display().to_string();
+            let (runtime, plugin) =
+                load_on(py, options, |runtime| runtime.load(&path)).map_err(|e| load_error(py, e))?;
+            Ok(VisualBackend::new(runtime, plugin, source))
+        }
 
-    /// Seconds it took to read, compile (or deserialize) and pre-instantiate it.
-    #[getter]
-    fn load_time(&self) -> f64 {
-        self.plugin.load_time.as_secs_f64()
-    }
+        /// Loads a component from its `.wasm` bytes; the options are `load`'s.
+        #[staticmethod]
+        #[pyo3(signature = (wasm, *, memory_limit=None, cache=None, cache_key_file=None, today=None, source="<bytes>".to_string()))]
+        #[allow(clippy::too_many_arguments)]
+        fn from_bytes(
+            py: Python<'_>,
+            wasm: &Bound<'_, PyAny>,
+            memory_limit: Option<usize>,
+            cache: Option<&Bound<'_, PyAny>>,
+            cache_key_file: Option<PathBuf>,
+            today: Option<&str>,
+            source: String,
+        ) -> PyResult<VisualBackend> {
+            let options = runtime_options(memory_limit, cache, cache_key_file, today)?;
+            let wasm = args::Bytes::extract(wasm, "wasm")?;
+            let (runtime, plugin) = load_on(py, options, |runtime| runtime.load_bytes(wasm.as_slice()))
+                .map_err(|e| load_error(py, anyhow::anyhow!("{source}: {e:#}")))?;
+            Ok(VisualBackend::new(runtime, plugin, source))
+        }
 
-    /// What the backend offers and the settings it takes (`BackendInfo`).
-    /// Needs no settings and reaches nothing; asked once.
-    fn info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let plugin = self.plugin.clone();
-        let info = client::block(py, async move { plugin.info().await })?
-            .map_err(|e| Failure::trap("info", e).into_pyerr(py))?;
-        convert::backend_info(py, &info)
-    }
+        /// True when the compiled component came from the on-disk cache.
+        #[getter]
+        #[allow(clippy::wrong_self_convention)] // a property, named for what it says
+        fn from_cache(&self) -> bool {
+            self.plugin.source == Source::Cached
+        }
 
-    fn ainfo<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let plugin = self.plugin.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let info = plugin.info().await;
-            Python::attach(|py| match info {
-                Ok(info) => Ok(convert::backend_info(py, &info)?.unbind()),
-                Err(e) => Err(Failure::trap("info", e).into_pyerr(py)),
-            })
-        })
-    }
+        /// Seconds it took to read, compile (or deserialize) and pre-instantiate it.
+        #[getter]
+        fn load_time(&self) -> f64 {
+            self.plugin.load_time.as_secs_f64()
+        }
 
-    /// The hosts a client opened with these settings may reach
-    /// (`host:port`): the effective values of the settings the backend
-    /// declares as URLs. Everything else is refused.
-    #[pyo3(signature = (settings=None, **values))]
-    fn allowed_hosts(
-        slf: &Bound<'_, Self>,
-        settings: Option<&Bound<'_, PyAny>>,
-        values: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Vec<String>> {
-        let (_, network) = slf.get().prepare(slf.py(), settings, values, None, None)?;
-        Ok(network.allowed().to_vec())
-    }
+        /// The hosts a client opened with these settings may reach
+        /// (`host:port`): the effective values of the settings the backend
+        /// declares as URLs. Everything else is refused.
+        #[pyo3(signature = (settings=None, **values))]
+        fn allowed_hosts(
+            slf: &Bound<'_, Self>,
+            settings: Option<&Bound<'_, PyAny>>,
+            values: Option<&Bound<'_, PyDict>>,
+        ) -> PyResult<Vec<String>> {
+            let (_, network) = slf.get().prepare(slf.py(), settings, values, None, None)?;
+            Ok(network.allowed().to_vec())
+        }
 
-    /// A client configured with `settings` (a mapping of declared setting
-    /// names to values) and/or keyword arguments (`api_key=...`,
-    /// `base_url=...`, `generation_timeout=timedelta(...)` or milliseconds).
-    /// It may reach only what its URL settings point at (or, with
-    /// `allowed_hosts`, only those URLs' hosts, whatever the settings say);
-    /// `max_timeouts` (seconds, or a `TimeoutLimits`) caps the waits the
-    /// plugin asks for.
-    /// Raises the backend's error (`InvalidInput`) when the settings are wrong.
-    #[pyo3(signature = (settings=None, *, max_timeouts=None, allowed_hosts=None, **values))]
-    fn open(
-        slf: &Bound<'_, Self>,
-        settings: Option<&Bound<'_, PyAny>>,
-        max_timeouts: Option<&Bound<'_, PyAny>>,
-        allowed_hosts: Option<Vec<String>>,
-        values: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Client> {
-        let py = slf.py();
-        let (settings, network) = slf.get().prepare(py, settings, values, max_timeouts, allowed_hosts)?;
-        let (plugin, scratch) = (slf.get().plugin.clone(), slf.get().scratch.clone());
-        let inner = client::block(py, client::Inner::open(plugin, settings, network, scratch))?
-            .map_err(|e| e.into_pyerr(py))?;
-        Ok(Client::new(inner, slf.clone().unbind()))
-    }
-
-    /// `open` as an awaitable.
-    #[pyo3(signature = (settings=None, *, max_timeouts=None, allowed_hosts=None, **values))]
-    fn aopen<'py>(
-        slf: &Bound<'py, Self>,
-        settings: Option<&Bound<'py, PyAny>>,
-        max_timeouts: Option<&Bound<'py, PyAny>>,
-        allowed_hosts: Option<Vec<String>>,
-        values: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (settings, network) = slf.get().prepare(py, settings, values, max_timeouts, allowed_hosts)?;
-        let (plugin, scratch) = (slf.get().plugin.clone(), slf.get().scratch.clone());
-        let backend = slf.clone().unbind();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let inner = client::Inner::open(plugin, settings, network, scratch).await;
-            Python::attach(|py| match inner {
-                Ok(inner) => Ok(Client::new(inner, backend)),
-                Err(e) => Err(e.into_pyerr(py)),
-            })
-        })
-    }
-
-    fn __repr__(&self) -> String {
-        format!("VisualBackend({:?}, contract={:?})", self.source, self.contract)
+        fn __repr__(&self) -> String {
+            format!("VisualBackend({:?}, contract={:?})", self.source, self.contract)
+        }
     }
 }
 
 impl VisualBackend {
-    pub(crate) fn source_str(&self) -> &str {
-        &self.source
+    /// `info` of the contract: asked once, needs no settings.
+    fn info_call(&self) -> Call<BackendInfo> {
+        let plugin = self.plugin.clone();
+        Call::new(async move { plugin.info().await }, |py, info| {
+            info.map_err(|e| Failure::trap("info", e).into_pyerr(py))
+        })
     }
 
     fn new(runtime: Arc<Runtime>, plugin: Plugin, source: String) -> Self {
@@ -251,9 +229,7 @@ impl VisualBackend {
         max_timeouts: Option<&Bound<'_, PyAny>>,
         allowed_hosts: Option<Vec<String>>,
     ) -> PyResult<(Vec<Setting>, NetworkPolicy)> {
-        let plugin = self.plugin.clone();
-        let info = client::block(py, async move { plugin.info().await })?
-            .map_err(|e| Failure::trap("info", e).into_pyerr(py))?;
+        let info = self.info_call().run(py)?;
         let settings = args::settings(&info.settings, settings, values)?;
         let network = match &allowed_hosts {
             None => NetworkPolicy::for_settings(&info.settings, &settings),

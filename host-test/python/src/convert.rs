@@ -80,24 +80,38 @@ impl<'py> Make<'py> {
             Value::Pairs(pairs) => {
                 self.tuple(pairs, |p| Ok(PyTuple::new(self.py, [p.name.as_str(), p.value.as_str()])?.into_any()))
             }
+            Value::Image(bytes) => Ok(PyBytes::new(self.py, bytes).into_any()),
+            // The document as Python values; text that is no JSON stays text.
+            Value::Json(text) => {
+                let json = self.py.import("json")?;
+                json.getattr("loads")?.call1((text.as_str(),)).or_else(|_| self.v(text.as_str()))
+            }
         }
     }
 
     fn field_spec(&self, f: &FieldSpec) -> PyResult<Bound<'py, PyAny>> {
         let none = || self.py.None().into_bound(self.py);
-        let (range, choices) = match &f.kind {
-            ValueKind::Number(r) => (
-                self.class(
+        let (mut range, mut choices, mut media_types) = (none(), none(), none());
+        match &f.kind {
+            ValueKind::Number(r) => {
+                range = self.class(
                     "NumberRange",
-                    &[("min", self.v(r.min)?), ("max", self.v(r.max)?), ("integer", self.v(r.integer)?)],
-                )?,
-                none(),
-            ),
-            ValueKind::Choice(choices) => (none(), self.tuple(choices, |c| self.v(c.as_str()))?),
-            _ => (none(), none()),
-        };
-        let kind =
-            self.class("ValueKind", &[("name", self.v(f.kind.name())?), ("range", range), ("choices", choices)])?;
+                    &[
+                        ("min", self.v(r.min)?),
+                        ("max", self.v(r.max)?),
+                        ("integer", self.v(r.integer)?),
+                        ("step", self.v(r.step)?),
+                    ],
+                )?
+            }
+            ValueKind::Choice(list) => choices = self.tuple(list, |c| self.v(c.as_str()))?,
+            ValueKind::Image(types) => media_types = self.tuple(types, |t| self.v(t.as_str()))?,
+            _ => {}
+        }
+        let kind = self.class(
+            "ValueKind",
+            &[("name", self.v(f.kind.name())?), ("range", range), ("choices", choices), ("media_types", media_types)],
+        )?;
         self.class(
             "FieldSpec",
             &[
@@ -140,13 +154,50 @@ impl<'py> Make<'py> {
                 ("sizes", self.class("SizeRule", &[("formats", formats), ("free", free)])?),
                 ("qualities", self.tuple(&m.qualities, |q| self.v(q.as_str()))?),
                 ("default_quality", self.v(m.default_quality.as_deref())?),
+                ("output_formats", self.tuple(&m.output_formats, |f| self.v(f.as_str()))?),
+                ("default_output_format", self.v(m.default_output_format.as_deref())?),
                 ("options", self.tuple(&m.options, |o| self.field_spec(o))?),
                 ("max_reference_images", self.v(m.max_reference_images)?),
                 ("max_prompt_chars", self.v(m.max_prompt_chars)?),
                 ("max_images", self.v(m.max_images)?),
                 ("streams_partial_images", self.v(m.streams_partial_images)?),
+                ("prices", self.opt(m.prices.as_ref(), |p| self.prices(p))?),
             ],
         )
+    }
+
+    fn prices(&self, p: &Prices) -> PyResult<Bound<'py, PyAny>> {
+        self.class(
+            "Prices",
+            &[
+                ("text_input", self.v(p.text_input)?),
+                ("text_input_cached", self.v(p.text_input_cached)?),
+                ("image_input", self.v(p.image_input)?),
+                ("image_input_cached", self.v(p.image_input_cached)?),
+                ("text_output", self.v(p.text_output)?),
+                ("image_output", self.v(p.image_output)?),
+                ("source", self.v(p.source.as_str())?),
+            ],
+        )
+    }
+
+    fn cost(&self, c: &Cost) -> PyResult<Bound<'py, PyAny>> {
+        let items = self.tuple(&c.items, |i| {
+            self.class(
+                "CostItem",
+                &[
+                    ("what", self.v(i.what.as_str())?),
+                    ("tokens", self.v(i.tokens)?),
+                    ("usd_per_million", self.v(i.usd_per_million)?),
+                    ("usd", self.v(i.usd)?),
+                ],
+            )
+        })?;
+        self.class("Cost", &[("usd", self.v(c.usd)?), ("items", items), ("complete", self.v(c.complete)?)])
+    }
+
+    fn helper_usage(&self, h: &HelperUsage) -> PyResult<Bound<'py, PyAny>> {
+        self.class("HelperUsage", &[("model", self.v(h.model.as_deref())?), ("usage", self.usage(&h.usage)?)])
     }
 
     fn usage(&self, u: &Usage) -> PyResult<Bound<'py, PyAny>> {
@@ -158,6 +209,9 @@ impl<'py> Make<'py> {
                 ("total_tokens", self.v(u.total_tokens)?),
                 ("input_text_tokens", self.v(u.input_text_tokens)?),
                 ("input_image_tokens", self.v(u.input_image_tokens)?),
+                ("input_cached_tokens", self.v(u.input_cached_tokens)?),
+                ("output_text_tokens", self.v(u.output_text_tokens)?),
+                ("output_image_tokens", self.v(u.output_image_tokens)?),
             ],
         )
     }
@@ -186,6 +240,7 @@ pub fn backend_info<'py>(py: Python<'py>, info: &BackendInfo) -> PyResult<Bound<
                 ("models", m.tuple(&c.models, |model| m.model_info(model))?),
                 ("default_model", m.v(c.default_model.as_deref())?),
                 ("accepts_unknown_models", m.v(c.accepts_unknown_models)?),
+                ("accepts_extra_parameters", m.v(c.accepts_extra_parameters)?),
                 ("max_reference_images", m.v(c.max_reference_images)?),
             ],
         )
@@ -213,6 +268,8 @@ pub fn generation<'py>(py: Python<'py>, g: &Generation) -> PyResult<Bound<'py, P
             ("images", m.tuple(&g.images, |i| m.image(i))?),
             ("revised_prompt", m.v(g.revised_prompt.as_deref())?),
             ("usage", m.opt(g.usage.as_ref(), |u| m.usage(u))?),
+            ("svg_usage", m.opt(g.svg_usage.as_ref(), |h| m.helper_usage(h))?),
+            ("cost", m.opt(g.cost.as_ref(), |c| m.cost(c))?),
         ],
     )
 }
@@ -227,6 +284,7 @@ pub fn analysis<'py>(py: Python<'py>, a: &Analysis) -> PyResult<Bound<'py, PyAny
             ("finish_reason", m.v(a.finish_reason.as_str())?),
             ("truncated", m.v(a.truncated)?),
             ("usage", m.opt(a.usage.as_ref(), |u| m.usage(u))?),
+            ("cost", m.opt(a.cost.as_ref(), |c| m.cost(c))?),
         ],
     )
 }

@@ -6,7 +6,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule};
-use visual_host::bindings::{Error, WitEnum};
+use visual_host::bindings::Error;
 
 /// Why a call did not return a value.
 #[derive(Debug)]

@@ -2,7 +2,7 @@
 //! as a thin PyO3 layer over the Rust host library `visual_host`.
 //!
 //! Everything a host does (loading and the on-disk cache, the sandbox with its
-//! allowlist, memory cap and timeout clamps, the 0.1-in-0.2 presentation, the
+//! allowlist, memory cap and timeout clamps, older contracts presented as 0.3, the
 //! calls and their cancellation) is the library's; this crate converts
 //! arguments and results and runs calls:
 //!
@@ -22,9 +22,11 @@ use pyo3::prelude::*;
 
 mod args;
 mod backend;
+mod call;
 mod client;
 mod convert;
 mod errors;
+mod instance;
 mod stream;
 #[cfg(feature = "test-mock")]
 mod testing;

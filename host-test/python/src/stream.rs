@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
 use visual_host::bindings::GenerationEvent;
 use visual_host::runtime::StreamHandle;
 
-use crate::client::{block, Inner};
+use crate::call::{twins, Call};
 use crate::errors::Failure;
+use crate::instance::Inner;
 use crate::{convert, tokio};
 
 #[derive(Default)]
@@ -35,6 +35,18 @@ impl GenerationStream {
     pub(crate) fn new(inner: Arc<Inner>, handle: StreamHandle, epoch: u64) -> Self {
         let state = State { handle: Some(handle), result: None };
         GenerationStream { inner, epoch, state: Arc::new(Mutex::new(state)) }
+    }
+
+    /// What `next` and `__anext__` run.
+    fn next_call(&self) -> Call<Option<Py<PyAny>>> {
+        let state = self.state.clone();
+        let next = next_event(self.inner.clone(), self.epoch, state.clone());
+        Call::new(next, move |py, event| deliver(py, &state, event))
+    }
+
+    /// What `close` runs, and leaving `with`.
+    fn closing(&self) -> Call<()> {
+        Call::new(close(self.inner.clone(), self.epoch, self.state.clone()), |_, ()| Ok(()))
     }
 }
 
@@ -108,110 +120,63 @@ fn deliver(
     }
 }
 
-#[pymethods]
-impl GenerationStream {
-    /// The next event (a `PartialImage`, then the `Generation`), or `None`
-    /// after the result.
-    fn next(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        let event = block(py, next_event(self.inner.clone(), self.epoch, self.state.clone()))?;
-        deliver(py, &self.state, event)
-    }
+twins! {
+    impl GenerationStream {
+        /// Ends the stream; if the generation is still running, it is cancelled.
+        close = closing;
 
-    /// `next` as an awaitable.
-    fn anext<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (inner, epoch, state) = (self.inner.clone(), self.epoch, self.state.clone());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let event = next_event(inner, epoch, state.clone()).await;
-            Python::attach(|py| deliver(py, &state, event))
-        })
-    }
-
-    /// The final `Generation`, once the stream has delivered it.
-    #[getter]
-    fn result(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        self.state.lock().unwrap().result.as_ref().map(|r| r.clone_ref(py))
-    }
-
-    /// Runs the stream to its end, handing each partial to `on_partial`;
-    /// returns the `Generation`.
-    #[pyo3(signature = (on_partial=None))]
-    fn wait(&self, py: Python<'_>, on_partial: Option<Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-        while let Some(event) = self.next(py)? {
-            if let Some(callback) = &on_partial {
-                if self.state.lock().unwrap().result.is_none() {
-                    callback.call1((event,))?;
-                }
+        twins {
+            /// The next event (a `PartialImage`, then the `Generation`), or `None`
+            /// after the result.
+            fn next | anext(&self) -> Option<Py<PyAny>> {
+                self.next_call()
             }
         }
-        self.result(py).ok_or_else(|| {
-            Failure::Backend(visual_host::bindings::Error::MalformedResponse(visual_host::bindings::Failure {
-                message: "the stream ended without a result".into(),
-                status: None,
-                code: None,
-                request_id: None,
-            }))
-            .into_pyerr(py)
-        })
-    }
 
-    /// Ends the stream; if the generation is still running, it is cancelled.
-    fn close(&self, py: Python<'_>) -> PyResult<()> {
-        block(py, close(self.inner.clone(), self.epoch, self.state.clone()))
-    }
+        /// The final `Generation`, once the stream has delivered it.
+        #[getter]
+        fn result(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+            self.state.lock().unwrap().result.as_ref().map(|r| r.clone_ref(py))
+        }
 
-    fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (inner, epoch, state) = (self.inner.clone(), self.epoch, self.state.clone());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            close(inner, epoch, state).await;
-            Ok(())
-        })
-    }
-
-    fn __iter__(slf: Py<Self>) -> Py<Self> {
-        slf
-    }
-
-    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        self.next(py)
-    }
-
-    fn __aiter__(slf: Py<Self>) -> Py<Self> {
-        slf
-    }
-
-    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let (inner, epoch, state) = (self.inner.clone(), self.epoch, self.state.clone());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let event = next_event(inner, epoch, state.clone()).await;
-            Python::attach(|py| match deliver(py, &state, event)? {
-                Some(event) => Ok(event),
-                None => Err(PyStopAsyncIteration::new_err(())),
+        /// Runs the stream to its end, handing each partial to `on_partial`;
+        /// returns the `Generation`.
+        #[pyo3(signature = (on_partial=None))]
+        fn wait(&self, py: Python<'_>, on_partial: Option<Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+            while let Some(event) = self.next(py)? {
+                if let Some(callback) = &on_partial {
+                    if self.state.lock().unwrap().result.is_none() {
+                        callback.call1((event,))?;
+                    }
+                }
+            }
+            self.result(py).ok_or_else(|| {
+                Failure::Backend(visual_host::bindings::Error::MalformedResponse(visual_host::bindings::Failure {
+                    message: "the stream ended without a result".into(),
+                    status: None,
+                    code: None,
+                    request_id: None,
+                }))
+                .into_pyerr(py)
             })
-        })
-    }
+        }
 
-    fn __enter__(slf: Py<Self>) -> Py<Self> {
-        slf
-    }
+        fn __iter__(slf: Py<Self>) -> Py<Self> {
+            slf
+        }
 
-    #[pyo3(signature = (*_exc))]
-    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<bool> {
-        self.close(py)?;
-        Ok(false)
-    }
+        fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+            self.next(py)
+        }
 
-    fn __aenter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let stream = slf.clone().unbind();
-        pyo3_async_runtimes::tokio::future_into_py(slf.py(), async move { Ok(stream) })
-    }
+        fn __aiter__(slf: Py<Self>) -> Py<Self> {
+            slf
+        }
 
-    #[pyo3(signature = (*_exc))]
-    fn __aexit__<'py>(&self, py: Python<'py>, _exc: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
-        let (inner, epoch, state) = (self.inner.clone(), self.epoch, self.state.clone());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            close(inner, epoch, state).await;
-            Ok(false)
-        })
+        fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            let next = self.next_call().then(|_, event| event.ok_or_else(|| PyStopAsyncIteration::new_err(())));
+            next.awaitable(py)
+        }
     }
 }
 

@@ -5,10 +5,10 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use openai_mock::{AzureMock, Fault, ImageDetail, MockConfig, MockMode, ModelEntry, ModelFamily};
+use openai_mock::{AzureMock, Fault, ImageDetail, MockConfig, MockMode, ModelEntry, ModelFamily, ParamRule};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::Failure;
 use crate::tokio;
@@ -117,6 +117,23 @@ fn fault(name: &str, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Fault> {
     })
 }
 
+/// A parameter rule from its Python spelling (see `MockServer.add_model`).
+fn param_rule(rule: &Bound<'_, PyAny>) -> PyResult<ParamRule> {
+    if let Ok(name) = rule.cast::<PyString>() {
+        return match &*name.to_cow()? {
+            "any" => Ok(ParamRule::Any),
+            "bool" => Ok(ParamRule::Bool),
+            "image" => Ok(ParamRule::Image),
+            other => Err(PyValueError::new_err(format!("no parameter rule {other:?}"))),
+        };
+    }
+    if rule.is_instance_of::<PyTuple>() {
+        let (min, max): (i64, i64) = rule.extract()?;
+        return Ok(ParamRule::int_range(min, max));
+    }
+    Ok(ParamRule::OneOf(rule.extract()?))
+}
+
 #[pymethods]
 impl MockServer {
     #[new]
@@ -168,6 +185,7 @@ impl MockServer {
     /// Every request so far, in arrival order, as dicts.
     fn requests<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let requests = self.with(|s| s.requests())?;
+        let json = py.import("json")?.getattr("loads")?;
         let list = PyList::empty(py);
         for r in requests {
             let d = PyDict::new(py);
@@ -183,6 +201,32 @@ impl MockServer {
                 "parts",
                 r.parts.iter().map(|p| (p.name.clone(), p.filename.clone(), p.len)).collect::<Vec<_>>(),
             )?;
+            // Every parameter as sent (`RecordedRequest::param`): a JSON
+            // body's with their JSON types, a multipart body's text fields as
+            // strings.
+            let params = PyDict::new(py);
+            let names: Vec<String> = match r.json().as_ref().and_then(|body| body.as_object()) {
+                Some(body) => body.keys().cloned().collect(),
+                None => r.parts.iter().filter(|p| p.filename.is_none()).filter_map(|p| p.name.clone()).collect(),
+            };
+            for name in names {
+                if let Some(value) = r.param(&name) {
+                    params.set_item(&name, json.call1((value.to_string(),))?)?;
+                }
+            }
+            d.set_item("params", params)?;
+            // The file parts, with their content type and what their bytes are.
+            let files = PyList::empty(py);
+            for p in r.parts.iter().filter(|p| p.filename.is_some()) {
+                let f = PyDict::new(py);
+                f.set_item("name", &p.name)?;
+                f.set_item("filename", &p.filename)?;
+                f.set_item("content_type", &p.content_type)?;
+                f.set_item("len", p.len)?;
+                f.set_item("image", p.image.map(|i| (i.format, i.width, i.height)))?;
+                files.append(f)?;
+            }
+            d.set_item("files", files)?;
             d.set_item("ok", r.verdict.is_ok())?;
             if let openai_mock::Verdict::Rejected { status, code, message, .. } = &r.verdict {
                 d.set_item("status", status)?;
@@ -234,8 +278,20 @@ impl MockServer {
     }
 
     /// Adds a model to the live catalog (`family`: image, chat or other).
-    #[pyo3(signature = (id, family="image", shutdown_date=None))]
-    fn add_model(&self, id: &str, family: &str, shutdown_date: Option<&str>) -> PyResult<()> {
+    /// An image model may take more `params` than its family's, by name:
+    /// `"any"`, `"bool"`, `"image"`, a list of strings (one of them) or
+    /// `(min, max)` (an integer from min to max); more `qualities`; and
+    /// `rules_of` another model's family rules.
+    #[pyo3(signature = (id, family="image", shutdown_date=None, *, params=None, qualities=Vec::new(), rules_of=None))]
+    fn add_model(
+        &self,
+        id: &str,
+        family: &str,
+        shutdown_date: Option<&str>,
+        params: Option<&Bound<'_, PyDict>>,
+        qualities: Vec<String>,
+        rules_of: Option<String>,
+    ) -> PyResult<()> {
         let family = match family {
             "image" => ModelFamily::Image,
             "chat" => ModelFamily::Chat,
@@ -244,6 +300,17 @@ impl MockServer {
         };
         let mut entry = ModelEntry::new(id, family);
         entry.shutdown_date = shutdown_date.map(str::to_string);
+        if let Some(params) = params {
+            for (name, rule) in params.iter() {
+                entry = entry.with_param(name.extract::<String>()?, param_rule(&rule)?);
+            }
+        }
+        for tier in qualities {
+            entry = entry.with_quality(tier);
+        }
+        if let Some(model) = rules_of {
+            entry = entry.with_rules_of(model);
+        }
         self.with(|s| s.catalog().add(entry))
     }
 

@@ -2,7 +2,10 @@
 //! `.wasm` is loaded by plain wasmtime-py (Python) and by jco (Node, with
 //! `@bytecodealliance/preview2-shim` as its WASI), with no code of this
 //! project in between, and each calls `info` and makes one `generate`
-//! against the strict mock, which must find the request valid.
+//! against the strict mock, which must find the request valid. The request is
+//! built by hand in the shape of the component's contract (for 0.3: options
+//! as `parameter` records with `value` variants, an `extra` list, the output
+//! format as a string), so a change of that shape is seen here first.
 //!
 //! Pinned versions are installed at test time: wasmtime-py from
 //! `tests/conformance/requirements.txt` into `target/conformance-venv`, jco and
@@ -15,13 +18,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::{output, python_venv, target_dir};
 use openai_mock::{MockConfig, MockServer};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-#[path = "../../bench/src/pyenv.rs"]
-#[allow(dead_code)]
-mod pyenv;
+mod common;
 
 /// Served today and known to every version of the backend.
 const MODEL: &str = "gpt-image-2";
@@ -29,20 +31,6 @@ const KEY: &str = "sk-conformance-0123456789abcdefghijklmnop";
 
 fn conformance_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("conformance")
-}
-
-fn target_dir() -> PathBuf {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent().unwrap_or(tmp).to_path_buf()
-}
-
-/// Runs `command`, failing the test with its output when it fails; returns stdout.
-fn run(command: &mut Command, what: &str) -> String {
-    let out = command.output().unwrap_or_else(|e| panic!("{what}: cannot start {command:?}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{what} failed ({}):\n{stderr}\n{stdout}", out.status);
-    stdout
 }
 
 /// A mock on its own runtime thread, for hosts in other processes. Today is
@@ -61,7 +49,7 @@ fn check_report(host: &str, report: &str, mock: &MockServer) {
     assert_eq!(v["name"], "openai", "{host}: {v}");
     let contract = v["contract"].as_str().unwrap_or_default();
     assert!(contract.starts_with("talemate:visual/visual-backend@0."), "{host}: {v}");
-    if contract.ends_with("@0.2.0") {
+    if !contract.ends_with("@0.1.0") {
         // Declared settings (0.1 had a fixed record).
         let settings: Vec<&str> = v["settings"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
         assert!(settings.contains(&"api-key") && settings.contains(&"base-url"), "{host}: {v}");
@@ -75,14 +63,20 @@ fn check_report(host: &str, report: &str, mock: &MockServer) {
     let generation = requests.iter().find(|r| r.path.ends_with("/images/generations")).expect("a generation request");
     assert!(generation.verdict.is_ok(), "{host}: the mock refused the request: {:?}", generation.verdict);
     assert_eq!(generation.model.as_deref(), Some(MODEL));
+    // The typed option and the output format the host passed reached the service.
+    assert_eq!(generation.param("background"), Some(Value::from("opaque")), "{host}");
+    assert_eq!(generation.param("output_format"), Some(Value::from("png")), "{host}");
+    if contract.ends_with("@0.3.0") {
+        // 0.3's result carries an estimate of its cost (the model's prices are known).
+        assert!(v["cost_usd"].as_f64().is_some_and(|usd| usd > 0.0), "{host}: no cost: {v}");
+    }
 }
 
 #[test]
 #[cfg_attr(skip_python, ignore = "VISUAL_HOST_SKIP_PYTHON is set: the component was not run in wasmtime-py")]
 fn the_component_runs_in_plain_wasmtime_py() {
     let dir = conformance_dir();
-    let python = pyenv::ensure_venv(&target_dir().join("conformance-venv"), &dir.join("requirements.txt"))
-        .unwrap_or_else(|e| panic!("{e:#} (VISUAL_HOST_SKIP_PYTHON=1 skips this test)"));
+    let python = python_venv("conformance-venv", &dir.join("requirements.txt"), "this test");
     let (_runtime, mock) = mock();
     let config = serde_json::json!({
         "wasm": guest_components::OPENAI_BACKEND,
@@ -90,7 +84,7 @@ fn the_component_runs_in_plain_wasmtime_py() {
         "api_key": KEY,
         "model": MODEL,
     });
-    let report = run(
+    let report = output(
         Command::new(&python).arg(dir.join("wasmtime_py.py")).arg(config.to_string()).env_remove("PYTHONPATH"),
         "the component in wasmtime-py",
     );
@@ -112,7 +106,7 @@ fn node_prefix() -> PathBuf {
     let _ = std::fs::remove_dir_all(&prefix);
     std::fs::create_dir_all(&prefix).unwrap();
     std::fs::write(prefix.join("package.json"), &manifest).unwrap();
-    run(
+    output(
         Command::new("npm").args(["install", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&prefix),
         "installing jco from npm (is Node with npm installed? VISUAL_HOST_SKIP_NODE=1 skips this test)",
     );
@@ -127,7 +121,7 @@ fn the_component_runs_in_jco_on_node() {
     // Transpiled anew each run: the component may have changed.
     let out = prefix.join("out");
     let _ = std::fs::remove_dir_all(&out);
-    run(
+    output(
         Command::new(prefix.join("node_modules/.bin/jco"))
             .args(["transpile", guest_components::OPENAI_BACKEND, "--name", "backend", "--quiet", "-o"])
             .arg(&out),
@@ -138,7 +132,7 @@ fn the_component_runs_in_jco_on_node() {
 
     let (_runtime, mock) = mock();
     let config = serde_json::json!({"base_url": mock.base_url(), "api_key": KEY, "model": MODEL});
-    let report = run(
+    let report = output(
         Command::new("node").arg(conformance_dir().join("jco.mjs")).arg(out.join("backend.js")).arg(config.to_string()),
         "the component in jco (node)",
     );

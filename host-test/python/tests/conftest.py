@@ -2,8 +2,8 @@
 which only the test build has), and the backend components.
 
 The components' paths come from the environment, as ``pytest_suite.rs`` sets
-them: ``OPENAI_BACKEND_WASM``, ``PLACEHOLDER_BACKEND_WASM`` and
-``PLACEHOLDER_BACKEND_V0_1_WASM``.
+them: ``OPENAI_BACKEND_WASM``, ``PLACEHOLDER_BACKEND_WASM``,
+``PLACEHOLDER_BACKEND_V0_2_WASM`` and ``PLACEHOLDER_BACKEND_V0_1_WASM``.
 """
 
 from __future__ import annotations
@@ -52,19 +52,21 @@ def gateway() -> Iterator["_native.MockServer"]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def openai_wasm() -> Path:
-    return _path_from_env("OPENAI_BACKEND_WASM")
+def _component(variable: str):
+    """A session fixture, named as the attribute it is assigned to: the path
+    of the component in ``variable``."""
+
+    @pytest.fixture(scope="session")
+    def component() -> Path:
+        return _path_from_env(variable)
+
+    return component
 
 
-@pytest.fixture(scope="session")
-def placeholder_wasm() -> Path:
-    return _path_from_env("PLACEHOLDER_BACKEND_WASM")
-
-
-@pytest.fixture(scope="session")
-def placeholder_v01_wasm() -> Path:
-    return _path_from_env("PLACEHOLDER_BACKEND_V0_1_WASM")
+openai_wasm = _component("OPENAI_BACKEND_WASM")
+placeholder_wasm = _component("PLACEHOLDER_BACKEND_WASM")
+placeholder_v02_wasm = _component("PLACEHOLDER_BACKEND_V0_2_WASM")
+placeholder_v01_wasm = _component("PLACEHOLDER_BACKEND_V0_1_WASM")
 
 
 @pytest.fixture(scope="session")

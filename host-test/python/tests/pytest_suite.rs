@@ -16,18 +16,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[path = "../../bench/src/pyenv.rs"]
-#[allow(dead_code)]
-mod pyenv;
+use common::{output, python_venv, target_dir};
+
+mod common;
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `target/`: next to cargo's own output, so `cargo clean` removes what this makes.
-fn target_dir() -> PathBuf {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent().unwrap_or(tmp).to_path_buf()
 }
 
 /// The extension this `cargo test` built: a cdylib sits in `deps/` beside
@@ -46,19 +40,16 @@ fn run(command: &mut Command, what: &str) {
     assert!(status.success(), "{what} failed ({status}): {command:?}");
 }
 
-fn output(command: &mut Command, what: &str) -> String {
-    let out = command.output().unwrap_or_else(|e| panic!("{what}: cannot start {command:?}: {e}"));
-    assert!(out.status.success(), "{what} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 /// Copies the package into the venv's site-packages, as `pip install` of a
 /// wheel would lay it out, with this build's extension.
 pub fn install(python: &Path) {
-    let site = PathBuf::from(output(
-        Command::new(python).args(["-c", "import sysconfig; print(sysconfig.get_paths()['platlib'])"]),
-        "finding site-packages",
-    ));
+    let site = PathBuf::from(
+        output(
+            Command::new(python).args(["-c", "import sysconfig; print(sysconfig.get_paths()['platlib'])"]),
+            "finding site-packages",
+        )
+        .trim(),
+    );
     let package = site.join("talemate_visual");
     let _ = std::fs::remove_dir_all(&package);
     std::fs::create_dir_all(&package).expect("creating the package directory");
@@ -89,8 +80,7 @@ fn copy_tree(from: &Path, to: &Path) {
 #[cfg_attr(skip_python, ignore = "VISUAL_HOST_SKIP_PYTHON is set: the Python host was not tested")]
 fn python_host_passes_its_tests() {
     let dir = crate_dir();
-    let python = pyenv::ensure_venv(&target_dir().join("python-venv"), &dir.join("requirements-test.txt"))
-        .unwrap_or_else(|e| panic!("{e:#} (VISUAL_HOST_SKIP_PYTHON=1 skips the Python host's tests)"));
+    let python = python_venv("python-venv", &dir.join("requirements-test.txt"), "the Python host's tests");
     install(&python);
 
     // The tests find the components through these; output streams straight through.
@@ -100,6 +90,7 @@ fn python_host_passes_its_tests() {
             .current_dir(&dir)
             .env("OPENAI_BACKEND_WASM", guest_components::OPENAI_BACKEND)
             .env("PLACEHOLDER_BACKEND_WASM", guest_components::PLACEHOLDER_BACKEND)
+            .env("PLACEHOLDER_BACKEND_V0_2_WASM", guest_components::PLACEHOLDER_BACKEND_V0_2)
             .env("PLACEHOLDER_BACKEND_V0_1_WASM", guest_components::PLACEHOLDER_BACKEND_V0_1)
             .env("VISUAL_HOST_CACHE_DIR", target_dir().join("python-component-cache"))
             // The cache's key of the tests' own, never the user's.

@@ -1,5 +1,5 @@
-"""The Python host itself: loading and refusing, the on-disk cache, the 0.2
-shape of what it returns, settings and arguments, the exceptions, the memory
+"""The Python host itself: loading and refusing, the on-disk cache, the 0.3
+shape of what it returns (and of 0.2 and 0.1 components), settings and arguments, the exceptions, the memory
 cap, and the shipped type stubs."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import stub_twins
 import talemate_visual
 from helpers import png_size
 from talemate_visual import (
@@ -36,7 +37,7 @@ from talemate_visual import (
 #: The smallest valid component: the preamble alone. It exports nothing.
 EMPTY_COMPONENT = b"\x00asm\x0d\x00\x01\x00"
 
-#: The cases of the contract's `error` variant, in WIT order (wit/since_v0.2.0/types.wit).
+#: The cases of the contract's `error` variant, in WIT order (wit/since_v0.3.0/types.wit).
 WIT_ERROR_CASES = [
     "invalid-input",
     "unsupported",
@@ -61,7 +62,7 @@ def test_refuses_what_is_not_a_backend(tmp_path):
     junk.write_bytes(b"\x00asm" + bytes(range(60)))
     with pytest.raises(LoadError):
         VisualBackend.load(junk, cache=False)
-    with pytest.raises(LoadError, match="does not implement talemate:visual/visual-backend@0.2.x"):
+    with pytest.raises(LoadError, match="does not implement talemate:visual/visual-backend@0.3.x"):
         VisualBackend.from_bytes(EMPTY_COMPONENT, cache=False, source="empty.wasm")
     with pytest.raises(TypeError):
         VisualBackend.from_bytes("not bytes")
@@ -74,13 +75,13 @@ def test_a_second_load_comes_from_the_cache(placeholder_wasm, tmp_path):
     assert (first.from_cache, second.from_cache, uncached.from_cache) == (False, True, False)
     assert any(p.is_file() for p in tmp_path.rglob("*")), "the compiled component was stored"
     assert second.load_time < first.load_time
-    assert second.contract == "talemate:visual/visual-backend@0.2.0"
+    assert second.contract == "talemate:visual/visual-backend@0.3.0"
     # Entries are verified with the cache's key: another key does not trust them.
     other_key = VisualBackend.load(placeholder_wasm, cache=tmp_path, cache_key_file=tmp_path.parent / "other.key")
     assert not other_key.from_cache
 
 
-def test_info_has_the_0_2_shape(placeholder):
+def test_info_has_the_0_3_shape(placeholder):
     info = placeholder.info()
     assert isinstance(info, BackendInfo) and info.name == "placeholder"
     assert info.settings == ()  # the placeholder declares none
@@ -91,12 +92,35 @@ def test_info_has_the_0_2_shape(placeholder):
     assert model.sizes.free is not None and model.sizes.free.step == 1
     assert model.lifecycle is not None and model.lifecycle.state == "active"
     assert info.capability("image-edit").max_reference_images > 0
+    # 0.3: output formats by name, no prices, no extra parameters.
+    assert (model.output_formats, model.default_output_format, model.prices) == (("png",), "png", None)
+    assert not info.capability("text-to-image").accepts_extra_parameters
     with pytest.raises(dataclasses.FrozenInstanceError):
         info.name = "other"
     assert placeholder.info() == info
 
 
-def test_a_0_1_component_is_presented_in_the_0_2_shape(placeholder_v01_wasm):
+def test_a_0_2_component_is_presented_in_the_0_3_shape(placeholder_v02_wasm):
+    backend = VisualBackend.load(placeholder_v02_wasm, today="2026-12-02")
+    assert backend.contract == "talemate:visual/visual-backend@0.2.0"
+    info = backend.info()
+    assert info.name == "placeholder" and info.settings == ()
+    model = info.capability("text-to-image").model()
+    assert "png" in model.output_formats and model.prices is None
+    with backend.open() as client:
+        assert client.check().ok
+        generation = client.generate("a lighthouse", "landscape", output_format="png")
+        (image,) = generation.images
+        assert (image.mime_type, png_size(image.data)) == ("image/png", (1536, 1024))
+        assert generation.cost is None and generation.svg_usage is None
+        edited = client.edit("a lighthouse at night", [image.data], "square")
+        assert png_size(edited.images[0].data) == (1024, 1024)
+        # 0.2 had no extra parameters: asking for some is refused before the call.
+        with pytest.raises(InvalidInput, match="contract 0.2 takes no extra parameters"):
+            client.generate("a lighthouse", "square", extra={"seed": 7})
+
+
+def test_a_0_1_component_is_presented_in_the_0_3_shape(placeholder_v01_wasm):
     backend = VisualBackend.load(placeholder_v01_wasm, today="2026-12-02")
     assert backend.contract == "talemate:visual/visual-backend@0.1.0"
     info = backend.info()
@@ -197,3 +221,21 @@ def test_the_package_ships_type_stubs_that_match_the_extension():
         public = {n for n in runtime if not n.startswith("_")}
         assert public - declared == set(), f"{name}: not in the stub: {public - declared}"
         assert declared - runtime == set(), f"{name}: in the stub only: {declared - runtime}"
+
+
+def test_the_stubs_async_methods_are_written_from_their_synchronous_twins():
+    source = stub_twins.STUB.read_text()
+    assert stub_twins.regenerated(source) == source, "the a* stubs differ: run python tests/stub_twins.py --write"
+    # The installed stubs are those, and each twin takes what its method takes.
+    assert (Path(talemate_visual.__file__).parent / "_native.pyi").read_text() == source
+    pairs = {(cls, sync.name, twin.name) for cls, sync, twin in stub_twins.class_twins(ast.parse(source))}
+    in_native = {
+        (cls, name, stub_twins.twin_name(name))
+        for cls in ("VisualBackend", "Client", "GenerationStream")
+        for name in dir(getattr(_native, cls))
+        if stub_twins.twin_name(name) in dir(getattr(_native, cls)) and name not in stub_twins.NOT_TWINS
+    }
+    assert pairs == in_native
+    for cls, sync, twin in pairs:
+        native = getattr(_native, cls)
+        assert getattr(native, sync).__text_signature__ == getattr(native, twin).__text_signature__, (cls, twin)

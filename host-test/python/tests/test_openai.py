@@ -47,7 +47,8 @@ SIZES = {
 
 
 def contract_0_2(backend) -> bool:
-    return backend.contract.endswith("@0.2.0")
+    """Built for contract 0.2 or later (0.1 had fixed settings and no live model list)."""
+    return not backend.contract.endswith("@0.1.0")
 
 
 def require_0_2(backend):
@@ -78,8 +79,8 @@ def test_info_declares_capabilities_models_and_settings(openai):
 def test_info_names_todays_defaults(openai):
     require_0_2(openai)
     info = openai.info()
-    assert info.capability("text-to-image").default_model == "gpt-image-2.5-flare"
-    assert info.capability("image-edit").default_model == "gpt-image-2.5-sunburst"
+    assert info.capability("text-to-image").default_model == "gpt-image-2.6-flare"
+    assert info.capability("image-edit").default_model == "gpt-image-2.6-sunburst"
     assert info.capability("image-analysis").default_model == "gpt-6-luna"
     assert info.setting("api-key").required
     dall_e_3 = info.capability("text-to-image").model("dall-e-3")

@@ -1,6 +1,6 @@
 """One host, several backends: the same code loads whichever .wasm it is
-given (the OpenAI backend, the offline placeholder, a placeholder built for
-contract 0.1) and gets each one's info and an image, with nothing rebuilt
+given (the OpenAI backend, the offline placeholder, placeholders built for
+contracts 0.2 and 0.1) and gets each one's info and an image, with nothing rebuilt
 or special-cased. Settings are passed by what each backend declares."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def illustrate(path, values: dict):
     return backend, info, status, generation
 
 
-@pytest.mark.parametrize("which", ["openai_wasm", "placeholder_wasm", "placeholder_v01_wasm"])
+@pytest.mark.parametrize("which", ["openai_wasm", "placeholder_wasm", "placeholder_v02_wasm", "placeholder_v01_wasm"])
 def test_the_same_host_drives_any_backend(which, request, mock):
     path = request.getfixturevalue(which)
     backend, info, status, generation = illustrate(path, settings_for(mock))
@@ -44,9 +44,8 @@ def test_the_same_host_drives_any_backend(which, request, mock):
     assert status.level != StatusLevel.ERROR, status
     (image,) = generation.images
     assert (image.width, image.height) == png_size(image.data)
-    expected = "0.1.0" if which == "placeholder_v01_wasm" else None
-    if expected:
-        assert backend.contract.endswith(expected)
+    expected = {"placeholder_v01_wasm": "0.1.0", "placeholder_v02_wasm": "0.2.0"}.get(which, "0.3.0")
+    assert backend.contract.endswith(expected)
     landscape = info.capability("text-to-image").model().size_for("landscape")
     if landscape is not None:
         assert (image.width, image.height) == (landscape.width, landscape.height)

@@ -12,43 +12,40 @@ import asyncio
 import base64
 import importlib
 import json
+import re
 import shutil
 import time
 
 import pytest
+import structlog.testing
 
 from conftest import TODAY
-from helpers import png_size
+from helpers import png_size, solid_png
 from talemate_standin.harness import (
-    checkout,
+    AGENT_METHODS,
+    PANELS,
     clear_status_cache,
     events,
+    generated,
     openai_panels,
+    save_mixed_settings,
     panel,
-    purge_modules,
     save_settings,
     settle,
+    stand_in,
     start,
-    tiny_png,
 )
 
 
 @pytest.fixture
 def talemate(tmp_path, monkeypatch, openai_wasm, placeholder_wasm):
     """A fresh stand-in Talemate, and a folder holding both components."""
-    purge_modules()
-    tree = checkout(tmp_path)
-    monkeypatch.syspath_prepend(str(tree.src))
-    tree.components = tmp_path / "components"
-    tree.components.mkdir()
-    shutil.copy(openai_wasm, tree.components)
-    shutil.copy(placeholder_wasm, tree.components)
-    import talemate_visual.talemate as adapter
-
-    monkeypatch.setitem(adapter.LOAD_OPTIONS, "today", TODAY)
-    tree.adapter = adapter
-    yield tree
-    purge_modules()
+    with stand_in(tmp_path, monkeypatch, TODAY) as tree:
+        tree.components = tmp_path / "components"
+        tree.components.mkdir()
+        shutil.copy(openai_wasm, tree.components)
+        shutil.copy(placeholder_wasm, tree.components)
+        yield tree
 
 
 def install(tree):
@@ -57,20 +54,58 @@ def install(tree):
     return tree.adapter.install(tree.components, bundled=False)
 
 
+def install_openai(tree, mock, *, timeout=None, **panel_values):
+    """Both components installed; the OpenAI backend draws, against the mock
+    with its key, used despite a warning."""
+    install(tree)
+    panels = openai_panels(mock, use_despite_warnings=True, **panel_values)
+    save_settings(key=mock.api_key, backend="wasm_openai", timeout=timeout, **panels)
+
+
 def status_of(backend):
     return backend.status.type.name, backend.status.message
 
 
-async def generated(agent, request, seconds: float = 30):
-    """Starts a generation as Talemate does and waits for its image."""
-    done = asyncio.get_running_loop().create_future()
+async def settled_agent():
+    """The Visualizer agent, started as Talemate starts it, once its
+    backends' first status checks have answered."""
+    agent = await start()
+    await settle(agent)
+    return agent
 
-    async def callback(response):
-        done.set_result(response)
 
-    request.callback = callback
-    await agent.generate(request)
-    return await asyncio.wait_for(done, seconds)
+async def generating_slowly(agent, mock, prompt: str, seconds: float):
+    """A generation Talemate started whose first byte the mock holds back for
+    ``seconds``, once it has reached the mock."""
+    from talemate.agents.visual.schema import GenerationRequest
+
+    mock.push_fault("no_first_byte", seconds=seconds)
+    await agent.generate(GenerationRequest(prompt=prompt))
+    while mock.in_flight() == 0:
+        await asyncio.sleep(0.01)
+
+
+async def disconnected(mock, since: float):
+    """Waits until the mock has seen the client close the connection, at
+    most 2 s after ``since``."""
+    while mock.disconnects() == 0:
+        assert time.monotonic() - since < 2, "the mock never saw the client go"
+        await asyncio.sleep(0.01)
+
+
+async def analyzed(agent):
+    """Has Talemate analyze a 16x16 portrait of the scene, as it does, and
+    waits (10 s at most) until it says so."""
+    from talemate.agents.visual.schema import AnalysisRequest
+    from talemate.context import active_scene
+    from talemate.scene_assets import Scene
+
+    active_scene.set(Scene({"portrait": solid_png(16, 16)}))
+    await agent.analyze(AnalysisRequest(prompt="What colour is it?", asset_id="portrait"))
+    for _ in range(200):
+        if events("image_analyzed"):
+            break
+        await asyncio.sleep(0.05)
 
 
 def test_every_component_in_the_folder_is_registered(talemate):
@@ -86,7 +121,7 @@ def test_every_component_in_the_folder_is_registered(talemate):
     for cls in classes:
         assert (cls.image_create, cls.image_edit, cls.image_analyzation) == (True, True, True)
         assert cls().prompt_type == PROMPT_TYPE.DESCRIPTIVE
-        for method in ("backend", "backend_image_edit", "backend_image_analyzation", "prepare_generation", "prepare_analysis", "emit_status"):
+        for method in AGENT_METHODS:
             assert callable(getattr(VisualAgent, f"{cls.name}_{method}"))
     assert openai.description.startswith("Images from OpenAI")
     # Installing again registers nothing twice.
@@ -95,13 +130,7 @@ def test_every_component_in_the_folder_is_registered(talemate):
 
 def test_the_three_selections_offer_each_backend(talemate, mock):
     install(talemate)
-    save_settings(
-        key=mock.api_key,
-        backend="wasm_placeholder",
-        edit="wasm_openai",
-        analysis="wasm_openai",
-        **openai_panels(mock),
-    )
+    save_mixed_settings(mock)
 
     async def main():
         agent = await start()
@@ -139,6 +168,7 @@ def test_panels_have_a_field_of_the_matching_kind_per_declared_setting(talemate)
         assert kinds == {
             "api_key": "unified_api_key",
             "model": "text",
+            "output_format": "text",
             "base_url": "text",
             "organization": "text",
             "project": "text",
@@ -156,6 +186,12 @@ def test_panels_have_a_field_of_the_matching_kind_per_declared_setting(talemate)
         }
         # No field for what Talemate decides itself: the key and the generation timeout.
         assert "generation_timeout" not in config
+        # Only the formats Talemate can store (as PNG): never GIF or SVG, which the 2.6 models declare.
+        assert [c["value"] for c in config["output_format"].choices] == ["png", "jpeg", "webp"]
+        assert config["output_format"].value == "png"
+        edit_formats = agent.actions["wasm_openai_image_edit"].config["output_format"].choices
+        assert [c["value"] for c in edit_formats] == ["png", "jpeg", "webp"]
+        assert "output_format" not in agent.actions["wasm_openai_image_analyzation"].config
         assert (config["max_retries"].min, config["max_retries"].max, config["max_retries"].step) == (0, 10, 1)
         assert config["base_url"].value == "https://api.openai.com/v1"
         assert config["connect_timeout"].label == "Connect timeout (seconds)" and config["connect_timeout"].value == "10"
@@ -169,6 +205,7 @@ def test_panels_have_a_field_of_the_matching_kind_per_declared_setting(talemate)
 def test_models_are_offered_with_notes_and_lifecycle_then_the_live_list(talemate, mock):
     install(talemate)
     save_settings(key=mock.api_key, analysis="wasm_openai", **openai_panels(mock))
+    mock.add_model("gpt-6.2-nova", "chat")  # served, and unknown to the backend
 
     async def main():
         agent = await start()
@@ -176,8 +213,8 @@ def test_models_are_offered_with_notes_and_lifecycle_then_the_live_list(talemate
         analysis = agent.actions["wasm_openai_image_analyzation"].config["model"]
         # Before any check: the models info() knows; retired ones are not offered.
         ids = [c["value"] for c in create.choices]
-        assert ids == ["gpt-image-2.5-flare", "gpt-image-2.5-sunburst", "gpt-image-2"]
-        assert create.value == "gpt-image-2.5-flare"
+        assert ids == ["gpt-image-2.6-flare", "gpt-image-2.6-sunburst", "gpt-image-2.5-flare", "gpt-image-2.5-sunburst", "gpt-image-2"]
+        assert create.value == "gpt-image-2.6-flare"
         assert "verified OpenAI organization" in create.note_on_value["gpt-image-2"].text
         assert create.note_on_value["gpt-image-2"].color == "warning"
         labels = {c["value"]: c["label"] for c in analysis.choices}
@@ -185,15 +222,17 @@ def test_models_are_offered_with_notes_and_lifecycle_then_the_live_list(talemate
         note = analysis.note_on_value["gpt-4.1-mini"]
         assert (note.color, note.text.split(". ")[0]) == ("warning", "Deprecated: stops being served on 2027-01-14; use gpt-6-luna instead")
         assert analysis.value == "gpt-6-luna"
+        assert "gpt-6.2-nova" not in labels
         # With a key, the live list replaces it once a check has passed.
         await settle(agent)
         for _ in range(100):
             await agent.emit_status()
-            if "gpt-5" in [c["value"] for c in analysis.choices]:
+            if "gpt-6.2-nova" in [c["value"] for c in analysis.choices]:
                 break
             await asyncio.sleep(0.05)
         labels = {c["value"]: c["label"] for c in analysis.choices}
-        assert labels["gpt-5"] == "gpt-5 (deprecated, stops 2026-12-11)"
+        assert labels["gpt-6.2-nova"] == "gpt-6.2-nova"
+        assert labels["gpt-5"] == "GPT-5 (deprecated, stops 2026-12-11)"
         assert "dall-e-3" not in labels and analysis.value == "gpt-6-luna"
         assert any(r["path"] == "/v1/models" for r in mock.requests())
 
@@ -205,8 +244,7 @@ def test_no_key_is_disconnected_and_says_where_to_set_it(talemate, mock):
     save_settings(key=None, backend="wasm_openai", **openai_panels(mock))
 
     async def main():
-        agent = await start()
-        await settle(agent)
+        agent = await settled_agent()
         kind, message = status_of(agent.backend)
         assert kind == "DISCONNECTED"
         assert "Settings > Application > OpenAI" in message and "OpenAI API Key" in message
@@ -221,12 +259,11 @@ def test_ok_and_warning(talemate, mock):
     save_settings(key=mock.api_key, backend="wasm_openai", edit="wasm_openai", analysis="wasm_openai", **openai_panels(mock))
 
     async def main():
-        agent = await start()
-        await settle(agent)
+        agent = await settled_agent()
         assert status_of(agent.backend_image_analyzation) == ("OK", "`gpt-6-luna` is available")
         kind, message = status_of(agent.backend)
         assert kind == "WARNING" and "organization verification" in message
-        assert agent.backend.status_description == f"Connected to gpt-image-2.5-flare - {message}"
+        assert agent.backend.status_description == f"Connected to gpt-image-2.6-flare - {message}"
         assert agent.ready is False  # Talemate uses only a backend whose status is OK
         # "Use while the status is a warning": OK for Talemate, still amber with the warning.
         agent.actions["wasm_openai_image_create"].config["use_despite_warnings"].value = True
@@ -239,6 +276,103 @@ def test_ok_and_warning(talemate, mock):
         assert agent.can_generate_images
 
     asyncio.run(main())
+
+
+def test_ticking_use_despite_warnings_is_ok_at_the_very_next_check(talemate, mock):
+    """The status cache key includes the option, so the next check after
+    ticking it is a fresh one that answers OK (with the option left out of
+    the key, Talemate kept showing the cached warning for 10 s)."""
+    install(talemate)
+    save_settings(key=mock.api_key, backend="wasm_openai", **openai_panels(mock))
+
+    async def main():
+        agent = await settled_agent()
+        kind, message = status_of(agent.backend)
+        assert kind == "WARNING" and not agent.can_generate_images
+        option = agent.actions["wasm_openai_image_create"].config["use_despite_warnings"]
+        option.value = True
+        await agent.apply_config(actions=None)
+        await settle(agent)  # no cache clearing: the very next check
+        assert status_of(agent.backend) == ("OK", message)
+        assert agent.backend.status_color == "warning" and agent.can_generate_images
+        # Unticking it is the warning again, at once.
+        option.value = False
+        await agent.apply_config(actions=None)
+        await settle(agent)
+        assert status_of(agent.backend) == ("WARNING", message)
+
+    asyncio.run(main())
+
+
+def test_each_calls_estimated_cost_goes_to_talemates_log(talemate, mock):
+    install(talemate)
+    save_settings(
+        key=mock.api_key,
+        backend="wasm_openai",
+        analysis="wasm_openai",
+        **openai_panels(mock, use_despite_warnings=True),
+    )
+
+    async def main():
+        from talemate.agents.visual.schema import FORMAT_TYPE, GenerationRequest
+
+        agent = await settled_agent()
+        await generated(agent, GenerationRequest(prompt="a lighthouse", format=FORMAT_TYPE.SQUARE))
+        await analyzed(agent)
+
+    with structlog.testing.capture_logs() as logs:
+        asyncio.run(main())
+    costs = {e["call"]: e for e in logs if e["event"] == "visual backend cost"}
+    assert sorted(costs) == ["analyze", "generate"], logs
+    generate, analyze = costs["generate"], costs["analyze"]
+    assert (generate["model"], generate["backend"], generate["log_level"]) == ("gpt-image-2.6-flare", "wasm_openai", "info")
+    assert analyze["model"] == "gpt-6-luna"
+    for line in (generate, analyze):
+        assert re.fullmatch(r"(at least )?\$\d+\.\d{4}", line["cost"]), line
+        assert line["usd"] > 0
+
+
+def test_the_panels_output_format_is_asked_for_and_stored_as_png(talemate, mock, monkeypatch):
+    """A JPEG answer becomes PNG, as Talemate stores it (Pillow does that in
+    Talemate; here a stand-in converter records the call)."""
+    install_openai(talemate, mock, output_format="jpeg")
+    import talemate_visual.talemate._agent as adapter_agent
+
+    converted = []
+
+    def to_png(data: bytes) -> bytes:
+        converted.append(data)
+        return solid_png(1024, 1536)
+
+    monkeypatch.setattr(adapter_agent, "_to_png", to_png)
+
+    async def main():
+        from talemate.agents.visual.schema import FORMAT_TYPE, GenerationRequest
+
+        agent = await start()
+        assert agent.backend.output_format == "jpeg"
+        await settle(agent)
+        response = await generated(agent, GenerationRequest(prompt="a lighthouse", format=FORMAT_TYPE.PORTRAIT))
+        assert png_size(response.generated) == (1024, 1536)
+
+    asyncio.run(main())
+    (jpeg,) = converted
+    assert jpeg[:3] == b"\xff\xd8\xff"
+    (sent,) = [r for r in mock.requests() if r["path"] == "/v1/images/generations"]
+    assert sent["params"]["output_format"] == "jpeg"
+
+
+def test_the_output_format_asked_for_is_never_gif_or_svg(openai):
+    from talemate_visual.talemate._spec import TALEMATE_FORMATS, format_choices, output_format_for
+
+    info = openai.info()
+    create, edit = info.capability("text-to-image"), info.capability("image-edit")
+    assert format_choices(create) == format_choices(edit) == list(TALEMATE_FORMATS) == ["png", "jpeg", "webp"]
+    for wanted in (None, "png", "gif", "svg"):
+        assert output_format_for(create, "gpt-image-2.6-flare", wanted) == "png", wanted
+    assert output_format_for(create, None, "webp") == "webp"  # the default model
+    assert output_format_for(create, "gpt-image-9-unknown", "jpeg") == "jpeg"  # the service decides
+    assert output_format_for(create, "dall-e-3", "jpeg") is None  # a model that takes no choice
 
 
 @pytest.mark.parametrize(
@@ -258,8 +392,7 @@ def test_errors_are_error_with_the_backends_message(talemate, mock, fault, words
         mock.set_fault_always(fault)
 
     async def main():
-        agent = await start()
-        await settle(agent)
+        agent = await settled_agent()
         kind, message = status_of(agent.backend)
         assert kind == "ERROR" and words in message, message
         assert agent.backend.status_color == "error" and agent.backend.status_description == message
@@ -274,8 +407,7 @@ def test_a_rate_limited_check_is_a_warning(talemate, mock):
     mock.set_fault_always("rate_limited")
 
     async def main():
-        agent = await start()
-        await settle(agent)
+        agent = await settled_agent()
         kind, message = status_of(agent.backend_image_analyzation)
         assert kind == "WARNING" and "rate limited" in message
 
@@ -283,14 +415,12 @@ def test_a_rate_limited_check_is_a_warning(talemate, mock):
 
 
 def test_generate_uses_the_format_not_the_resolution_and_returns_png(talemate, mock):
-    install(talemate)
-    save_settings(key=mock.api_key, backend="wasm_openai", **openai_panels(mock, use_despite_warnings=True))
+    install_openai(talemate, mock)
 
     async def main():
         from talemate.agents.visual.schema import FORMAT_TYPE, GenerationRequest
 
-        agent = await start()
-        await settle(agent)
+        agent = await settled_agent()
         request = GenerationRequest(prompt="a lighthouse at dusk", format=FORMAT_TYPE.PORTRAIT)
         assert (request.resolution.width, request.resolution.height) == (832, 1216)  # Talemate's SDXL default
         response = await generated(agent, request)
@@ -302,22 +432,21 @@ def test_generate_uses_the_format_not_the_resolution_and_returns_png(talemate, m
     asyncio.run(main())
     (sent,) = [r for r in mock.requests() if r["path"] == "/v1/images/generations"]
     body = json.loads(sent["json"])
-    assert (body["size"], body["output_format"], body["model"]) == ("1024x1536", "png", "gpt-image-2.5-flare")
+    assert (body["size"], body["output_format"], body["model"]) == ("1024x1536", "png", "gpt-image-2.6-flare")
 
 
 def test_edit_sends_the_references_up_to_what_the_backend_takes(talemate, mock):
     install(talemate)
     save_settings(key=mock.api_key, edit="wasm_openai", **openai_panels(mock, use_despite_warnings=True))
-    assets = {f"ref{i}": tiny_png(rgb=(i * 10, 0, 0)) for i in range(17)}
-    inline = "data:image/png;base64," + base64.b64encode(tiny_png(rgb=(0, 0, 255))).decode()
+    assets = {f"ref{i}": solid_png(8, 8, rgb=(i * 10, 0, 0)) for i in range(17)}
+    inline = "data:image/png;base64," + base64.b64encode(solid_png(8, 8, rgb=(0, 0, 255))).decode()
 
     async def main():
         from talemate.agents.visual.schema import FORMAT_TYPE, GEN_TYPE, GenerationRequest
         from talemate.context import active_scene
         from talemate.scene_assets import Scene
 
-        agent = await start()
-        await settle(agent)
+        agent = await settled_agent()
         assert agent.agent_details["max_references"]["value"] == "References 16"
         active_scene.set(Scene(assets))
         two = GenerationRequest(
@@ -337,7 +466,7 @@ def test_edit_sends_the_references_up_to_what_the_backend_takes(talemate, mock):
     assert [r["ok"] for r in edits] == [True, True], edits
     images = [[p for p in r["parts"] if p[0] in ("image", "image[]")] for r in edits]
     assert [len(i) for i in images] == [3, 16]  # the inline reference first; 17 cut to 16
-    assert edits[0]["model"] == "gpt-image-2.5-sunburst"
+    assert edits[0]["model"] == "gpt-image-2.6-sunburst"
 
 
 def test_references_n_follows_the_edit_model(talemate, mock):
@@ -359,18 +488,8 @@ def test_analyze_answers_into_the_response(talemate, mock):
     save_settings(key=mock.api_key, analysis="wasm_openai", **openai_panels(mock))
 
     async def main():
-        from talemate.agents.visual.schema import AnalysisRequest
-        from talemate.context import active_scene
-        from talemate.scene_assets import Scene
-
-        agent = await start()
-        await settle(agent)
-        active_scene.set(Scene({"portrait": tiny_png(16, 16)}))
-        await agent.analyze(AnalysisRequest(prompt="What colour is it?", asset_id="portrait"))
-        for _ in range(200):
-            if events("image_analyzed"):
-                break
-            await asyncio.sleep(0.05)
+        agent = await settled_agent()
+        await analyzed(agent)
         (event,) = events("image_analyzed")
         assert event["data"]["analysis"] and event["data"]["backend_name"] == "wasm_openai"
 
@@ -380,23 +499,14 @@ def test_analyze_answers_into_the_response(talemate, mock):
 
 
 def test_cancel_closes_the_connection(talemate, mock):
-    install(talemate)
-    save_settings(key=mock.api_key, backend="wasm_openai", **openai_panels(mock, use_despite_warnings=True))
+    install_openai(talemate, mock)
 
     async def main():
-        from talemate.agents.visual.schema import GenerationRequest
-
-        agent = await start()
-        await settle(agent)
-        mock.push_fault("no_first_byte", seconds=20)
-        await agent.generate(GenerationRequest(prompt="a very slow lighthouse"))
-        while mock.in_flight() == 0:
-            await asyncio.sleep(0.01)
+        agent = await settled_agent()
+        await generating_slowly(agent, mock, "a very slow lighthouse", seconds=20)
         started = time.monotonic()
         await agent.cancel_generation()  # tasks cancelled, then cancel_request()
-        while mock.disconnects() == 0:
-            assert time.monotonic() - started < 2, "the mock never saw the client go"
-            await asyncio.sleep(0.01)
+        await disconnected(mock, since=started)
         await asyncio.sleep(0.1)
         assert mock.in_flight() == 0
         assert events("image_generation_failed") == [] and events("image_generated") == []
@@ -405,8 +515,7 @@ def test_cancel_closes_the_connection(talemate, mock):
 
 
 def test_cancel_request_alone_cancels_the_call_in_flight(talemate, mock):
-    install(talemate)
-    save_settings(key=mock.api_key, backend="wasm_openai", **openai_panels(mock, use_despite_warnings=True))
+    install_openai(talemate, mock)
 
     async def main():
         from talemate.agents.visual.schema import GenerationRequest, GenerationResponse
@@ -420,27 +529,17 @@ def test_cancel_request_alone_cancels_the_call_in_flight(talemate, mock):
         await agent.backend.cancel_request()
         with pytest.raises(asyncio.CancelledError):
             await task
-        started = time.monotonic()
-        while mock.disconnects() == 0:
-            assert time.monotonic() - started < 2, "the mock never saw the client go"
-            await asyncio.sleep(0.01)
+        await disconnected(mock, since=time.monotonic())
 
     asyncio.run(main())
 
 
 def test_a_slow_generation_does_not_delay_a_status_check(talemate, mock):
-    install(talemate)
-    save_settings(key=mock.api_key, backend="wasm_openai", **openai_panels(mock, use_despite_warnings=True))
+    install_openai(talemate, mock)
 
     async def main():
-        from talemate.agents.visual.schema import GenerationRequest
-
-        agent = await start()
-        await settle(agent)
-        mock.push_fault("no_first_byte", seconds=8)
-        await agent.generate(GenerationRequest(prompt="a slow lighthouse"))
-        while mock.in_flight() == 0:
-            await asyncio.sleep(0.01)
+        agent = await settled_agent()
+        await generating_slowly(agent, mock, "a slow lighthouse", seconds=8)
         started = time.monotonic()
         status = await agent.backend.test_connection()
         assert time.monotonic() - started < 1.5  # the generation waits 8 s for its first byte
@@ -451,14 +550,12 @@ def test_a_slow_generation_does_not_delay_a_status_check(talemate, mock):
 
 
 def test_the_generation_timeout_is_talemates(talemate, mock):
-    install(talemate)
-    save_settings(key=mock.api_key, backend="wasm_openai", timeout=1, **openai_panels(mock, use_despite_warnings=True))
+    install_openai(talemate, mock, timeout=1)
 
     async def main():
         from talemate.agents.visual.schema import GenerationRequest
 
-        agent = await start()
-        await settle(agent)
+        agent = await settled_agent()
         mock.push_fault("no_first_byte", seconds=10)
         started = time.monotonic()
         await agent.generate(GenerationRequest(prompt="a slow lighthouse"))
@@ -472,14 +569,12 @@ def test_the_generation_timeout_is_talemates(talemate, mock):
 
 
 def test_an_image_call_refused_for_the_organization_turns_the_status_red(talemate, mock):
-    install(talemate)
-    save_settings(key=mock.api_key, backend="wasm_openai", **openai_panels(mock, use_despite_warnings=True))
+    install_openai(talemate, mock)
 
     async def main():
         from talemate.agents.visual.schema import GenerationRequest
 
-        agent = await start()
-        await settle(agent)
+        agent = await settled_agent()
         assert status_of(agent.backend)[0] == "OK"
         mock.push_fault("org_not_verified")
         await agent.generate(GenerationRequest(prompt="a lighthouse"))
@@ -500,8 +595,7 @@ def test_the_placeholder_draws_offline(talemate):
     async def main():
         from talemate.agents.visual.schema import FORMAT_TYPE, GenerationRequest
 
-        agent = await start()
-        await settle(agent)
+        agent = await settled_agent()
         assert [status_of(b)[0] for b in (agent.backend, agent.backend_image_edit, agent.backend_image_analyzation)] == ["OK"] * 3
         assert agent.ready
         response = await generated(agent, GenerationRequest(prompt="a fox", format=FORMAT_TYPE.LANDSCAPE))
@@ -515,8 +609,7 @@ def test_a_panel_value_that_cannot_be_read_is_the_status(talemate, mock):
     save_settings(key=mock.api_key, backend="wasm_openai", **openai_panels(mock, connect_timeout="ten"))
 
     async def main():
-        agent = await start()
-        await settle(agent)
+        agent = await settled_agent()
         kind, message = status_of(agent.backend)
         assert kind == "ERROR" and message.startswith("Connect timeout (seconds):")
 
@@ -574,6 +667,11 @@ def test_settings_of_every_kind_become_panel_fields(openai):
     assert (slider.type, slider.min, slider.max, slider.step, slider.to_setting(4.0)) == ("number", 0, 8, 1, 4)
     free = field("number", range=NumberRange(1, None, False))
     assert (free.type, free.to_setting(" "), free.to_setting("2.5")) == ("text", None, 2.5)
+    document = field("json", {"a": [1, 2]})
+    assert (document.type, document.label, document.to_setting('{"b": true}')) == ("blob", "X (JSON)", {"b": True})
+    assert '"a": [' in document.value
+    with pytest.raises(ValueError, match="not a JSON document"):
+        document.to_setting("{nope")
 
 
 def test_the_key_is_talemates_for_openai_backends(openai):

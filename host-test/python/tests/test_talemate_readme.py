@@ -14,7 +14,17 @@ import pytest
 
 from conftest import TODAY
 from helpers import png_size
-from talemate_standin.harness import checkout, openai_panels, purge_modules, save_settings, settle, start
+from talemate_standin.harness import (
+    AGENT_METHODS,
+    PANELS,
+    generated,
+    openai_panels,
+    save_mixed_settings,
+    save_settings,
+    settle,
+    stand_in,
+    start,
+)
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 CI = Path(__file__).resolve().parents[3] / ".ci" / "run"
@@ -33,15 +43,9 @@ def blocks(language: str):
 
 @pytest.fixture
 def tree(tmp_path, monkeypatch):
-    purge_modules()
-    tree = checkout(tmp_path)
-    tree.root = tmp_path
-    monkeypatch.syspath_prepend(str(tree.src))
-    import talemate_visual.talemate as adapter
-
-    monkeypatch.setitem(adapter.LOAD_OPTIONS, "today", TODAY)
-    yield tree
-    purge_modules()
+    with stand_in(tmp_path, monkeypatch, TODAY) as tree:
+        tree.root = tmp_path
+        yield tree
 
 
 def test_the_drop_in_folder_as_the_readme_writes_it(tree, mock, placeholder_wasm):
@@ -51,13 +55,7 @@ def test_the_drop_in_folder_as_the_readme_writes_it(tree, mock, placeholder_wasm
     path.write_text(drop_in)
     # "To add another backend, copy its .wasm into that folder": no code changes.
     shutil.copy(placeholder_wasm, path.parent)
-    save_settings(
-        key=mock.api_key,
-        backend="wasm_placeholder",
-        edit="wasm_openai",
-        analysis="wasm_openai",
-        **openai_panels(mock),
-    )
+    save_mixed_settings(mock)
 
     async def main():
         from talemate.agents.visual.backends import BACKENDS
@@ -67,9 +65,9 @@ def test_the_drop_in_folder_as_the_readme_writes_it(tree, mock, placeholder_wasm
         assert list(BACKENDS) == ["openai", "wasm_openai", "wasm_placeholder"]
         assert BACKENDS["wasm_openai"].label == "OpenAI (component)"
         for name in ("wasm_openai", "wasm_placeholder"):
-            for method in ("backend", "backend_image_edit", "backend_image_analyzation", "prepare_generation", "prepare_analysis", "emit_status"):
+            for method in AGENT_METHODS:
                 assert hasattr(agent, f"{name}_{method}")
-            for tab in ("image_create", "image_edit", "image_analyzation"):
+            for tab in PANELS:
                 assert f"{name}_{tab}" in agent.actions
         await settle(agent)
         assert agent.backend.status.type.name == "OK"
@@ -78,13 +76,7 @@ def test_the_drop_in_folder_as_the_readme_writes_it(tree, mock, placeholder_wasm
         assert agent.backend_image_analyzation.status.type.name == "OK"
         assert agent.agent_details["max_references"]["value"] == "References 16"
 
-        done = asyncio.get_running_loop().create_future()
-
-        async def callback(response):
-            done.set_result(response)
-
-        await agent.generate(GenerationRequest(prompt="a lighthouse", callback=callback))
-        response = await asyncio.wait_for(done, 20)
+        response = await generated(agent, GenerationRequest(prompt="a lighthouse"), seconds=20)
         assert png_size(response.generated) == (1536, 1024)
 
     asyncio.run(main())

@@ -14,6 +14,7 @@ names = set(zipfile.ZipFile(wheel).namelist())
 required = [
     "talemate_visual/__init__.py",
     "talemate_visual/types.py",
+    "talemate_visual/_enums.py",
     "talemate_visual/errors.py",
     "talemate_visual/_native.pyi",
     "talemate_visual/py.typed",

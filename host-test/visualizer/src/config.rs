@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use visual_host::bindings::{BackendInfo, Capability, FieldSpec, Setting, Value, ValueKind, WitEnum};
+use visual_host::bindings::{BackendInfo, Capability, FieldSpec, Setting, Value, ValueKind};
 use visual_host::sandbox::authority_of;
 
 /// The generation timeout the page starts with, as in Talemate's documentation.
@@ -75,6 +75,10 @@ impl SecretSource {
 pub struct Choice {
     pub backend: Option<String>,
     pub model: Option<String>,
+    /// Why the host changed this choice itself (the backend's file was
+    /// removed, the new component does not offer the model), shown where the
+    /// choice is until the user chooses again.
+    pub notice: Option<String>,
 }
 
 /// What the user set for one backend.
@@ -224,7 +228,7 @@ pub fn effective_of(
 pub fn mask(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     if chars.len() < 20 {
-        return format!("set ({} characters)", chars.len());
+        return format!("{} characters", chars.len());
     }
     let prefix = if secret.starts_with("sk-") { "sk-" } else { "" };
     let tail: String = chars[chars.len() - 4..].iter().collect();
@@ -264,10 +268,15 @@ pub fn parse_value(spec: &FieldSpec, json: &serde_json::Value) -> Result<Option<
         }
         ValueKind::Number(range) => {
             let n = number()?;
+            let off_step = range.step.filter(|s| *s > 0.0).is_some_and(|step| {
+                let steps = (n - range.min.unwrap_or(0.0)) / step;
+                (steps - steps.round()).abs() > 1e-9
+            });
             if !n.is_finite()
                 || range.min.is_some_and(|min| n < min)
                 || range.max.is_some_and(|max| n > max)
                 || (range.integer && n.fract() != 0.0)
+                || off_step
             {
                 let bounds = match (range.min, range.max) {
                     (Some(min), Some(max)) => format!(" from {min} to {max}"),
@@ -275,8 +284,9 @@ pub fn parse_value(spec: &FieldSpec, json: &serde_json::Value) -> Result<Option<
                     (None, Some(max)) => format!(" of at most {max}"),
                     (None, None) => String::new(),
                 };
+                let steps = range.step.map(|s| format!(" in steps of {s}")).unwrap_or_default();
                 let whole = if range.integer { "a whole number" } else { "a number" };
-                return Err(format!("{label}: expected {whole}{bounds}, not {n}"));
+                return Err(format!("{label}: expected {whole}{bounds}{steps}, not {n}"));
             }
             Value::Number(n)
         }
@@ -311,6 +321,15 @@ pub fn parse_value(spec: &FieldSpec, json: &serde_json::Value) -> Result<Option<
             }
             Value::Pairs(pairs)
         }
+        ValueKind::Json => {
+            let text = match json {
+                J::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            serde_json::from_str::<J>(&text).map_err(|_| format!("{label}: expected JSON"))?;
+            Value::Json(text)
+        }
+        ValueKind::Image(_) => return Err(format!("{label}: an image cannot be a setting here")),
     }))
 }
 
@@ -463,7 +482,7 @@ mod tests {
         let endpoint = Endpoint { base_url: "http://127.0.0.1:9/v1".into(), api_key: "sk-mock-key".into() };
         let defaults = HostDefaults { endpoint: Some(endpoint), env_key: Some(KEY.into()), env_base_url: None };
         let e = effective_of(&info(), &BackendValues::default(), &defaults, DEFAULT_GENERATION_TIMEOUT);
-        assert_eq!(e.secrets[0].1.as_ref().map(|(s, m)| (s.name(), m.as_str())), Some(("mock", "set (11 characters)")));
+        assert_eq!(e.secrets[0].1.as_ref().map(|(s, m)| (s.name(), m.as_str())), Some(("mock", "11 characters")));
         let mut typed = BackendValues::default();
         typed.secrets.insert("api-key".into(), (KEY.into(), SecretSource::Typed));
         let e = effective_of(&info(), &typed, &defaults, DEFAULT_GENERATION_TIMEOUT);
@@ -474,13 +493,17 @@ mod tests {
     #[test]
     fn masks_show_little() {
         assert_eq!(mask(KEY), "sk-…0123");
-        assert_eq!(mask("short"), "set (5 characters)");
+        assert_eq!(mask("short"), "5 characters");
         assert_eq!(mask("abcdefghijklmnopqrstuvwxyz"), "…wxyz");
     }
 
     #[test]
     fn values_are_read_by_kind() {
-        let number = spec("n", ValueKind::Number(NumberRange { min: Some(0.0), max: Some(10.0), integer: true }), None);
+        let number = spec(
+            "n",
+            ValueKind::Number(NumberRange { min: Some(0.0), max: Some(10.0), integer: true, step: None }),
+            None,
+        );
         assert_eq!(
             shown(parse_value(&number, &serde_json::json!(3))),
             Ok(Some(crate::json::value(&Value::Number(3.0))))
@@ -491,6 +514,13 @@ mod tests {
         );
         assert!(parse_value(&number, &serde_json::json!(11)).unwrap_err().contains("from 0 to 10"));
         assert!(parse_value(&number, &serde_json::json!(1.5)).unwrap_err().contains("whole number"));
+        let stepped = spec(
+            "ms",
+            ValueKind::Number(NumberRange { min: Some(20.0), max: Some(2000.0), integer: true, step: Some(10.0) }),
+            None,
+        );
+        assert!(parse_value(&stepped, &serde_json::json!(120)).is_ok());
+        assert!(parse_value(&stepped, &serde_json::json!(125)).unwrap_err().contains("from 20 to 2000 in steps of 10"));
         assert_eq!(shown(parse_value(&number, &serde_json::json!(null))), Ok(None));
 
         let url = spec("u", ValueKind::Url, None);

@@ -6,7 +6,12 @@
 //! is kept and announced to the page as it arrives. Cancelling drops the
 //! call's future: the host closes the call's connection at once, so the
 //! service sees the client go, and the instance is thrown away. The page's
-//! generation timeout bounds the whole job the same way.
+//! generation timeout bounds the whole job the same way. Jobs run on threads
+//! of their own (`WorkRuntime` in `lib.rs`), never ahead of the page's requests.
+//!
+//! A finished job's images go to the gallery ([`crate::gallery`]), sharing
+//! their bytes; what went into an edit or an analysis is kept as previews;
+//! each result's estimated cost is added to the total since the start.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,14 +23,16 @@ use serde_json::{json, Value as J};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use visual_host::bindings::{
-    Analysis, AnalyzeRequest, EditRequest, Error, GenerateRequest, Generation, GenerationEvent, Image, Setting,
+    Analysis, AnalyzeRequest, Capability, Cost, EditRequest, Error, GenerateRequest, Generation, GenerationEvent,
+    Image, Setting,
 };
 use visual_host::runtime::Session;
 
-use crate::json;
+use crate::gallery::Origin;
 use crate::plugins::{contract_version, Loaded};
 use crate::upload::describe;
 use crate::AppState;
+use crate::{json, pills};
 
 /// Finished jobs kept for the page (with their images), newest first.
 const KEEP_FINISHED: usize = 48;
@@ -66,7 +73,9 @@ impl JobState {
     }
 }
 
-/// An image kept for the page, described from its own bytes.
+/// An image kept for the page, described from its own bytes, and reachable
+/// at `/images/{key}.{ext}` (see `api`): the key is random, so the URL is a
+/// capability for this one image and nothing else.
 #[derive(Clone)]
 pub struct Stored {
     pub bytes: Bytes,
@@ -75,38 +84,147 @@ pub struct Stored {
     pub height: u32,
     pub image_index: u32,
     pub partial_index: Option<u32>,
+    pub key: String,
 }
 
 impl Stored {
     fn new(image: Image, image_index: u32, partial_index: Option<u32>) -> Stored {
         let bytes = Bytes::from(image.data);
-        // The host's own reading of the bytes; the backend's word only if the host cannot tell.
+        // The host's own reading of the bytes; the backend's word only for an
+        // SVG (text the host checks is an SVG document) or when it cannot tell.
         let (mime, width, height) = match describe(&bytes) {
             Some(d) => (d.mime, d.width, d.height),
+            None if image.mime_type == SVG && looks_like_svg(&bytes) => (SVG, image.width, image.height),
             None => ("application/octet-stream", image.width, image.height),
         };
-        Stored { bytes, mime, width, height, image_index, partial_index }
+        Stored::from_parts(bytes, mime, width, height, image_index, partial_index)
+    }
+
+    pub fn from_parts(
+        bytes: Bytes,
+        mime: &'static str,
+        width: u32,
+        height: u32,
+        image_index: u32,
+        partial_index: Option<u32>,
+    ) -> Stored {
+        Stored { bytes, mime, width, height, image_index, partial_index, key: crate::security::random_key() }
     }
 
     pub fn extension(&self) -> &'static str {
-        match self.mime {
-            "image/png" => "png",
-            "image/jpeg" => "jpg",
-            "image/webp" => "webp",
-            "image/gif" => "gif",
-            _ => "bin",
+        extension(self.mime)
+    }
+
+    /// Where the page loads it from (no token needed: the key is the capability).
+    pub fn url(&self) -> String {
+        format!("/images/{}.{}", self.key, self.extension())
+    }
+}
+
+pub const SVG: &str = "image/svg+xml";
+
+pub fn extension(mime: &str) -> &'static str {
+    match mime {
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        SVG => "svg",
+        _ => "bin",
+    }
+}
+
+/// Whether `bytes` are an SVG document: after an optional byte order mark,
+/// XML declaration, comments and doctype, the root element is `<svg`.
+pub fn looks_like_svg(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    let Ok(text) = std::str::from_utf8(head).or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()])) else {
+        return false;
+    };
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("<?") {
+            let Some(end) = after.find("?>") else { return false };
+            rest = &after[end + 2..];
+        } else if let Some(after) = rest.strip_prefix("<!--") {
+            let Some(end) = after.find("-->") else { return false };
+            rest = &after[end + 3..];
+        } else if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case("<!doctype") {
+            let Some(end) = rest.find('>') else { return false };
+            rest = &rest[end + 1..];
+        } else {
+            return rest.starts_with("<svg")
+                && rest[4..].starts_with(|c: char| c.is_whitespace() || c == '>' || c == '/');
         }
     }
 }
 
+/// An image that went into a job (a reference, the mask, an image option,
+/// the image analyzed), kept as a small preview.
+#[derive(Clone)]
+pub struct Input {
+    /// `reference`, `mask`, `image`, or the option's name (`markup`).
+    pub role: String,
+    pub described: crate::upload::Described,
+    pub bytes: usize,
+    /// The preview (the image itself when it is small), once made.
+    pub preview: Option<Stored>,
+}
+
+/// An image going into a job, for its card: a copy of its bytes only to make
+/// the preview from (none past the job's preview budget).
+pub struct InputImage {
+    pub role: String,
+    pub described: crate::upload::Described,
+    pub size: usize,
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// The most bytes of large inputs one job copies to make previews from: the
+/// request holds the uploads themselves, and 16 references of 50 MB each
+/// should not be held twice.
+pub const PREVIEW_BUDGET: usize = 64 * 1024 * 1024;
+
+impl InputImage {
+    /// What the card shows of `upload`, copied while `budget` lasts.
+    pub fn of(role: &str, upload: &crate::upload::Upload, budget: &mut usize) -> InputImage {
+        let size = upload.bytes.len();
+        let d = upload.described;
+        let small = size <= PREVIEW_AS_IS_BYTES;
+        let decodable = u64::from(d.width) * u64::from(d.height) <= PREVIEW_MAX_PIXELS;
+        let copy = small || (decodable && size <= *budget);
+        if copy && !small {
+            *budget -= size;
+        }
+        InputImage { role: role.to_string(), described: d, size, bytes: copy.then(|| upload.bytes.clone()) }
+    }
+}
+
 /// Who asked what of whom.
+#[derive(Default)]
 pub struct Meta {
     pub prompt: String,
     pub model: Option<String>,
     pub format: Option<&'static str>,
     pub references: usize,
     pub mask: bool,
+    /// The tier asked for, or the model's default, said so.
+    pub quality: Option<String>,
+    /// `"1024x1536"`, when given explicitly.
+    pub size: Option<String>,
+    pub output_format: Option<String>,
+    pub n: Option<u32>,
+    /// `complexity: high`, `markup: PNG 64×48`, ...
+    pub options: Vec<String>,
+    /// The capability the job used (for the pills).
+    pub capability: Option<Capability>,
+    /// Which key and service the job's settings named (for the pills).
+    pub fingerprint: u64,
 }
+
+/// How much of a prompt the job's JSON carries.
+pub const PROMPT_SHOWN_CHARS: usize = 32_000;
 
 pub struct Job {
     pub id: u64,
@@ -123,21 +241,26 @@ pub struct Job {
     elapsed: Option<Duration>,
     pub partials: Vec<Stored>,
     pub images: Vec<Stored>,
+    pub inputs: Vec<Input>,
     result_model: Option<String>,
     revised_prompt: Option<String>,
     analysis: Option<J>,
+    cost: Option<J>,
     error: Option<J>,
     cancel: CancellationToken,
     finished: watch::Sender<bool>,
 }
 
 impl Job {
+    fn file_name(&self, s: &Stored, n: usize) -> String {
+        match s.partial_index {
+            Some(p) => format!("{}-{}-partial-{}.{}", self.kind, self.id, p + 1, s.extension()),
+            None => format!("{}-{}-{}.{}", self.kind, self.id, n + 1, s.extension()),
+        }
+    }
+
     pub fn json(&self) -> J {
-        let image = |s: &Stored, url: String, n: usize| {
-            let name = match s.partial_index {
-                Some(p) => format!("{}-{}-partial-{}.{}", self.kind, self.id, p + 1, s.extension()),
-                None => format!("{}-{}-{}.{}", self.kind, self.id, n + 1, s.extension()),
-            };
+        let image = |s: &Stored, api_url: String, n: usize| {
             json!({
                 "index": n,
                 "image_index": s.image_index,
@@ -146,10 +269,31 @@ impl Job {
                 "width": s.width,
                 "height": s.height,
                 "bytes": s.bytes.len(),
-                "url": url,
-                "file_name": name,
+                "url": s.url(),
+                "api_url": api_url,
+                "file_name": self.file_name(s, n),
             })
         };
+        let prompt_chars = self.meta.prompt.chars().count();
+        let prompt: String = if prompt_chars > PROMPT_SHOWN_CHARS {
+            self.meta.prompt.chars().take(PROMPT_SHOWN_CHARS).collect()
+        } else {
+            self.meta.prompt.clone()
+        };
+        let inputs: Vec<J> = self
+            .inputs
+            .iter()
+            .map(|i| {
+                json!({
+                    "role": i.role,
+                    "mime_type": i.described.mime,
+                    "width": i.described.width,
+                    "height": i.described.height,
+                    "bytes": i.bytes,
+                    "preview": i.preview.as_ref().map(|p| p.url()),
+                })
+            })
+            .collect();
         json!({
             "id": self.id,
             "kind": self.kind,
@@ -159,12 +303,20 @@ impl Job {
             "backend_file": self.backend_file,
             "revision": self.revision,
             "contract": self.contract,
-            "prompt": self.meta.prompt,
+            "prompt": prompt,
+            "prompt_chars": prompt_chars,
+            "prompt_truncated": prompt_chars > PROMPT_SHOWN_CHARS,
             "requested_model": self.meta.model,
             "model": self.result_model.clone().or(self.meta.model.clone()),
             "format": self.meta.format,
+            "quality": self.meta.quality,
+            "size": self.meta.size,
+            "output_format": self.meta.output_format,
+            "n": self.meta.n,
+            "options": self.meta.options,
             "references": self.meta.references,
             "mask": self.meta.mask,
+            "inputs": inputs,
             "created_ms": self.created.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
             "elapsed_ms": self.elapsed.unwrap_or_else(|| self.started.elapsed()).as_millis() as u64,
             "partials": self.partials.iter().enumerate()
@@ -173,15 +325,35 @@ impl Job {
                 .map(|(n, s)| image(s, format!("/api/jobs/{}/images/{n}", self.id), n)).collect::<Vec<_>>(),
             "revised_prompt": self.revised_prompt,
             "analysis": self.analysis,
+            "cost": self.cost,
             "error": self.error,
         })
     }
+
+    /// The file name an image of this job is offered under.
+    pub fn image_file_name(&self, partial: bool, n: usize) -> Option<String> {
+        let list = if partial { &self.partials } else { &self.images };
+        list.get(n).map(|s| self.file_name(s, n))
+    }
+}
+
+/// The estimated cost of everything done since the server started.
+#[derive(Default, Clone, Copy)]
+struct CostTotal {
+    usd: f64,
+    /// Results with a cost estimate.
+    priced: u64,
+    /// ... of which only a lower bound.
+    incomplete: u64,
+    /// Results with none (the model's prices are unknown).
+    unpriced: u64,
 }
 
 #[derive(Default)]
 pub struct Jobs {
     map: Mutex<BTreeMap<u64, Job>>,
     next: AtomicU64,
+    totals: Mutex<CostTotal>,
 }
 
 impl Jobs {
@@ -189,7 +361,7 @@ impl Jobs {
         self.map.lock().unwrap().get(&id).map(f)
     }
 
-    fn update(&self, id: u64, f: impl FnOnce(&mut Job)) -> Option<J> {
+    pub(crate) fn update(&self, id: u64, f: impl FnOnce(&mut Job)) -> Option<J> {
         let mut map = self.map.lock().unwrap();
         let job = map.get_mut(&id)?;
         f(job);
@@ -226,6 +398,56 @@ impl Jobs {
         self.map.lock().unwrap().values().filter(|j| j.state == JobState::Running).count()
     }
 
+    /// Forgets every finished job (the gallery keeps its images); returns their ids.
+    pub fn clear_finished(&self) -> Vec<u64> {
+        let mut map = self.map.lock().unwrap();
+        let done: Vec<u64> = map.values().filter(|j| j.state != JobState::Running).map(|j| j.id).collect();
+        for id in &done {
+            map.remove(id);
+        }
+        done
+    }
+
+    /// The image (result, partial or input preview) whose URL carries `key`, and its file name.
+    pub fn find_image(&self, key: &str) -> Option<(Stored, String)> {
+        let map = self.map.lock().unwrap();
+        map.values().rev().find_map(|job| {
+            if let Some(s) = job.images.iter().chain(&job.partials).find(|s| s.key == key) {
+                let n = s.image_index as usize;
+                return Some((s.clone(), job.file_name(s, n)));
+            }
+            job.inputs.iter().enumerate().find_map(|(n, i)| {
+                let preview = i.preview.as_ref().filter(|p| p.key == key)?;
+                let name = format!("{}-{}-{}-{}.{}", job.kind, job.id, i.role, n + 1, preview.extension());
+                Some((preview.clone(), name))
+            })
+        })
+    }
+
+    /// `{usd, priced, incomplete, unpriced, complete}` since the server started.
+    pub fn cost_total(&self) -> J {
+        let t = *self.totals.lock().unwrap();
+        json!({
+            "usd": t.usd,
+            "priced": t.priced,
+            "incomplete": t.incomplete,
+            "unpriced": t.unpriced,
+            "complete": t.incomplete == 0 && t.unpriced == 0,
+        })
+    }
+
+    fn count_cost(&self, cost: Option<&Cost>) {
+        let mut t = self.totals.lock().unwrap();
+        match cost {
+            Some(cost) => {
+                t.usd += cost.usd;
+                t.priced += 1;
+                t.incomplete += u64::from(!cost.complete);
+            }
+            None => t.unpriced += 1,
+        }
+    }
+
     /// Forgets the oldest finished jobs beyond what the page keeps.
     fn trim(&self) {
         let mut map = self.map.lock().unwrap();
@@ -238,7 +460,8 @@ impl Jobs {
     }
 }
 
-/// Starts a job; returns its id and its token (which cancels it).
+/// Starts a job; returns its id and its token (which cancels it). `inputs`
+/// are the images that went in, previewed in the background.
 pub fn submit(
     state: &Arc<AppState>,
     loaded: Arc<Loaded>,
@@ -246,6 +469,7 @@ pub fn submit(
     timeout: Duration,
     work: Work,
     meta: Meta,
+    inputs: Vec<InputImage>,
 ) -> (u64, CancellationToken) {
     let id = state.jobs.next.fetch_add(1, Ordering::Relaxed) + 1;
     let cancel = CancellationToken::new();
@@ -264,9 +488,14 @@ pub fn submit(
         elapsed: None,
         partials: Vec::new(),
         images: Vec::new(),
+        inputs: inputs
+            .iter()
+            .map(|i| Input { role: i.role.clone(), described: i.described, bytes: i.size, preview: None })
+            .collect(),
         result_model: None,
         revised_prompt: None,
         analysis: None,
+        cost: None,
         error: None,
         cancel: cancel.clone(),
         finished: watch::channel(false).0,
@@ -274,10 +503,14 @@ pub fn submit(
     let created = job.json();
     state.jobs.map.lock().unwrap().insert(id, job);
     state.emit("job", created);
+    if !inputs.is_empty() {
+        previews(state.clone(), id, inputs);
+    }
 
+    let threads = state.work.clone();
     let state = state.clone();
     let token = cancel.clone();
-    tokio::spawn(async move {
+    threads.spawn(async move {
         let outcome = tokio::select! {
             // Dropping `run` drops the call: its connection closes now.
             _ = token.cancelled() => Outcome::Cancelled,
@@ -289,6 +522,44 @@ pub fn submit(
         finish(&state, id, outcome);
     });
     (id, cancel)
+}
+
+/// Images up to this size are their own preview.
+const PREVIEW_AS_IS_BYTES: usize = 512 * 1024;
+/// The longer side of a preview.
+const PREVIEW_SIDE: u32 = 256;
+/// Larger images are not decoded for a preview (a 50 MB upload may hold far
+/// more pixels than is worth the memory).
+const PREVIEW_MAX_PIXELS: u64 = 40_000_000;
+
+/// Makes the previews of a job's inputs off the async threads, then tells the page.
+fn previews(state: Arc<AppState>, id: u64, inputs: Vec<InputImage>) {
+    tokio::spawn(async move {
+        let made = tokio::task::spawn_blocking(move || inputs.into_iter().map(preview).collect::<Vec<_>>())
+            .await
+            .unwrap_or_default();
+        let json = state.jobs.update(id, |job| {
+            for (input, preview) in job.inputs.iter_mut().zip(made) {
+                input.preview = preview;
+            }
+        });
+        if let Some(json) = json {
+            state.emit("job", json);
+        }
+    });
+}
+
+fn preview(input: InputImage) -> Option<Stored> {
+    let d = input.described;
+    let bytes = input.bytes?;
+    if bytes.len() <= PREVIEW_AS_IS_BYTES {
+        return Some(Stored::from_parts(Bytes::from(bytes), d.mime, d.width, d.height, 0, None));
+    }
+    let decoded = image::load_from_memory(&bytes).ok()?;
+    let small = decoded.thumbnail(PREVIEW_SIDE, PREVIEW_SIDE);
+    let mut png = Vec::new();
+    small.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).ok()?;
+    Some(Stored::from_parts(Bytes::from(png), "image/png", small.width(), small.height(), 0, None))
 }
 
 enum Outcome {
@@ -363,12 +634,16 @@ async fn follow(
     }
 }
 
-fn finish(state: &AppState, id: u64, outcome: Outcome) {
+fn finish(state: &Arc<AppState>, id: u64, outcome: Outcome) {
+    let mut gallery: Option<(Vec<Stored>, Origin)> = None;
+    let mut succeeded: Option<(Option<Capability>, String, u64, u64)> = None;
     let json = state.jobs.update(id, |job| {
         job.elapsed = Some(job.started.elapsed());
         match outcome {
             Outcome::Generated(generation) => {
                 job.state = JobState::Done;
+                state.jobs.count_cost(generation.cost.as_ref());
+                job.cost = generation.cost.as_ref().map(json::cost);
                 job.result_model = Some(generation.model);
                 job.revised_prompt = generation.revised_prompt;
                 job.images = generation
@@ -377,9 +652,13 @@ fn finish(state: &AppState, id: u64, outcome: Outcome) {
                     .enumerate()
                     .map(|(n, image)| Stored::new(image, n as u32, None))
                     .collect();
+                gallery = Some((job.images.clone(), origin(job)));
+                succeeded = Some((job.meta.capability, job.backend.clone(), job.revision, job.meta.fingerprint));
             }
             Outcome::Analyzed(analysis) => {
                 job.state = JobState::Done;
+                state.jobs.count_cost(analysis.cost.as_ref());
+                job.cost = analysis.cost.as_ref().map(json::cost);
                 job.result_model = Some(analysis.model.clone());
                 job.analysis = Some(json!({
                     "text": analysis.text,
@@ -389,26 +668,23 @@ fn finish(state: &AppState, id: u64, outcome: Outcome) {
                 }));
             }
             Outcome::Failed(e) => {
-                job.state = JobState::Failed;
+                job.state = if matches!(e, Error::Cancelled(_)) { JobState::Cancelled } else { JobState::Failed };
                 job.error = Some(json::error(&e));
             }
             Outcome::Host(e) => {
                 job.state = JobState::Failed;
-                job.error = Some(json!({ "kind": "host", "message": format!("{e:#}") }));
+                job.error = Some(json::error_json("host", &format!("{e:#}")));
             }
             Outcome::Cancelled => {
                 job.state = JobState::Cancelled;
-                job.error = Some(json!({
-                    "kind": "cancelled",
-                    "message": "cancelled: the call was dropped and its connection closed",
-                }));
+                job.error = Some(json::error_json("cancelled", "the call was dropped and its connection closed"));
             }
             Outcome::TimedOut(after) => {
                 job.state = JobState::Failed;
-                job.error = Some(json!({
-                    "kind": "timeout",
-                    "message": format!("no result within {} s, the generation timeout; the call was dropped", after.as_secs()),
-                }));
+                job.error = Some(json::error_json(
+                    "timeout",
+                    &format!("no result within {}, the generation timeout; the call was dropped", json::seconds(after)),
+                ));
             }
         }
         job.finished.send_replace(true);
@@ -416,5 +692,51 @@ fn finish(state: &AppState, id: u64, outcome: Outcome) {
     if let Some(json) = json {
         state.emit("job", json);
     }
+    if let Some((images, origin)) = gallery.filter(|(images, _)| !images.is_empty()) {
+        let added = state.gallery.add(&images, origin);
+        state.emit("gallery", json!({ "added": added, "summary": state.gallery.summary() }));
+    }
+    if let Some((Some(capability), backend, revision, fingerprint)) = succeeded {
+        pills::image_made(state, capability, &backend, revision, fingerprint);
+    }
     state.jobs.trim();
+}
+
+/// What the gallery says about a job's images.
+fn origin(job: &Job) -> Origin {
+    Origin {
+        job: job.id,
+        kind: job.kind,
+        prompt: job.meta.prompt.clone(),
+        revised_prompt: job.revised_prompt.clone(),
+        backend_label: job.backend_label.clone(),
+        model: job.result_model.clone().or(job.meta.model.clone()),
+        quality: job.meta.quality.clone(),
+        format: job.meta.format,
+        size: job.meta.size.clone(),
+        output_format: job.meta.output_format.clone(),
+        created_ms: job.created.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
+        elapsed_ms: job.elapsed.unwrap_or_default().as_millis() as u64,
+        cost: job.cost.clone(),
+        images_in_call: job.images.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn svg_documents_are_told_from_other_text() {
+        for svg in [
+            &b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\" height=\"2\"/>"[..],
+            b"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<!-- made by a model -->\n<!DOCTYPE svg>\n<svg>\n</svg>",
+            b"  <svg\n viewBox=\"0 0 1 1\"></svg>",
+        ] {
+            assert!(looks_like_svg(svg), "{}", String::from_utf8_lossy(svg));
+        }
+        for other in [&b"<html><svg></svg></html>"[..], b"<svgx/>", b"<?xml version=\"1.0\"", b"\x89PNG\r\n", b""] {
+            assert!(!looks_like_svg(other), "{}", String::from_utf8_lossy(other));
+        }
+    }
 }

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value as J};
 use visual_host::bindings::{
-    BackendInfo, Capability, CapabilityInfo, Error, FieldSpec, Lifecycle, ModelEntry, ModelInfo, Value, ValueKind,
-    WitEnum,
+    BackendInfo, Capability, CapabilityInfo, Cost, Error, FieldSpec, Lifecycle, ModelEntry, ModelInfo, Prices,
+    SizeRule, Value, ValueKind,
 };
 use visual_host::status::Pill;
 
@@ -17,8 +17,58 @@ pub fn capability_label(capability: Capability) -> &'static str {
     }
 }
 
+/// What the page calls an error's kind (`invalid-input` is "Invalid input").
+pub fn error_label(kind: &str) -> &'static str {
+    match kind {
+        "invalid-input" => "Invalid input",
+        "unsupported" => "Not supported",
+        "authentication" => "Authentication failed",
+        "permission-denied" => "Permission denied",
+        "not-found" => "Not found",
+        "content-policy" => "Refused by the content policy",
+        "rate-limited" => "Rate limited",
+        "quota-exceeded" => "Quota exceeded",
+        "timeout" => "Timed out",
+        "network" => "Network error",
+        "upstream" => "Service error",
+        "malformed-response" => "Malformed response",
+        "cancelled" => "Cancelled",
+        "settings" => "Settings needed",
+        "host" => "Host error",
+        "forbidden" => "Forbidden",
+        "unauthorized" => "Not authorized",
+        _ => "Error",
+    }
+}
+
+/// `{kind, label, message}`: an error the host itself reports.
+pub fn error_json(kind: &str, message: &str) -> J {
+    json!({ "kind": kind, "label": error_label(kind), "message": message })
+}
+
+/// A duration as the page says it: `1.5 s`, `301 s`.
+pub fn seconds(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{} s", (s * 1000.0).round() / 1000.0)
+    }
+}
+
+pub fn cost(c: &Cost) -> J {
+    json!({
+        "usd": c.usd,
+        "complete": c.complete,
+        "items": c.items.iter().map(|i| json!({
+            "what": i.what, "tokens": i.tokens, "usd_per_million": i.usd_per_million, "usd": i.usd,
+        })).collect::<Vec<_>>(),
+    })
+}
+
 pub fn error(e: &Error) -> J {
-    let mut v = json!({ "kind": e.kind(), "message": e.message(), "status": e.status() });
+    let mut v =
+        json!({ "kind": e.kind(), "label": error_label(e.kind()), "message": e.message(), "status": e.status() });
     if let Error::RateLimited(r) = e {
         v["retry_after_ms"] = json!(r.retry_after_ms);
     }
@@ -36,21 +86,46 @@ pub fn lifecycle(l: &Lifecycle) -> J {
     json!({ "state": l.state.name(), "shutdown_date": l.shutdown_date, "replacement": l.replacement })
 }
 
-pub fn model_info(m: &ModelInfo) -> J {
+pub fn sizes(rule: &SizeRule) -> J {
     json!({
-        "id": m.id,
-        "label": m.label,
-        "note": m.note,
-        "lifecycle": m.lifecycle.as_ref().map(lifecycle),
-        "qualities": m.qualities,
-        "default_quality": m.default_quality,
-        "max_reference_images": m.max_reference_images,
-        "max_images": m.max_images,
-        "streams_partial_images": m.streams_partial_images,
-        "sizes": m.sizes.formats.iter()
+        "formats": rule.formats.iter()
             .map(|f| (f.format.name().to_string(), json!(format!("{}x{}", f.size.width, f.size.height))))
             .collect::<serde_json::Map<_, _>>(),
+        "free": rule.free.as_ref().map(|f| json!({
+            "step": f.step,
+            "min_side": f.min_side,
+            "max_long_side": f.max_long_side,
+            "max_short_side": f.max_short_side,
+            "max_aspect_ratio": f.max_aspect_ratio,
+        })),
     })
+}
+
+pub fn prices(p: &Prices) -> J {
+    json!({
+        "text_input": p.text_input,
+        "text_input_cached": p.text_input_cached,
+        "image_input": p.image_input,
+        "image_input_cached": p.image_input_cached,
+        "text_output": p.text_output,
+        "image_output": p.image_output,
+        "source": p.source,
+    })
+}
+
+/// What the page needs to render a job form for a model.
+fn model_details(m: &ModelInfo, v: &mut J) {
+    v["qualities"] = json!(m.qualities);
+    v["default_quality"] = json!(m.default_quality);
+    v["output_formats"] = json!(m.output_formats);
+    v["default_output_format"] = json!(m.default_output_format);
+    v["options"] = json!(m.options.iter().map(field).collect::<Vec<_>>());
+    v["max_reference_images"] = json!(m.max_reference_images);
+    v["max_prompt_chars"] = json!(m.max_prompt_chars);
+    v["max_images"] = json!(m.max_images);
+    v["streams_partial_images"] = json!(m.streams_partial_images);
+    v["sizes"] = sizes(&m.sizes);
+    v["prices"] = m.prices.as_ref().map(prices).unwrap_or(J::Null);
 }
 
 pub fn capability_info(c: &CapabilityInfo) -> J {
@@ -60,8 +135,12 @@ pub fn capability_info(c: &CapabilityInfo) -> J {
         "supported": c.supported,
         "default_model": c.default_model,
         "accepts_unknown_models": c.accepts_unknown_models,
+        "accepts_extra_parameters": c.accepts_extra_parameters,
         "max_reference_images": c.max_reference_images,
-        "models": c.models.iter().map(model_info).collect::<Vec<_>>(),
+        // Each model's details (tiers, formats, options, sizes, prices) come from `GET /api/models`.
+        "models": c.models.iter().map(|m| json!({
+            "id": m.id, "label": m.label, "note": m.note, "lifecycle": m.lifecycle.as_ref().map(lifecycle),
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -73,8 +152,10 @@ pub fn field(f: &FieldSpec) -> J {
             kind["min"] = json!(range.min);
             kind["max"] = json!(range.max);
             kind["integer"] = json!(range.integer);
+            kind["step"] = json!(range.step);
         }
         ValueKind::Choice(choices) => kind["choices"] = json!(choices),
+        ValueKind::Image(types) => kind["types"] = json!(types),
         _ => {}
     }
     json!({
@@ -96,6 +177,9 @@ pub fn value(v: &Value) -> J {
         Value::Flag(b) => json!(b),
         Value::TextList(list) => json!(list),
         Value::Pairs(pairs) => json!(pairs.iter().map(|p| [p.name.as_str(), p.value.as_str()]).collect::<Vec<_>>()),
+        // Never sent to the page whole: the size says what it is.
+        Value::Image(bytes) => json!({ "image_bytes": bytes.len() }),
+        Value::Json(text) => json!(text),
     }
 }
 
@@ -117,16 +201,21 @@ pub fn model_choice(entry: Option<&ModelEntry>, known: Option<&ModelInfo>, id: &
     let lifecycle = entry.and_then(|e| e.lifecycle.as_ref()).or(known.and_then(|k| k.lifecycle.as_ref()));
     let retired = lifecycle.is_some_and(|l| l.state.name() == "retired");
     let listed = entry.map(|e| e.listed).unwrap_or(true);
-    json!({
+    let mut v = json!({
         "id": id,
         "label": entry.map(|e| e.label.as_str()).or(known.map(|k| k.label.as_str())).unwrap_or(id),
         "note": entry.and_then(|e| e.note.clone()).or(known.and_then(|k| k.note.clone())),
         "lifecycle": lifecycle.map(self::lifecycle),
         "listed": listed,
         "selectable": !retired,
-        "max_reference_images": known.map(|k| k.max_reference_images),
-        "qualities": known.map(|k| k.qualities.clone()).unwrap_or_default(),
-        "default_quality": known.and_then(|k| k.default_quality.clone()),
-        "streams_partial_images": known.map(|k| k.streams_partial_images),
-    })
+        "known": known.is_some(),
+    });
+    match known {
+        Some(k) => model_details(k, &mut v),
+        None => {
+            v["qualities"] = json!([]);
+            v["default_quality"] = J::Null;
+        }
+    }
+    v
 }

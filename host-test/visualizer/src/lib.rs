@@ -14,11 +14,13 @@
 //! call needs the random token printed at start, requests whose `Host` is not
 //! the local address are refused (DNS rebinding), uploads are capped, the API
 //! key never leaves the server, and the page builds every text with
-//! `textContent`. One static page, its script and its style are embedded in
+//! `textContent`. The images made since the start stay in a capped gallery
+//! ([`gallery`]), each at a URL of its own that shows it and nothing else. One static page, its script and its style are embedded in
 //! the binary: there is no frontend build step.
 
 mod api;
 mod config;
+mod gallery;
 mod jobs;
 mod json;
 mod models;
@@ -81,10 +83,47 @@ pub(crate) struct AppState {
     pub plugins: plugins::Plugins,
     pub config: config::ConfigStore,
     pub jobs: jobs::Jobs,
+    pub gallery: gallery::Gallery,
     pub pills: pills::Pills,
     pub models: models::ModelsCache,
     pub events: broadcast::Sender<Event>,
     pub shutdown: CancellationToken,
+    /// Where the jobs' calls run (see [`WorkRuntime`]).
+    pub work: tokio::runtime::Handle,
+}
+
+/// The threads the backends' generations, edits and analyses run on, apart
+/// from the server's own: a burst of calls (WebAssembly decoding megabytes of
+/// base64 each, yielding only every few milliseconds) then never queues ahead
+/// of the page's requests, which the system schedules on the server's threads
+/// at once.
+struct WorkRuntime(Option<tokio::runtime::Runtime>);
+
+impl WorkRuntime {
+    fn new() -> anyhow::Result<WorkRuntime> {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .thread_name("visual-host-jobs")
+            .enable_all()
+            .build()
+            .context("starting the jobs' threads")?;
+        Ok(WorkRuntime(Some(runtime)))
+    }
+
+    fn handle(&self) -> tokio::runtime::Handle {
+        self.0.as_ref().expect("running until dropped").handle().clone()
+    }
+}
+
+impl Drop for WorkRuntime {
+    fn drop(&mut self) {
+        // Drops the calls still running (closing their connections) without
+        // waiting, which is allowed from inside another runtime.
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 /// One server-sent event for the page.
@@ -106,6 +145,7 @@ pub struct Server {
     addr: SocketAddr,
     state: Arc<AppState>,
     task: tokio::task::JoinHandle<()>,
+    _work: WorkRuntime,
 }
 
 impl Server {
@@ -118,16 +158,19 @@ impl Server {
         let runtime = Arc::new(Runtime::new(options.runtime)?);
         let token = options.token.unwrap_or_else(security::random_token);
         let (events, _) = broadcast::channel(256);
+        let work = WorkRuntime::new()?;
         let state = Arc::new(AppState {
             token,
             allowed_hosts: security::allowed_hosts(addr.port()),
             plugins: plugins::Plugins::new(options.plugins_dir, runtime),
             config: config::ConfigStore::new(options.defaults, options.config_dir),
             jobs: jobs::Jobs::default(),
+            gallery: gallery::Gallery::default(),
             pills: pills::Pills::default(),
             models: models::ModelsCache::default(),
             events,
             shutdown: CancellationToken::new(),
+            work: work.handle(),
         });
         state.plugins.scan(true).await;
         api::after_plugins_changed(&state);
@@ -141,7 +184,7 @@ impl Server {
                 eprintln!("visual-host serve: {e}");
             }
         });
-        Ok(Server { addr, state, task })
+        Ok(Server { addr, state, task, _work: work })
     }
 
     pub fn addr(&self) -> SocketAddr {

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::{json, Value as J};
-use visual_host::bindings::{Capability, ModelEntry, WitEnum};
+use visual_host::bindings::{Capability, ModelEntry, ValueKind};
 
 use crate::json;
 use crate::plugins::Loaded;
@@ -86,7 +86,11 @@ pub async fn list(state: &AppState, loaded: &Loaded, capability: Capability) -> 
         "note": note,
         "default_model": cap.default_model,
         "accepts_unknown_models": cap.accepts_unknown_models,
+        "accepts_extra_parameters": cap.accepts_extra_parameters,
         "max_reference_images": cap.max_reference_images,
+        // Whether a service and a key stand behind the list (the placeholder has neither).
+        "service": info.settings.iter().any(|s| matches!(s.kind, ValueKind::Url | ValueKind::Secret)),
+        "backend_label": info.label,
         "models": models,
     });
     if source == "live" || effective.missing.is_some() {

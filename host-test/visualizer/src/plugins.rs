@@ -35,6 +35,8 @@ pub struct Loaded {
     /// Compiled now or taken from the on-disk cache, and how long that took.
     pub load_ms: u128,
     pub cached: bool,
+    /// `info` as the page's state shows it, made once.
+    pub info_json: serde_json::Value,
     digest: u64,
 }
 
@@ -174,6 +176,10 @@ impl Plugins {
             let slot = slots.get_mut(id).expect("it had a component");
             return slot.error.take().is_some();
         }
+        // Said before compiling, with the file's name.
+        if let Err(what) = visual_host::runtime::check_kind(&bytes) {
+            return self.refuse(id, &file_name, format!("{file_name} is {what}"));
+        }
         let runtime = self.runtime.clone();
         let started = std::time::Instant::now();
         let loaded = tokio::task::spawn_blocking(move || runtime.load_bytes(&bytes)).await;
@@ -187,6 +193,7 @@ impl Plugins {
             Err(e) => return self.refuse(id, &file_name, format!("its info() failed: {e:#}")),
         };
         let cached = plugin.source == visual_host::cache::Source::Cached;
+        let info_json = crate::json::info(&info);
         let loaded = Arc::new(Loaded {
             id: id.to_string(),
             file_name: file_name.clone(),
@@ -196,6 +203,7 @@ impl Plugins {
             loaded_at: SystemTime::now(),
             load_ms: started.elapsed().as_millis(),
             cached,
+            info_json,
             digest,
         });
         eprintln!(

@@ -11,9 +11,18 @@
 //!   takes it from its URL once, keeps it in `sessionStorage` and removes it
 //!   from the address bar; it never goes into another URL (images are fetched
 //!   with the header too), so it is in no log and no `Referer`.
+//! - Images are the one exception to the token: each is served at
+//!   `/images/{key}.{ext}`, where the key is 128 random bits made for that
+//!   image alone, so an `<img src>` (and opening an image in a tab of its
+//!   own) works without putting the token in a URL. Knowing one image's URL
+//!   gives that image and nothing else; the `Host` and `Origin` checks and
+//!   `Cross-Origin-Resource-Policy: same-origin` still apply.
 //! - Every response forbids framing and sniffing, sends no referrer, and the
 //!   page runs under a strict Content Security Policy: its own script and
-//!   style only, nothing inline.
+//!   style only, nothing inline. An image is served under a policy of its
+//!   own, [`IMAGE_CSP`]: a sandbox with nothing allowed, so an SVG a model
+//!   wrote, opened on its own, runs no script and loads nothing. The page
+//!   shows SVGs only through `<img>`, never inlined into its markup.
 
 use std::sync::Arc;
 
@@ -32,6 +41,13 @@ pub fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// 16 random bytes, hex: the key in an image's URL.
+pub fn random_key() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the system's random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The `Host` values a browser sends for this server.
 pub fn allowed_hosts(port: u16) -> Vec<String> {
     ["127.0.0.1", "localhost", "[::1]"].iter().map(|h| format!("{h}:{port}")).collect()
@@ -39,6 +55,11 @@ pub fn allowed_hosts(port: u16) -> Vec<String> {
 
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; \
                        connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The policy an image is served under: no script (a sandbox without
+/// `allow-scripts`, which also gives the document an opaque origin), nothing
+/// loaded, only the SVG's own inline styles.
+pub const IMAGE_CSP: &str = "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
 /// Refuses a request for another host or from another origin; adds the
 /// security headers to every response.
@@ -66,7 +87,8 @@ pub async fn host_check(State(state): State<Arc<AppState>>, request: Request, ne
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     headers.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
-    headers.insert("content-security-policy", HeaderValue::from_static(CSP));
+    // An image keeps its own, stricter policy.
+    headers.entry("content-security-policy").or_insert(HeaderValue::from_static(CSP));
     response
 }
 

@@ -54,6 +54,7 @@ pub fn describe(bytes: &[u8]) -> Option<Described> {
 }
 
 /// One uploaded file.
+#[derive(Clone)]
 pub struct Upload {
     pub bytes: Vec<u8>,
     pub described: Described,
@@ -73,7 +74,10 @@ impl Form {
 }
 
 /// How a file field is checked.
+#[derive(Clone, Copy)]
 pub struct FileRule {
+    /// The field's name; one ending in `*` takes every field with that prefix
+    /// (`option:*`: an image option, named after the colon).
     pub field: &'static str,
     /// "reference image", "mask", "image".
     pub what: &'static str,
@@ -82,12 +86,21 @@ pub struct FileRule {
     pub types: &'static [&'static str],
 }
 
+impl FileRule {
+    fn matches(&self, name: &str) -> bool {
+        match self.field.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix) && name.len() > prefix.len(),
+            None => self.field == name,
+        }
+    }
+}
+
 /// Reads the whole form, applying `rules` to its files as they stream in.
 pub async fn read(mut multipart: Multipart, rules: &[FileRule]) -> Result<Form, ApiError> {
     let mut form = Form::default();
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or("").to_string();
-        match rules.iter().find(|r| r.field == name) {
+        match rules.iter().find(|r| r.matches(&name)) {
             Some(rule) => {
                 let count = form.files.get(&name).map(Vec::len).unwrap_or(0);
                 if count >= rule.max_count {
@@ -112,7 +125,9 @@ pub async fn read(mut multipart: Multipart, rules: &[FileRule]) -> Result<Form, 
 
 async fn read_file(mut field: Field<'_>, rule: &FileRule, index: usize) -> Result<Upload, ApiError> {
     let file_name = field.file_name().map(str::to_string).filter(|n| !n.is_empty());
+    let option = rule.field.strip_suffix('*').and_then(|p| field.name().and_then(|n| n.strip_prefix(p)));
     let which = match (&file_name, rule.max_count) {
+        _ if option.is_some() => format!("the {} {:?}", rule.what, option.unwrap_or_default()),
         (Some(n), 1) => format!("the {} {n:?}", rule.what),
         (Some(n), _) => format!("{} {} ({n:?})", rule.what, index + 1),
         (None, 1) => format!("the {}", rule.what),
@@ -161,7 +176,7 @@ async fn read_text(mut field: Field<'_>, name: &str) -> Result<String, ApiError>
 }
 
 /// `PNG` for `image/png`, and so on.
-fn type_name(mime: &str) -> &str {
+pub fn type_name(mime: &str) -> &str {
     match mime {
         "image/png" => "PNG",
         "image/jpeg" => "JPEG",

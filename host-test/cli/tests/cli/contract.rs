@@ -35,8 +35,11 @@ fn generate_with_json_writes_the_image_and_prints_the_contract() {
     assert_eq!(png_size(&out), (1536, 1024));
     assert!(v["revised_prompt"].is_null());
     assert!(v["usage"]["total_tokens"].as_u64().is_some());
-    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys.len(), 4, "exactly model, images, revised_prompt, usage: {keys:?}");
+    assert!(v["svg_usage"].is_null(), "only an SVG has an author");
+    assert!(v["cost"]["usd"].as_f64().is_some_and(|usd| usd > 0.0), "a priced model: {v}");
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["cost", "images", "model", "revised_prompt", "svg_usage", "usage"]);
 }
 
 #[test]
@@ -208,10 +211,30 @@ fn info_json_lists_capabilities_and_sizes() {
     assert_eq!(dalle["sizes"]["landscape"], "1792x1024");
     assert_eq!(dalle["lifecycle"]["state"], "retired");
     assert_eq!(dalle["lifecycle"]["shutdown_date"], "2026-05-12");
-    assert_eq!(t2i["default_model"], "gpt-image-2.5-flare");
+    assert_eq!(t2i["default_model"], "gpt-image-2.6-flare");
+    assert_eq!(t2i["accepts_extra_parameters"], true);
     let sunburst = t2i["models"].as_array().unwrap().iter().find(|m| m["id"] == "gpt-image-2.5-sunburst").unwrap();
     assert!(sunburst["qualities"].as_array().unwrap().iter().any(|q| q == "xhigh"), "{sunburst}");
     assert!(sunburst["free_sizes"]["max_long_side"].as_u64() == Some(3840), "{sunburst}");
+    // Each model's output formats and default, its prices with their source,
+    // and its options' kinds, number steps and image types.
+    let flare = t2i["models"].as_array().unwrap().iter().find(|m| m["id"] == "gpt-image-2.6-flare").unwrap();
+    let formats: Vec<&str> = flare["output_formats"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert!(formats.contains(&"gif") && formats.contains(&"svg"), "{flare}");
+    assert_eq!(flare["default_output_format"], "png");
+    assert!(flare["prices"]["image_output"].as_f64().is_some_and(|p| p > 0.0), "{flare}");
+    assert!(flare["prices"]["source"].as_str().is_some_and(|s| s.starts_with("https://")), "{flare}");
+    let option = |name: &str| flare["options"].as_array().unwrap().iter().find(|o| o["name"] == name).cloned();
+    let duration = option("frame-duration-ms").expect("frame-duration-ms");
+    assert_eq!((duration["kind"].as_str(), duration["range"]["step"].as_f64()), (Some("number"), Some(10.0)));
+    assert_eq!(option("complexity").unwrap()["choices"], serde_json::json!(["low", "medium", "high"]));
+    let edits = v["capabilities"].as_array().unwrap().iter().find(|c| c["capability"] == "image-edit").unwrap();
+    assert_eq!(edits["default_model"], "gpt-image-2.6-sunburst");
+    let edit_sunburst =
+        edits["models"].as_array().unwrap().iter().find(|m| m["id"] == "gpt-image-2.6-sunburst").unwrap();
+    let markup = edit_sunburst["options"].as_array().unwrap().iter().find(|o| o["name"] == "markup").unwrap();
+    assert_eq!((markup["kind"].as_str(), &markup["media_types"]), (Some("image"), &serde_json::json!(["image/png"])));
+    assert!(v["contract"].as_str().unwrap().ends_with("@0.3.0"), "{}", v["contract"]);
     // The settings a host renders; a secret's value is never printed.
     let settings = v["settings"].as_array().unwrap();
     let key = settings.iter().find(|s| s["name"] == "api-key").unwrap();
@@ -221,6 +244,9 @@ fn info_json_lists_capabilities_and_sizes() {
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.contains("gpt-image-1") && text.contains("1536x1024") && text.contains("descriptive"), "{text}");
     assert!(text.contains("retired 2026-05-12") && text.contains("shuts down 2027-01-14"), "lifecycle: {text}");
+    assert!(text.contains("png (default), jpeg, webp, gif, svg"), "output formats: {text}");
+    assert!(text.contains("in steps of 10") && text.contains("markup: an image, image/png"), "options: {text}");
+    assert!(text.contains("prices per 1M tokens") && text.contains("source: https://"), "prices: {text}");
 }
 
 #[test]

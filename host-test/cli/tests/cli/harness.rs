@@ -31,6 +31,19 @@ pub async fn gateway() -> MockServer {
     MockServer::start(MockConfig { api_key: KEY.into(), ..MockConfig::gateway() }).await.expect("starting the mock")
 }
 
+/// `visual-host --base-url <mock> --json ARGS` with the test key, run while
+/// the calling test's runtime serves `mock`.
+pub async fn run_against(mock: &MockServer, args: &[&str]) -> std::process::Output {
+    let mut cmd = tokio::process::Command::from(visual_host());
+    cmd.env("OPENAI_API_KEY", KEY).args(["--base-url", &mock.base_url(), "--json"]).args(args).kill_on_drop(true);
+    cmd.output().await.expect("running visual-host")
+}
+
+/// The requests `mock` received on a path ending in `suffix` (`/images/edits`).
+pub fn requests_to(mock: &MockServer, suffix: &str) -> Vec<openai_mock::RecordedRequest> {
+    mock.requests().into_iter().filter(|r| r.path.ends_with(suffix)).collect()
+}
+
 /// Asserts the key is nowhere in `text`.
 pub fn assert_no_key(text: &str) {
     assert!(!text.contains(KEY), "the API key leaked into: {text}");

@@ -10,5 +10,7 @@ mod check;
 mod contract;
 mod edit;
 mod errors;
+mod formats;
+mod parameters;
 mod streaming;
 mod swap;

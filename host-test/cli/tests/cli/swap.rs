@@ -1,29 +1,16 @@
 //! One binary, two backends: the same `visual-host` loads the OpenAI backend
-//! and the offline placeholder backend from their `.wasm` files at run time,
-//! with nothing rebuilt in between, and refuses a component built for a
-//! contract version it does not speak.
+//! and the offline placeholder backend (built for contracts 0.3, 0.2 and
+//! 0.1) from their `.wasm` files at run time, with nothing rebuilt in
+//! between, and refuses a component built for a contract version it does
+//! not speak.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use guest_components::{Guest, ALL as BACKENDS, FUTURE_CONTRACT_WAT};
 use serde_json::Value;
 
 const HOST: &str = env!("CARGO_BIN_EXE_visual-host");
-const BACKENDS: [(&str, &str); 3] = [
-    (guest_components::OPENAI_BACKEND, "openai"),
-    (guest_components::PLACEHOLDER_BACKEND, "placeholder"),
-    // Built for contract 0.1: the host presents it in the 0.2 shape.
-    (guest_components::PLACEHOLDER_BACKEND_V0_1, "placeholder"),
-];
-
-/// A component that exports the contract's interface at 0.3.0: what a backend
-/// built against a future, incompatible contract looks like from outside.
-const FUTURE_CONTRACT_WAT: &str = r#"
-(component
-  (instance $backend)
-  (export "talemate:visual/visual-backend@0.3.0" (instance $backend))
-)
-"#;
 
 /// A scratch directory of this test's own under cargo's per-target tmp dir.
 fn scratch(name: &str) -> PathBuf {
@@ -85,13 +72,14 @@ fn model_drawing_landscape_at(info: &Value, size: &str) -> String {
 #[test]
 fn the_same_binary_runs_either_backend() {
     let dir = scratch("cli");
-    for (wasm, name) in BACKENDS {
+    for Guest { path: wasm, name, contract: version } in BACKENDS {
         let info = json_stdout(&host(&["--component", wasm, "--json", "info"], &dir));
         assert_eq!(info["name"], name, "{info}");
+        assert_eq!(info["contract"], format!("talemate:visual/visual-backend@{version}"), "{info}");
         assert_eq!(info["prompt_style"], "descriptive");
 
         let model = model_drawing_landscape_at(&info, "1536x1024");
-        let out = dir.join(format!("{name}.png"));
+        let out = dir.join(format!("{name}-{version}.png"));
         let generated = json_stdout(&host(
             &[
                 "--component",
@@ -128,14 +116,43 @@ fn a_future_contract_version_is_refused_by_the_cli() {
     let output = host(&["--no-cache", "--component", path, "info"], &dir);
     assert_eq!(output.status.code(), Some(3), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("implements talemate:visual/visual-backend@0.3.0"), "{stderr}");
-    assert!(stderr.contains("talemate:visual/visual-backend@0.2.x"), "{stderr}");
-    assert!(stderr.contains("talemate:visual/visual-backend@0.1.x"), "{stderr}");
+    assert!(stderr.contains("implements talemate:visual/visual-backend@0.4.0"), "{stderr}");
+    for supported in ["0.3", "0.2", "0.1"] {
+        assert!(stderr.contains(&format!("talemate:visual/visual-backend@{supported}.x")), "{stderr}");
+    }
 
     let output = host(&["--no-cache", "--component", path, "--json", "info"], &dir);
     assert_eq!(output.status.code(), Some(3), "{output:?}");
     let reply: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(reply["error"]["kind"], "host");
-    assert!(reply["error"]["message"].as_str().unwrap().contains("@0.3.0"), "{reply}");
+    assert!(reply["error"]["message"].as_str().unwrap().contains("@0.4.0"), "{reply}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What contract 0.2 cannot express is refused before the call, with a
+/// message that names the contract: an output format outside 0.2's closed
+/// list, and any extra parameter (0.2 had none).
+#[test]
+fn a_0_2_backend_refuses_what_its_contract_cannot_say() {
+    let dir = scratch("v0-2");
+    let wasm = guest_components::PLACEHOLDER_BACKEND_V0_2;
+    let info = json_stdout(&host(&["--component", wasm, "--json", "info"], &dir));
+    let t2i = info["capabilities"].as_array().unwrap().iter().find(|c| c["capability"] == "text-to-image").unwrap();
+    assert_eq!(t2i["accepts_extra_parameters"], false, "{t2i}");
+
+    let out = dir.join("never.png");
+    let out = out.to_str().unwrap();
+    for asked in [&["--output-format", "gif"][..], &["--extra", "seed=7"][..]] {
+        let output = host(
+            &[&["--component", wasm, "--json", "generate", "--prompt", "a lighthouse", "--out", out][..], asked]
+                .concat(),
+            &dir,
+        );
+        assert_eq!(output.status.code(), Some(1), "{asked:?}: {output:?}");
+        let reply: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(reply["error"]["kind"], "invalid-input", "{reply}");
+        assert!(reply["error"]["message"].as_str().unwrap().contains("contract 0.2"), "{asked:?}: {reply}");
+    }
+    assert!(!Path::new(out).exists() && !dir.join("never.gif").exists(), "nothing is written");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,6 +1,6 @@
-//! Components built for contract 0.1, presented in the 0.2 shape, so every
-//! host above the runtime sees one contract (as Zed's extension host does
-//! between its WIT versions: conversions live on the host, never in a guest).
+//! The step between contract 0.1 and 0.2: a 0.1 component's answers in the
+//! 0.2 shape, and 0.2 requests in the 0.1 shape (the 0.2 step, `v0_2.rs`,
+//! takes them on to 0.3).
 //!
 //! 0.1 had a fixed `settings` record; here it becomes declared settings of the
 //! matching kinds, under the names 0.2 backends use for the same things. Its
@@ -8,7 +8,8 @@
 //! and declared options, checked here before the call. Its models carry no
 //! lifecycle: 0.1 could not say.
 
-use crate::bindings::{self as v2, v0_1 as v1, Value};
+use crate::bindings::{v0_1 as v1, v0_2 as v2};
+use v2::Value;
 
 /// Why a 0.2 value cannot be expressed in 0.1; nothing is sent.
 fn invalid(message: String) -> v2::Error {
@@ -69,8 +70,11 @@ pub fn settings(values: &[v2::Setting]) -> Result<v1::Settings, v2::Error> {
     let mut azure_version = None;
     let mut deployments: [Option<String>; 3] = Default::default();
     for v in values {
-        let kind_error = || invalid(format!("setting {:?} does not take a {} value", v.name, v.value.kind_name()));
-        let text = || v.value.as_text().map(str::to_string).ok_or_else(kind_error);
+        let kind_error = || invalid(format!("setting {:?} does not take a {} value", v.name, kind_name(&v.value)));
+        let text = || match &v.value {
+            Value::Text(text) => Ok(text.clone()),
+            _ => Err(kind_error()),
+        };
         let millis = || match v.value {
             Value::Duration(ms) => Ok(ms),
             _ => Err(kind_error()),
@@ -121,6 +125,18 @@ pub fn settings(values: &[v2::Setting]) -> Result<v1::Settings, v2::Error> {
         });
     }
     Ok(s)
+}
+
+/// The name of a value's case, for messages (never the value: it may be a key).
+fn kind_name(value: &Value) -> &'static str {
+    match value {
+        Value::Text(_) => "text",
+        Value::Number(_) => "number",
+        Value::Duration(_) => "duration",
+        Value::Flag(_) => "flag",
+        Value::TextList(_) => "text-list",
+        Value::Pairs(_) => "pairs",
+    }
 }
 
 // ---- what the backend offers --------------------------------------------------
@@ -182,11 +198,11 @@ pub fn backend_info(i: v1::BackendInfo) -> v2::BackendInfo {
 }
 
 fn capability_info(c: v1::CapabilityInfo) -> v2::CapabilityInfo {
-    let capability = c.capability;
+    let old = c.capability;
     v2::CapabilityInfo {
-        capability: capability_to_v2(capability),
+        capability: capability(old),
         supported: c.supported,
-        models: c.models.into_iter().map(|m| model_info(m, capability)).collect(),
+        models: c.models.into_iter().map(|m| model_info(m, old)).collect(),
         default_model: c.default_model,
         accepts_unknown_models: c.accepts_unknown_models,
         max_reference_images: c.max_reference_images,
@@ -204,7 +220,7 @@ fn model_info(m: v1::ModelInfo, capability: v1::Capability) -> v2::ModelInfo {
             formats: m
                 .sizes
                 .into_iter()
-                .map(|fs| v2::FormatSize { format: format_to_v2(fs.format), size: size_to_v2(fs.size) })
+                .map(|fs| v2::FormatSize { format: format(fs.format), size: size(fs.size) })
                 .collect(),
             free: None,
         },
@@ -293,12 +309,12 @@ pub fn generate_request(r: &v2::GenerateRequest) -> Result<v1::GenerateRequest, 
     let o = Options::new(&r.options, v1::Capability::TextToImage)?;
     Ok(v1::GenerateRequest {
         prompt: r.prompt.clone(),
-        format: format_to_v1(r.format),
+        format: format_down(r.format),
         model: r.model.clone(),
-        size: r.size.map(size_to_v1),
+        size: r.size.map(size_down),
         n: r.n,
         quality: quality(r.quality.as_deref())?,
-        output_format: r.output_format.map(output_format_to_v1),
+        output_format: r.output_format.map(output_format_down),
         output_compression: o.get("output-compression", compression)?,
         background: o.get("background", background)?,
         moderation: o.get("moderation", |v| match v {
@@ -319,14 +335,14 @@ pub fn edit_request(r: &v2::EditRequest) -> Result<v1::EditRequest, v2::Error> {
     let o = Options::new(&r.options, v1::Capability::ImageEdit)?;
     Ok(v1::EditRequest {
         prompt: r.prompt.clone(),
-        format: format_to_v1(r.format),
+        format: format_down(r.format),
         model: r.model.clone(),
         images: r.images.clone(),
         mask: r.mask.clone(),
-        size: r.size.map(size_to_v1),
+        size: r.size.map(size_down),
         n: r.n,
         quality: quality(r.quality.as_deref())?,
-        output_format: r.output_format.map(output_format_to_v1),
+        output_format: r.output_format.map(output_format_down),
         output_compression: o.get("output-compression", compression)?,
         background: o.get("background", background)?,
         input_fidelity: o.get("input-fidelity", |v| match v {
@@ -365,10 +381,6 @@ pub fn generation(g: v1::Generation) -> v2::Generation {
     }
 }
 
-fn image(i: v1::Image) -> v2::Image {
-    v2::Image { data: i.data, mime_type: i.mime_type, width: i.width, height: i.height }
-}
-
 fn usage(u: v1::Usage) -> v2::Usage {
     v2::Usage {
         input_tokens: u.input_tokens,
@@ -389,104 +401,11 @@ pub fn analysis(a: v1::Analysis) -> v2::Analysis {
     }
 }
 
-pub fn event(e: v1::GenerationEvent) -> v2::GenerationEvent {
-    match e {
-        v1::GenerationEvent::Partial(p) => v2::GenerationEvent::Partial(v2::PartialImage {
-            image_index: p.image_index,
-            partial_index: p.partial_index,
-            image: image(p.image),
-        }),
-        v1::GenerationEvent::Completed(g) => v2::GenerationEvent::Completed(generation(g)),
-    }
-}
-
-pub fn status(s: v1::Status) -> v2::Status {
-    v2::Status {
-        level: match s.level {
-            v1::StatusLevel::Ok => v2::StatusLevel::Ok,
-            v1::StatusLevel::Warning => v2::StatusLevel::Warning,
-            v1::StatusLevel::Error => v2::StatusLevel::Error,
-        },
-        message: s.message,
-        model: s.model,
-        problem: s.problem.map(error),
-    }
-}
-
-fn failure(f: v1::Failure) -> v2::Failure {
-    v2::Failure { message: f.message, status: f.status, code: f.code, request_id: f.request_id }
-}
-
-pub fn error(e: v1::Error) -> v2::Error {
-    match e {
-        v1::Error::InvalidInput(m) => v2::Error::InvalidInput(m),
-        v1::Error::Unsupported(m) => v2::Error::Unsupported(m),
-        v1::Error::Authentication(f) => v2::Error::Authentication(failure(f)),
-        v1::Error::PermissionDenied(f) => v2::Error::PermissionDenied(failure(f)),
-        v1::Error::NotFound(f) => v2::Error::NotFound(failure(f)),
-        v1::Error::ContentPolicy(f) => v2::Error::ContentPolicy(failure(f)),
-        v1::Error::RateLimited(r) => {
-            v2::Error::RateLimited(v2::RateLimit { failure: failure(r.failure), retry_after_ms: r.retry_after_ms })
-        }
-        v1::Error::QuotaExceeded(f) => v2::Error::QuotaExceeded(failure(f)),
-        v1::Error::Timeout(t) => v2::Error::Timeout(v2::TimeoutInfo {
-            phase: match t.phase {
-                v1::TimeoutPhase::Connect => v2::TimeoutPhase::Connect,
-                v1::TimeoutPhase::FirstByte => v2::TimeoutPhase::FirstByte,
-                v1::TimeoutPhase::BetweenBytes => v2::TimeoutPhase::BetweenBytes,
-            },
-            message: t.message,
-        }),
-        v1::Error::Network(m) => v2::Error::Network(m),
-        v1::Error::Upstream(f) => v2::Error::Upstream(failure(f)),
-        v1::Error::MalformedResponse(f) => v2::Error::MalformedResponse(failure(f)),
-        v1::Error::Cancelled(m) => v2::Error::Cancelled(m),
-    }
-}
-
 // ---- the small enums ----------------------------------------------------------------
 
-pub fn capability_to_v1(c: v2::Capability) -> v1::Capability {
-    match c {
-        v2::Capability::TextToImage => v1::Capability::TextToImage,
-        v2::Capability::ImageEdit => v1::Capability::ImageEdit,
-        v2::Capability::ImageAnalysis => v1::Capability::ImageAnalysis,
-    }
-}
+kept_shape!(v1 => v2);
 
-fn capability_to_v2(c: v1::Capability) -> v2::Capability {
-    match c {
-        v1::Capability::TextToImage => v2::Capability::TextToImage,
-        v1::Capability::ImageEdit => v2::Capability::ImageEdit,
-        v1::Capability::ImageAnalysis => v2::Capability::ImageAnalysis,
-    }
-}
-
-fn format_to_v1(f: v2::ImageFormat) -> v1::ImageFormat {
-    match f {
-        v2::ImageFormat::Landscape => v1::ImageFormat::Landscape,
-        v2::ImageFormat::Portrait => v1::ImageFormat::Portrait,
-        v2::ImageFormat::Square => v1::ImageFormat::Square,
-    }
-}
-
-fn format_to_v2(f: v1::ImageFormat) -> v2::ImageFormat {
-    match f {
-        v1::ImageFormat::Landscape => v2::ImageFormat::Landscape,
-        v1::ImageFormat::Portrait => v2::ImageFormat::Portrait,
-        v1::ImageFormat::Square => v2::ImageFormat::Square,
-    }
-}
-
-fn size_to_v1(s: v2::Size) -> v1::Size {
-    v1::Size { width: s.width, height: s.height }
-}
-
-fn size_to_v2(s: v1::Size) -> v2::Size {
-    v2::Size { width: s.width, height: s.height }
-}
-
-fn output_format_to_v1(f: v2::OutputFormat) -> v1::OutputFormat {
+fn output_format_down(f: v2::OutputFormat) -> v1::OutputFormat {
     match f {
         v2::OutputFormat::Png => v1::OutputFormat::Png,
         v2::OutputFormat::Jpeg => v1::OutputFormat::Jpeg,
@@ -497,19 +416,31 @@ fn output_format_to_v1(f: v2::OutputFormat) -> v1::OutputFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bindings::{self as v3, Parameter};
+    use crate::legacy::v0_2;
+
+    /// 0.3 settings, taken through the 0.2 step.
+    fn down(values: &[Parameter]) -> Vec<v2::Setting> {
+        v0_2::settings(values).unwrap()
+    }
+
+    /// A 0.2 error, in the 0.3 shape where its helpers are.
+    fn up(e: v2::Error) -> v3::Error {
+        v0_2::error(e)
+    }
 
     #[test]
     fn declared_settings_fill_the_old_record() {
         let values = [
-            v2::Setting::text("api-key", "sk-x"),
-            v2::Setting::text("base-url", "http://127.0.0.1:9/v1"),
-            v2::Setting::pairs("extra-headers", [("X-A", "1")]),
-            v2::Setting::duration("generation-timeout", std::time::Duration::from_secs(3)),
-            v2::Setting::number("max-retries", 1.0),
-            v2::Setting::text("azure-endpoint", "https://r.openai.azure.com"),
-            v2::Setting::text("azure-image-edit-deployment", "edit"),
+            Parameter::text("api-key", "sk-x"),
+            Parameter::text("base-url", "http://127.0.0.1:9/v1"),
+            Parameter::pairs("extra-headers", [("X-A", "1")]),
+            Parameter::duration("generation-timeout", std::time::Duration::from_secs(3)),
+            Parameter::number("max-retries", 1.0),
+            Parameter::text("azure-endpoint", "https://r.openai.azure.com"),
+            Parameter::text("azure-image-edit-deployment", "edit"),
         ];
-        let s = settings(&values).unwrap();
+        let s = settings(&down(&values)).unwrap();
         assert_eq!(s.api_key, "sk-x");
         assert_eq!(s.base_url.as_deref(), Some("http://127.0.0.1:9/v1"));
         assert_eq!(s.extra_headers.len(), 1);
@@ -522,43 +453,47 @@ mod tests {
         // Every declared name is read, and only those.
         for spec in settings_spec() {
             let value = match spec.kind {
-                v2::ValueKind::Duration => v2::Setting::duration(spec.name.clone(), std::time::Duration::from_secs(1)),
-                v2::ValueKind::Number(_) => v2::Setting::number(spec.name.clone(), 1.0),
-                v2::ValueKind::Pairs => v2::Setting::pairs(spec.name.clone(), [("a", "b")]),
-                _ => v2::Setting::text(spec.name.clone(), "x"),
+                v2::ValueKind::Duration => Parameter::duration(spec.name.clone(), std::time::Duration::from_secs(1)),
+                v2::ValueKind::Number(_) => Parameter::number(spec.name.clone(), 1.0),
+                v2::ValueKind::Pairs => Parameter::pairs(spec.name.clone(), [("a", "b")]),
+                _ => Parameter::text(spec.name.clone(), "x"),
             };
-            assert!(settings(&[value]).is_ok(), "{}", spec.name);
+            assert!(settings(&down(&[value])).is_ok(), "{}", spec.name);
         }
     }
 
     #[test]
     fn unknown_settings_and_wrong_kinds_are_refused() {
-        let unknown = settings(&[v2::Setting::text("api_key", "sk-x")]).unwrap_err();
+        let unknown = up(settings(&down(&[Parameter::text("api_key", "sk-x")])).unwrap_err());
         assert!(unknown.message().contains("unknown setting \"api_key\""), "{}", unknown.message());
-        let wrong = settings(&[v2::Setting::number("api-key", 1.0)]).unwrap_err();
+        let wrong = up(settings(&down(&[Parameter::number("api-key", 1.0)])).unwrap_err());
         assert!(wrong.message().contains("does not take a number"), "{}", wrong.message());
-        let fraction = settings(&[v2::Setting::number("max-retries", 1.5)]).unwrap_err();
+        let fraction = up(settings(&down(&[Parameter::number("max-retries", 1.5)])).unwrap_err());
         assert_eq!(fraction.kind(), "invalid-input");
+    }
+
+    fn pair(name: &str, value: &str) -> v2::Pair {
+        v2::Pair { name: name.into(), value: value.into() }
     }
 
     #[test]
     fn quality_and_options_map_onto_the_old_fields_or_are_refused() {
-        let mut r = v2::GenerateRequest::new("a fox", v2::ImageFormat::Square);
+        let mut r = v0_2::generate_request(&v3::GenerateRequest::new("a fox", v3::ImageFormat::Square)).unwrap();
         r.quality = Some("hd".into());
-        r.options = vec![v2::Pair::new("style", "natural"), v2::Pair::new("output-compression", "80")];
+        r.options = vec![pair("style", "natural"), pair("output-compression", "80")];
         let old = generate_request(&r).unwrap();
         assert!(matches!(old.quality, Some(v1::Quality::Hd)));
         assert!(matches!(old.style, Some(v1::Style::Natural)));
         assert_eq!(old.output_compression, Some(80));
 
         r.quality = Some("xhigh".into());
-        assert!(generate_request(&r).unwrap_err().message().contains("\"xhigh\""));
+        assert!(up(generate_request(&r).unwrap_err()).message().contains("\"xhigh\""));
         r.quality = None;
-        r.options = vec![v2::Pair::new("style", "loud")];
-        assert!(generate_request(&r).unwrap_err().message().contains("one of vivid, natural"));
-        r.options = vec![v2::Pair::new("input-fidelity", "high")];
-        assert!(generate_request(&r).unwrap_err().message().contains("unknown option"));
-        r.options = vec![v2::Pair::new("output-compression", "101")];
+        r.options = vec![pair("style", "loud")];
+        assert!(up(generate_request(&r).unwrap_err()).message().contains("one of vivid, natural"));
+        r.options = vec![pair("input-fidelity", "high")];
+        assert!(up(generate_request(&r).unwrap_err()).message().contains("unknown option"));
+        r.options = vec![pair("output-compression", "101")];
         assert!(generate_request(&r).is_err());
     }
 }

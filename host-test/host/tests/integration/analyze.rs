@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use openai_mock::MockServer;
 use sha2::{Digest, Sha256};
-use visual_host::bindings::{AnalyzeRequest, Error, Pair};
+use visual_host::bindings::{AnalyzeRequest, Error, Parameter};
 
 use crate::harness::{gateway, mock, session};
 
@@ -107,7 +107,7 @@ async fn detail_and_token_limits_are_sent_and_a_cut_answer_says_so() {
     let request = AnalyzeRequest {
         model: Some("gpt-4o-mini".into()),
         max_output_tokens: Some(3),
-        options: vec![Pair::new("detail", "low")],
+        options: vec![Parameter::text("detail", "low")],
         ..AnalyzeRequest::new(png, "Describe every pixel of this picture in detail.")
     };
     let analysis = session.analyze(&request).await.unwrap().unwrap();
@@ -133,7 +133,7 @@ async fn a_reasoning_model_that_spends_its_budget_is_an_empty_truncated_answer_n
     // Asking for more reasoning is an option the model declares.
     let (_, _, png) = images().remove(0);
     let request = AnalyzeRequest {
-        options: vec![Pair::new("reasoning-effort", "high")],
+        options: vec![Parameter::text("reasoning-effort", "high")],
         ..AnalyzeRequest::new(png, "What is this?")
     };
     session.analyze(&request).await.unwrap().unwrap();

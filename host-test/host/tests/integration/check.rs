@@ -20,14 +20,14 @@ async fn current_models_are_ok_and_gpt_image_models_warn_about_verification() {
     assert_eq!((status.level, status.model.as_str()), (StatusLevel::Ok, "gpt-6-luna"), "{}", status.message);
 
     let status = session.check(Capability::TextToImage, None).await.unwrap().unwrap();
-    assert_eq!(status.model, "gpt-image-2.5-flare");
+    assert_eq!(status.model, "gpt-image-2.6-flare");
     assert_eq!(status.level, StatusLevel::Warning, "verification cannot be seen from a model lookup");
     assert!(status.message.contains("verification"), "{}", status.message);
 
     let seen = mock.requests();
     assert_eq!(seen.len(), 2);
     assert_eq!((seen[0].method.as_str(), seen[0].path.as_str()), ("GET", "/v1/models/gpt-6-luna"));
-    assert_eq!(seen[1].path, "/v1/models/gpt-image-2.5-flare");
+    assert_eq!(seen[1].path, "/v1/models/gpt-image-2.6-flare");
     assert_eq!(seen[0].header("authorization"), Some(format!("Bearer {KEY}").as_str()));
 }
 

@@ -5,10 +5,10 @@ use visual_host::bindings::{Capability, CapabilityInfo, ImageFormat, ModelInfo, 
 
 use crate::harness::plugin;
 
-/// The imports README.md's table lists: every backquoted `package:name/interface@version` in the rows of the
+/// The imports src/README.md's table lists: every backquoted `package:name/interface@version` in the rows of the
 /// table under "What the component imports, and why".
 fn readme_imports() -> Vec<String> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../src/README.md")).unwrap();
     let section = readme.split("## What the component imports, and why").nth(1).expect("the README's import section");
     let section = section.split("\n## ").next().unwrap_or_default();
     let mut names = Vec::new();
@@ -35,7 +35,7 @@ fn imports_no_filesystem_or_sockets() {
 #[test]
 fn exports_the_versioned_contract() {
     let plugin = plugin();
-    assert_eq!(plugin.contract, "talemate:visual/visual-backend@0.2.0");
+    assert_eq!(plugin.contract, "talemate:visual/visual-backend@0.3.0");
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn imports_only_what_the_readme_lists() {
         .map(|(name, _)| name.to_string())
         .collect();
     imports.sort();
-    assert_eq!(imports, readme_imports(), "the component's imports changed; update README.md's import table");
+    assert_eq!(imports, readme_imports(), "the component's imports changed; update src/README.md's import table");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -63,11 +63,11 @@ async fn info_describes_models_lifecycle_sizes_and_prompt_style() {
 
     let t2i = cap(Capability::TextToImage);
     assert!(t2i.supported);
-    assert_eq!(t2i.default_model.as_deref(), Some("gpt-image-2.5-flare"));
-    assert!(t2i.accepts_unknown_models);
+    assert_eq!(t2i.default_model.as_deref(), Some("gpt-image-2.6-flare"));
+    assert!(t2i.accepts_unknown_models && t2i.accepts_extra_parameters);
     for id in ["dall-e-3", "gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2", "chatgpt-image-latest"]
         .into_iter()
-        .chain(["gpt-image-2.5-flare", "gpt-image-2.5-sunburst"])
+        .chain(["gpt-image-2.5-flare", "gpt-image-2.5-sunburst", "gpt-image-2.6-flare", "gpt-image-2.6-sunburst"])
     {
         let model = t2i.models.iter().find(|m| m.id == id).unwrap_or_else(|| panic!("{id} listed"));
         let landscape = model.sizes.formats.iter().find(|s| s.format == ImageFormat::Landscape).unwrap();
@@ -92,10 +92,29 @@ async fn info_describes_models_lifecycle_sizes_and_prompt_style() {
     assert!(model(t2i, "gpt-image-1").sizes.free.is_none());
     assert!(sunburst.options.iter().any(|o| o.name == "background"));
     assert!(model(t2i, "dall-e-3").options.iter().any(|o| o.name == "style"));
+    // 2.6's additions are data too: options of new kinds, output formats, prices.
+    let flare = model(t2i, "gpt-image-2.6-flare");
+    assert_eq!(flare.output_formats, ["png", "jpeg", "webp", "gif", "svg"]);
+    assert_eq!(flare.default_output_format.as_deref(), Some("png"));
+    let option = |m: &ModelInfo, name: &str| m.options.iter().find(|o| o.name == name).cloned().unwrap();
+    assert!(matches!(option(&flare, "complexity").kind, ValueKind::Choice(ref c) if c == &["low", "medium", "high"]));
+    match option(&flare, "frame-duration-ms").kind {
+        ValueKind::Number(range) => {
+            assert_eq!((range.min, range.max, range.step), (Some(20.0), Some(2000.0), Some(10.0)))
+        }
+        other => panic!("{other:?}"),
+    }
+    let prices = flare.prices.expect("2.6 carries its prices");
+    assert_eq!((prices.text_input, prices.image_input, prices.image_output), (Some(5.0), Some(8.0), Some(30.0)));
+    assert!(prices.source.starts_with("https://"), "{}", prices.source);
+    assert!(model(t2i, "dall-e-3").output_formats.is_empty());
 
     let edit = cap(Capability::ImageEdit);
     assert!(edit.supported);
-    assert_eq!(edit.default_model.as_deref(), Some("gpt-image-2.5-sunburst"));
+    assert_eq!(edit.default_model.as_deref(), Some("gpt-image-2.6-sunburst"));
+    let sunburst26 = model(edit, "gpt-image-2.6-sunburst");
+    assert!(matches!(option(&sunburst26, "markup").kind, ValueKind::Image(ref t) if t == &["image/png"]));
+    assert_eq!(sunburst26.output_formats, ["png", "jpeg", "webp", "gif"]);
     assert_eq!(edit.max_reference_images, 16);
     assert!(edit.models.iter().all(|m| m.id != "dall-e-3"), "dall-e-3 cannot edit");
 
@@ -105,6 +124,12 @@ async fn info_describes_models_lifecycle_sizes_and_prompt_style() {
     let mini = model(analysis, "gpt-4o-mini");
     assert_eq!(state(&mini), Some((ModelState::Deprecated, Some("2027-01-14".into()), true)));
     assert!(analysis.models.iter().any(|m| m.id == "gpt-4.1-mini"));
+    assert_eq!(state(&model(analysis, "gpt-5")), Some((ModelState::Deprecated, Some("2026-12-11".into()), true)));
+    for id in ["gpt-6-luna", "gpt-6.1-sol", "gpt-6.1-terra"] {
+        let m = model(analysis, id);
+        assert_eq!(state(&m), Some((ModelState::Active, None, false)), "{id}");
+        assert!(m.prices.as_ref().and_then(|p| p.text_output).is_some(), "{id} carries its prices");
+    }
 
     // The settings a host renders, with the names hosts rely on.
     let api_key = info.setting("api-key").expect("api-key declared");

@@ -4,7 +4,7 @@
 //! and bad input is refused before anything is sent.
 
 use openai_mock::MockServer;
-use visual_host::bindings::{Error, GenerateRequest, ImageFormat, Pair, Size};
+use visual_host::bindings::{Error, GenerateRequest, ImageFormat, Parameter, Size};
 
 use crate::harness::{gateway, mock, session};
 
@@ -49,9 +49,9 @@ async fn with_no_model_named_the_default_is_a_current_model() {
     let mut session = session(&mock).await;
     let generation = session.generate(&GenerateRequest::new("a lighthouse", ImageFormat::Landscape)).await.unwrap();
     let generation = generation.unwrap_or_else(|e| panic!("{}: {}", e.kind(), e.message()));
-    assert_eq!(generation.model, "gpt-image-2.5-flare");
+    assert_eq!(generation.model, "gpt-image-2.6-flare");
     assert_eq!((generation.images[0].width, generation.images[0].height), (1536, 1024));
-    assert_eq!(mock.requests()[0].json().unwrap()["model"], "gpt-image-2.5-flare");
+    assert_eq!(mock.requests()[0].json().unwrap()["model"], "gpt-image-2.6-flare");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -125,7 +125,7 @@ async fn several_images_and_options_arrive() {
         model: Some("gpt-image-2.5-flare".into()),
         n: Some(3),
         quality: Some("low".into()),
-        options: vec![Pair::new("background", "opaque"), Pair::new("moderation", "low")],
+        options: vec![Parameter::text("background", "opaque"), Parameter::text("moderation", "low")],
         ..GenerateRequest::new("three moons", ImageFormat::Portrait)
     };
     let generation = session.generate(&request).await.unwrap().unwrap();
@@ -139,7 +139,7 @@ async fn several_images_and_options_arrive() {
     let request = GenerateRequest {
         model: Some("dall-e-3".into()),
         quality: Some("hd".into()),
-        options: vec![Pair::new("style", "natural")],
+        options: vec![Parameter::text("style", "natural")],
         ..GenerateRequest::new("a quiet harbour", ImageFormat::Landscape)
     };
     session.generate(&request).await.unwrap().unwrap();
@@ -203,16 +203,19 @@ async fn bad_input_is_refused_before_anything_is_sent() {
         ("a tier nobody has", GenerateRequest { quality: Some("ultra".into()), ..base("gpt-image-2.5-sunburst") }),
         (
             "style for gpt-image-1",
-            GenerateRequest { options: vec![Pair::new("style", "vivid")], ..base("gpt-image-1") },
+            GenerateRequest { options: vec![Parameter::text("style", "vivid")], ..base("gpt-image-1") },
         ),
-        ("an unknown option", GenerateRequest { options: vec![Pair::new("sharpness", "9")], ..base("gpt-image-2") }),
+        (
+            "an unknown option",
+            GenerateRequest { options: vec![Parameter::text("sharpness", "9")], ..base("gpt-image-2") },
+        ),
         (
             "a choice outside its values",
-            GenerateRequest { options: vec![Pair::new("background", "plaid")], ..base("gpt-image-2.5-flare") },
+            GenerateRequest { options: vec![Parameter::text("background", "plaid")], ..base("gpt-image-2.5-flare") },
         ),
         (
             "a number that is not one",
-            GenerateRequest { options: vec![Pair::new("output-compression", "lots")], ..base("gpt-image-2") },
+            GenerateRequest { options: vec![Parameter::text("output-compression", "lots")], ..base("gpt-image-2") },
         ),
     ];
     for (what, request) in cases {

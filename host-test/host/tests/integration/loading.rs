@@ -46,3 +46,18 @@ async fn a_second_load_comes_from_the_cache_and_works() {
         Source::Cached
     );
 }
+
+#[test]
+fn a_file_that_is_not_a_component_is_named_as_such() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("not-components");
+    std::fs::create_dir_all(&dir).unwrap();
+    let runtime = Runtime::new(visual_host::runtime::RuntimeOptions { cache: None, ..Default::default() }).unwrap();
+    for (name, bytes) in [("notes.wasm", &b"shopping list: eggs"[..]), ("core.wasm", &b"\0asm\x01\0\0\0"[..])] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let error = format!("{:#}", runtime.load(&path).err().expect("refused"));
+        assert!(error.contains(&path.display().to_string()), "{error}");
+        assert!(error.contains("not a WebAssembly component"), "{error}");
+        assert!(!error.contains("expected `(`"), "no text-format parser error: {error}");
+    }
+}

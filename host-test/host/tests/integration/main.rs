@@ -7,6 +7,7 @@ mod analyze;
 mod azure;
 mod check;
 mod contract;
+mod day_one;
 mod edit;
 mod errors;
 mod generate;

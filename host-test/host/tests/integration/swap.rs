@@ -1,33 +1,20 @@
-//! One runtime, three backends: the library loads the OpenAI backend, the
-//! offline placeholder and the placeholder built for contract 0.1 side by
-//! side, presents all of them in the 0.2 shape, and refuses a component built
-//! for a contract version it does not speak before instantiating it.
+//! One runtime, four backends: the library loads the OpenAI backend, the
+//! offline placeholder and the placeholder built for contracts 0.2 and 0.1
+//! side by side, presents all of them in the 0.3 shape, and refuses a
+//! component built for a contract version it does not speak before
+//! instantiating it.
 
 use std::path::Path;
 
 use visual_host::bindings::{
-    Capability, Error, GenerateRequest, GenerationEvent, ImageFormat, Pair, Setting, ValueKind,
+    Capability, Error, GenerateRequest, GenerationEvent, ImageFormat, Parameter, Setting, ValueKind,
 };
 use visual_host::runtime::{Runtime, RuntimeOptions};
 use visual_host::sandbox::NetworkPolicy;
 
 use crate::harness::{mock, settings};
 
-/// `(component, name, contract)`.
-const BACKENDS: [(&str, &str, &str); 3] = [
-    (guest_components::OPENAI_BACKEND, "openai", "0.2.0"),
-    (guest_components::PLACEHOLDER_BACKEND, "placeholder", "0.2.0"),
-    (guest_components::PLACEHOLDER_BACKEND_V0_1, "placeholder", "0.1.0"),
-];
-
-/// A component that exports the contract's interface at 0.3.0: what a backend
-/// built against a future, incompatible contract looks like from outside.
-const FUTURE_CONTRACT_WAT: &str = r#"
-(component
-  (instance $backend)
-  (export "talemate:visual/visual-backend@0.3.0" (instance $backend))
-)
-"#;
+use guest_components::{Guest, ALL as BACKENDS, FUTURE_CONTRACT_WAT};
 
 fn runtime() -> Runtime {
     Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap()
@@ -44,9 +31,9 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 async fn one_runtime_holds_every_backend_at_once() {
     let mock = mock().await;
     let runtime = runtime();
-    let plugins: Vec<_> = BACKENDS.iter().map(|(wasm, ..)| runtime.load(Path::new(wasm)).unwrap()).collect();
+    let plugins: Vec<_> = BACKENDS.iter().map(|g| runtime.load(Path::new(g.path)).unwrap()).collect();
 
-    for (plugin, (_, name, version)) in plugins.iter().zip(BACKENDS) {
+    for (plugin, Guest { name, contract: version, .. }) in plugins.iter().zip(BACKENDS) {
         let info = plugin.info().await.unwrap();
         assert_eq!(info.name, name);
         assert_eq!(plugin.contract, format!("talemate:visual/visual-backend@{version}"));
@@ -79,7 +66,57 @@ async fn one_runtime_holds_every_backend_at_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_0_1_backend_is_presented_in_the_0_2_shape() {
+async fn a_0_2_backend_is_presented_in_the_0_3_shape() {
+    let plugin = runtime().load(Path::new(guest_components::PLACEHOLDER_BACKEND_V0_2)).unwrap();
+    assert_eq!(plugin.contract, "talemate:visual/visual-backend@0.2.0");
+    let info = plugin.info().await.unwrap();
+    let t2i = info.capability(Capability::TextToImage).unwrap();
+    // What 0.2 could not say is left empty; its image models made png, jpeg and webp.
+    assert!(!t2i.accepts_extra_parameters);
+    assert_eq!(t2i.models[0].output_formats, ["png", "jpeg", "webp"]);
+    assert!(t2i.models[0].default_output_format.is_none() && t2i.models[0].prices.is_none());
+    let free = info.capability(Capability::ImageAnalysis).unwrap();
+    assert!(free.models[0].output_formats.is_empty());
+
+    let mut session = plugin.connect(&[], NetworkPolicy::deny_all()).await.unwrap().unwrap();
+    let mut request = GenerateRequest::new("a fox", ImageFormat::Square);
+    let generation = session.generate(&request).await.unwrap().unwrap();
+    assert_eq!(png_size(&generation.images[0].data), (1024, 1024));
+    assert!(generation.cost.is_none(), "nothing to price");
+    // Streams come through the 0.2 step too.
+    let stream = session.start_generate(&request, 1).await.unwrap().unwrap();
+    let mut events = 0;
+    while let Some(event) = session.next_event(&stream).await.unwrap() {
+        event.unwrap();
+        events += 1;
+    }
+    assert_eq!(events, 2);
+    session.close_stream(stream).await.unwrap();
+    let status = session.check(Capability::TextToImage, None).await.unwrap().unwrap();
+    assert_eq!(status.level, visual_host::bindings::StatusLevel::Ok);
+    assert_eq!(session.models(None).await.unwrap().unwrap().len(), 3);
+
+    // What 0.3 added and 0.2 cannot express is refused before the call, saying so.
+    request.output_format = Some("gif".into());
+    let refused = session.generate(&request).await.unwrap().unwrap_err();
+    assert!(refused.message().contains("contract 0.2"), "{}", refused.message());
+    request.output_format = None;
+    request.extra = vec![Parameter::number("seed", 7.0)];
+    let refused = session.generate(&request).await.unwrap().unwrap_err();
+    assert!(refused.message().contains("takes no extra parameters"), "{}", refused.message());
+    let mut edit = visual_host::bindings::EditRequest::new("x", ImageFormat::Square, vec![vec![0x89]]);
+    edit.options = vec![Parameter::image("markup", vec![1, 2, 3])];
+    let refused = session.edit(&edit).await.unwrap().unwrap_err();
+    assert_eq!(refused.message(), "option \"markup\" is an image, which a backend built for contract 0.2 cannot take");
+    // Typed options reach it as the text 0.2 carried, and its own checks answer.
+    let mut typed = GenerateRequest::new("a fox", ImageFormat::Square);
+    typed.options = vec![Parameter::number("sharpness", 9.0)];
+    let refused = session.generate(&typed).await.unwrap().unwrap_err();
+    assert!(refused.message().contains("\"sharpness\""), "{}", refused.message());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_0_1_backend_is_presented_in_the_0_3_shape() {
     let plugin = runtime().load(Path::new(guest_components::PLACEHOLDER_BACKEND_V0_1)).unwrap();
     let info = plugin.info().await.unwrap();
     // Its fixed settings record becomes declared settings of the matching kinds.
@@ -105,11 +142,11 @@ async fn a_0_1_backend_is_presented_in_the_0_2_shape() {
     request.quality = Some("xhigh".into());
     assert!(matches!(session.generate(&request).await.unwrap(), Err(Error::InvalidInput(_))));
     request.quality = Some("high".into());
-    request.options = vec![Pair::new("sharpness", "9")];
+    request.options = vec![Parameter::text("sharpness", "9")];
     assert!(matches!(session.generate(&request).await.unwrap(), Err(Error::InvalidInput(_))));
 
     // What it can is converted both ways: a streamed generation, and `models` from `info()`.
-    request.options = vec![Pair::new("background", "opaque")];
+    request.options = vec![Parameter::text("background", "opaque")];
     let stream = session.start_generate(&request, 2).await.unwrap().unwrap();
     let mut partials = 0;
     loop {
@@ -139,10 +176,11 @@ async fn a_0_1_backend_is_presented_in_the_0_2_shape() {
 #[test]
 fn a_future_contract_version_is_refused_by_the_library() {
     let error = match runtime().load_bytes(FUTURE_CONTRACT_WAT.as_bytes()) {
-        Ok(_) => panic!("a 0.3.0 component was accepted"),
+        Ok(_) => panic!("a 0.4.0 component was accepted"),
         Err(e) => format!("{e:#}"),
     };
-    assert!(error.contains("talemate:visual/visual-backend@0.3.0"), "{error}");
+    assert!(error.contains("talemate:visual/visual-backend@0.4.0"), "{error}");
+    assert!(error.contains("talemate:visual/visual-backend@0.3.x"), "{error}");
     assert!(error.contains("talemate:visual/visual-backend@0.2.x"), "{error}");
     assert!(error.contains("talemate:visual/visual-backend@0.1.x"), "{error}");
 }

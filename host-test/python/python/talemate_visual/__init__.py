@@ -8,8 +8,8 @@
         generation = client.generate("a lighthouse at dusk", "landscape")
         open("lighthouse.png", "wb").write(generation.images[0].data)
 
-Any component exporting ``talemate:visual/visual-backend@0.2.x`` (or 0.1.x,
-presented in the 0.2 shape) loads the same way; the host never knows which
+Any component exporting ``talemate:visual/visual-backend@0.3.x`` (or 0.2.x or
+0.1.x, presented in the 0.3 shape) loads the same way; the host never knows which
 service sits behind it. The loading, the sandbox and the calls are the Rust
 host library's (``visual_host``), through the native extension ``_native``;
 this package adds the result types and the exceptions.
@@ -48,10 +48,13 @@ from .types import (
     BackendInfo,
     Capability,
     CapabilityInfo,
+    Cost,
+    CostItem,
     FieldSpec,
     FormatSize,
     FreeSizes,
     Generation,
+    HelperUsage,
     Image,
     ImageFormat,
     Lifecycle,
@@ -61,6 +64,7 @@ from .types import (
     NumberRange,
     OutputFormat,
     PartialImage,
+    Prices,
     PromptStyle,
     Size,
     SizeRule,
@@ -102,10 +106,13 @@ __all__ = [
     "BackendInfo",
     "Capability",
     "CapabilityInfo",
+    "Cost",
+    "CostItem",
     "FieldSpec",
     "FormatSize",
     "FreeSizes",
     "Generation",
+    "HelperUsage",
     "Image",
     "ImageFormat",
     "Lifecycle",
@@ -115,6 +122,7 @@ __all__ = [
     "NumberRange",
     "OutputFormat",
     "PartialImage",
+    "Prices",
     "PromptStyle",
     "Size",
     "SizeRule",

@@ -1,5 +1,8 @@
 # Type stubs for the native extension (src/*.rs). tests/test_host.py checks
 # that every public name here exists at run time and the other way round.
+# The `a*` methods are written from their synchronous twins by
+# tests/stub_twins.py: change the synchronous stub, then run
+# `python tests/stub_twins.py --write` (test_host.py fails until they agree).
 
 from __future__ import annotations
 
@@ -26,10 +29,15 @@ CONTRACT_VERSION: str
 SUPPORTED_VERSIONS: list[str]
 DEFAULT_MEMORY_LIMIT: int
 
-BytesLike = Union[bytes, bytearray]
+BytesLike = Union[bytes, bytearray, memoryview]
+#: A request option's or extra parameter's value: ``str`` text, ``bool`` a
+#: flag, ``int``/``float`` a number, bytes an image, a ``dict`` or ``list`` JSON.
+ParameterValue = Union[str, bool, int, float, bytes, bytearray, memoryview, Mapping[str, Any], Sequence[Any], None]
 SizeArg = Union[Size, Tuple[int, int], str, None]
 Event = Union[PartialImage, Generation]
-SettingValue = Union[str, float, int, bool, timedelta, Sequence[str], Mapping[str, str], Sequence[Tuple[str, str]], None]
+SettingValue = Union[
+    str, float, int, bool, timedelta, bytes, Sequence[str], Mapping[str, str], Sequence[Tuple[str, str]], None
+]
 Limits = Union[float, TimeoutLimits, Mapping[str, Optional[float]], None]
 
 class VisualBackend:
@@ -107,8 +115,9 @@ class Client:
         n: Optional[int] = None,
         quality: Optional[str] = None,
         output_format: Union[OutputFormat, str, None] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        **extra: Any,
+        options: Optional[Mapping[str, ParameterValue]] = None,
+        extra: Optional[Mapping[str, ParameterValue]] = None,
+        **option_values: ParameterValue,
     ) -> Generation: ...
     def agenerate(
         self,
@@ -120,8 +129,9 @@ class Client:
         n: Optional[int] = None,
         quality: Optional[str] = None,
         output_format: Union[OutputFormat, str, None] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        **extra: Any,
+        options: Optional[Mapping[str, ParameterValue]] = None,
+        extra: Optional[Mapping[str, ParameterValue]] = None,
+        **option_values: ParameterValue,
     ) -> Awaitable[Generation]: ...
     def edit(
         self,
@@ -135,8 +145,9 @@ class Client:
         n: Optional[int] = None,
         quality: Optional[str] = None,
         output_format: Union[OutputFormat, str, None] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        **extra: Any,
+        options: Optional[Mapping[str, ParameterValue]] = None,
+        extra: Optional[Mapping[str, ParameterValue]] = None,
+        **option_values: ParameterValue,
     ) -> Generation: ...
     def aedit(
         self,
@@ -150,8 +161,9 @@ class Client:
         n: Optional[int] = None,
         quality: Optional[str] = None,
         output_format: Union[OutputFormat, str, None] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        **extra: Any,
+        options: Optional[Mapping[str, ParameterValue]] = None,
+        extra: Optional[Mapping[str, ParameterValue]] = None,
+        **option_values: ParameterValue,
     ) -> Awaitable[Generation]: ...
     def analyze(
         self,
@@ -160,8 +172,9 @@ class Client:
         *,
         model: Optional[str] = None,
         max_output_tokens: Optional[int] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        **extra: Any,
+        options: Optional[Mapping[str, ParameterValue]] = None,
+        extra: Optional[Mapping[str, ParameterValue]] = None,
+        **option_values: ParameterValue,
     ) -> Analysis: ...
     def aanalyze(
         self,
@@ -170,8 +183,9 @@ class Client:
         *,
         model: Optional[str] = None,
         max_output_tokens: Optional[int] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        **extra: Any,
+        options: Optional[Mapping[str, ParameterValue]] = None,
+        extra: Optional[Mapping[str, ParameterValue]] = None,
+        **option_values: ParameterValue,
     ) -> Awaitable[Analysis]: ...
     def start_generate(
         self,
@@ -184,8 +198,9 @@ class Client:
         n: Optional[int] = None,
         quality: Optional[str] = None,
         output_format: Union[OutputFormat, str, None] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        **extra: Any,
+        options: Optional[Mapping[str, ParameterValue]] = None,
+        extra: Optional[Mapping[str, ParameterValue]] = None,
+        **option_values: ParameterValue,
     ) -> GenerationStream: ...
     def astart_generate(
         self,
@@ -198,8 +213,9 @@ class Client:
         n: Optional[int] = None,
         quality: Optional[str] = None,
         output_format: Union[OutputFormat, str, None] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        **extra: Any,
+        options: Optional[Mapping[str, ParameterValue]] = None,
+        extra: Optional[Mapping[str, ParameterValue]] = None,
+        **option_values: ParameterValue,
     ) -> Awaitable[GenerationStream]: ...
     def start_edit(
         self,
@@ -214,8 +230,9 @@ class Client:
         n: Optional[int] = None,
         quality: Optional[str] = None,
         output_format: Union[OutputFormat, str, None] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        **extra: Any,
+        options: Optional[Mapping[str, ParameterValue]] = None,
+        extra: Optional[Mapping[str, ParameterValue]] = None,
+        **option_values: ParameterValue,
     ) -> GenerationStream: ...
     def astart_edit(
         self,
@@ -230,8 +247,9 @@ class Client:
         n: Optional[int] = None,
         quality: Optional[str] = None,
         output_format: Union[OutputFormat, str, None] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        **extra: Any,
+        options: Optional[Mapping[str, ParameterValue]] = None,
+        extra: Optional[Mapping[str, ParameterValue]] = None,
+        **option_values: ParameterValue,
     ) -> Awaitable[GenerationStream]: ...
     def close(self) -> None: ...
     def aclose(self) -> Awaitable[None]: ...

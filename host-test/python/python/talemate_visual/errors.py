@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Type
 
-from .types import TimeoutPhase
+from ._enums import TimeoutPhase
 
 
 class VisualBackendError(Exception):

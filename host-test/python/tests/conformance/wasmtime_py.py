@@ -2,9 +2,10 @@
 
 No code of this project is loaded: only wasmtime-py's own component API
 (WASI 0.2 and wasi:http from wasmtime's C API). It calls `info`, opens a
-client on the mock and makes one `generate`. Argument: one JSON object
-{"wasm", "base_url", "api_key", "model"}. Prints one JSON object with what it
-saw.
+client on the mock and makes one `generate` with WIT-shaped values (for
+contract 0.3: a typed option, an empty `extra` list and the output format as
+a string). Argument: one JSON object {"wasm", "base_url", "api_key",
+"model"}. Prints one JSON object with what it saw.
 
 wasmtime-py 50 lifts a `list<u8>` result through the C API's generic values,
 charging 48 bytes of wasmtime's 128 MiB hostcall budget per byte: no call may
@@ -54,6 +55,7 @@ def main():
     instance = linker.instantiate(store, component)
     contract = next(name for name in exports if name.startswith(PREFIX))
     v0_1 = contract.endswith("@0.1.0")  # a component built before contract 0.2
+    v0_2 = contract.endswith("@0.2.0")  # options as text pairs, no extra, the output format an enum
     iface = instance.get_export_index(store, contract)
 
     def func(name):
@@ -68,15 +70,19 @@ def main():
             setattr(settings, name.replace("_", "-"), None)
         for name in ("connect", "generation", "between-bytes"):
             setattr(settings, f"{name}-timeout-ms", None)
-        extra = dict(output_compression=None, background=None, moderation=None, style=None, user=None)
+        fields = dict(output_compression=None, background="opaque", moderation=None, style=None, user=None)
     else:
-        # 0.2: the settings the backend declares, by name, as values.
+        # 0.2 and later: the settings the backend declares, by name, as values.
         settings = [
             record(name="api-key", value=Variant("text", cfg["api_key"])),
             record(name="base-url", value=Variant("text", cfg["base_url"])),
             record(name="max-retries", value=Variant("number", 0.0)),
         ]
-        extra = dict(options=[])
+        if v0_2:
+            fields = dict(options=[record(name="background", value="opaque")])
+        else:
+            # 0.3: options are `parameter` records with a `value` variant; `extra` is new.
+            fields = dict(options=[record(name="background", value=Variant("text", "opaque"))], extra=[])
     client = unwrap(func("[static]client.open")(store, settings), "open")
     request = record(
         prompt="a lighthouse at dusk",
@@ -85,17 +91,19 @@ def main():
         size=None,
         n=None,
         quality=None,
-        output_format=None,
-        **extra,
+        output_format="png",  # an enum case before 0.3, a string since
+        **fields,
     )
     generation = unwrap(func("[method]client.generate")(store, client, request), "generate")
     image = generation.images[0]
+    cost = generation.__dict__.get("cost")  # 0.3: an estimate from the usage and the model's prices
     print(json.dumps({
         "contract": contract,
         "name": info.name,
         "settings": [] if v0_1 else [s.name for s in info.settings],
         "default_model": capabilities["text-to-image"].__dict__.get("default-model"),
         "model": generation.model,
+        "cost_usd": cost.usd if cost is not None else None,
         "image": {
             "mime_type": image.__dict__["mime-type"],
             "width": image.width,

@@ -1,21 +1,25 @@
 """Shared by the Talemate tests: a fresh copy of the Talemate stand-in per
 test (``tests/talemate_standin``, imported as ``talemate``), the saved
-settings Talemate would read from ``config.yaml``, a scene with assets, and
-small PNGs."""
+settings Talemate would read from ``config.yaml``, Talemate's start-up, and
+a generation awaited as Talemate delivers it."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
-import struct
 import sys
-import zlib
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, Optional
 
 #: The stand-in package, ``talemate/``, lives beside this file.
 STANDIN = Path(__file__).resolve().parent
+
+#: The Visualizer agent's methods a registered backend adds, ``{name}_{method}``.
+AGENT_METHODS = ("backend", "backend_image_edit", "backend_image_analyzation", "prepare_generation", "prepare_analysis", "emit_status")
+#: A backend's settings panels, one per capability: the actions ``{name}_{panel}``.
+PANELS = ("image_create", "image_edit", "image_analyzation")
 
 
 def purge_modules() -> None:
@@ -32,6 +36,24 @@ def checkout(tmp_path: Path) -> SimpleNamespace:
     src = tmp_path / "src"
     shutil.copytree(STANDIN / "talemate", src / "talemate", ignore=shutil.ignore_patterns("__pycache__"))
     return SimpleNamespace(src=src, custom=src / "talemate" / "agents" / "custom")
+
+
+@contextlib.contextmanager
+def stand_in(tmp_path: Path, monkeypatch, today: str) -> Iterator[SimpleNamespace]:
+    """A fresh :func:`checkout`, importable as ``talemate``, and the adapter
+    (``adapter``) loading components with ``today`` as the plugins' date;
+    both forgotten afterwards."""
+    purge_modules()
+    tree = checkout(tmp_path)
+    monkeypatch.syspath_prepend(str(tree.src))
+    import talemate_visual.talemate as adapter
+
+    monkeypatch.setitem(adapter.LOAD_OPTIONS, "today", today)
+    tree.adapter = adapter
+    try:
+        yield tree
+    finally:
+        purge_modules()
 
 
 def panel(**values: Any) -> Dict[str, Any]:
@@ -60,11 +82,18 @@ def save_settings(
     config.agents["visual"] = AgentConfig(actions={"_config": panel(**selections), **panels})
 
 
+def save_mixed_settings(server) -> None:
+    """Saved settings that use both components: the placeholder draws, the
+    OpenAI backend (pointed at ``server``, with its key) edits and analyzes."""
+    panels = openai_panels(server)
+    save_settings(key=server.api_key, backend="wasm_placeholder", edit="wasm_openai", analysis="wasm_openai", **panels)
+
+
 def openai_panels(server, **extra: Any) -> Dict[str, Dict[str, Any]]:
     """The OpenAI backend's three panels pointed at the mock (no retries, so
     a fault is seen once)."""
     values = {"base_url": server.base_url, "max_retries": 0, **extra}
-    return {f"wasm_openai_{suffix}": panel(**values) for suffix in ("image_create", "image_edit", "image_analyzation")}
+    return {f"wasm_openai_{suffix}": panel(**values) for suffix in PANELS}
 
 
 async def start():
@@ -97,19 +126,19 @@ def clear_status_cache() -> None:
     Backend._test_conn_cache.clear()
 
 
-def tiny_png(width: int = 8, height: int = 8, rgb=(200, 40, 40)) -> bytes:
-    """A valid RGB PNG of one colour."""
-    row = b"\x00" + bytes(rgb) * width
-    raw = row * height
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-
-
 def events(typ: str):
     from talemate.emit import EMITTED
 
     return [e for e in EMITTED if e["typ"] == typ]
+
+
+async def generated(agent, request, seconds: float = 30):
+    """Starts a generation as Talemate does and waits for its image."""
+    done = asyncio.get_running_loop().create_future()
+
+    async def callback(response):
+        done.set_result(response)
+
+    request.callback = callback
+    await agent.generate(request)
+    return await asyncio.wait_for(done, seconds)

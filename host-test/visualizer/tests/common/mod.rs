@@ -337,3 +337,62 @@ pub const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\
 pub fn generate_body(prompt: &str) -> Value {
     json!({ "prompt": prompt, "format": "landscape" })
 }
+
+impl Fixture {
+    /// A GET without the token, as a browser's `<img src>` or a new tab sends it.
+    pub async fn get_without_token(&self, path: &str) -> Reply {
+        let request = Request::builder().uri(format!("{}{path}", self.base)).body(Full::default()).unwrap();
+        self.send(request).await
+    }
+
+    /// The page's model list for a capability, and the entry for `model` in it.
+    pub async fn model(&self, capability: &str, model: &str) -> Value {
+        let list = self.get(&format!("/api/models?capability={capability}")).await.ok();
+        list["models"].as_array().unwrap().iter().find(|m| m["id"] == model).cloned().unwrap_or(Value::Null)
+    }
+}
+
+/// Standard base64, for answers the tests craft.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// An SVG that would act if anything ran it: its script and its `onload`
+/// mark the document, set the title, and ask `marker` (a URL) for a file.
+pub fn hostile_svg(marker: &str) -> String {
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480" viewBox="0 0 640 480" onload="document.title='pwned-onload';fetch('{marker}?onload')">
+<script>document.title='pwned';document.documentElement.setAttribute('data-pwned','script');fetch('{marker}?script');try{{parent.document.title='pwned-parent'}}catch(e){{}}</script>
+<rect width="640" height="480" fill="#2563eb"/><circle cx="320" cy="240" r="120" fill="#fbbf24"/>
+</svg>"##
+    )
+}
+
+/// What the Images API answers for an SVG: the markup as base64 JSON.
+pub fn svg_answer(svg: &str) -> openai_mock::Fault {
+    let body = json!({
+        "created": 1_796_000_000u64,
+        "data": [{ "b64_json": base64(svg.as_bytes()) }],
+        "output_format": "svg",
+        "usage": { "input_tokens": 10, "output_tokens": 100, "total_tokens": 110,
+                   "input_tokens_details": { "text_tokens": 10, "image_tokens": 0 },
+                   "output_tokens_details": { "text_tokens": 0, "image_tokens": 100 } },
+    });
+    openai_mock::Fault::Status {
+        status: 200,
+        body: body.to_string(),
+        headers: vec![("content-type".into(), "application/json".into())],
+    }
+}

@@ -16,7 +16,9 @@ imports without it. What is used of Talemate, and where it is defined
   ``{name}_backend*`` / ``{name}_prepare_*`` / ``{name}_emit_status`` lookups,
   ``generate_timeout`` (``visual/agent.py``, ``generation.py``, ``analyze.py``);
 - ``talemate.config.get_config().openai.api_key`` and
-  ``talemate.instance.get_agent``.
+  ``talemate.instance.get_agent``;
+- ``structlog``, Talemate's log (``server/run.py`` configures it), where each
+  call's estimated cost goes.
 """
 
 from __future__ import annotations
@@ -34,12 +36,17 @@ from ._spec import (
     OPENAI_KEY_PATH,
     SLOT_BY_CAPABILITY,
     SLOTS,
+    TALEMATE_MIME_TYPES,
     TIMEOUT_SETTING,
     KEY_SETTING,
     Component,
     Slot,
+    cost_line,
     default_model,
+    describe,
+    format_choices,
     model_choices,
+    output_format_for,
     settings_digest,
     status_for_check,
     status_for_error,
@@ -56,6 +63,8 @@ MODELS_TIMEOUT = 30.0
 STICKY_KINDS = {"authentication", "permission-denied", "not-found"}
 #: The generation timeout when the Visualizer agent cannot be asked (seconds).
 FALLBACK_TIMEOUT = 300
+#: How the panel's output format field names the formats.
+FORMAT_LABELS = {"png": "PNG", "jpeg": "JPEG (converted to PNG)", "webp": "WebP (converted to PNG)"}
 
 
 class _Talemate:
@@ -91,6 +100,43 @@ class _Talemate:
         except KeyError:
             return None
 
+    @staticmethod
+    def log():
+        """Talemate's own log: structlog, as Talemate's backends log
+        (``structlog.get_logger(...)``), configured by its ``server/run.py``;
+        ``None`` without structlog (then this package's ``logging`` logger)."""
+        try:
+            import structlog
+        except ImportError:
+            return None
+        return structlog.get_logger("talemate.agents.visual.wasm")
+
+
+def log_cost(tm: _Talemate, backend: str, call: str, result: Any) -> None:
+    """Writes a call's estimated cost to Talemate's log: the backend, the
+    call, the model and the amount in US dollars (``None`` cost: the model's
+    prices are unknown, said at debug level)."""
+    cost = getattr(result, "cost", None)
+    talemate_log = tm.log()
+    if cost is None:
+        if talemate_log is not None:
+            talemate_log.debug("visual backend cost unknown", backend=backend, call=call, model=result.model)
+        else:
+            log.debug("%s: %s with %s: no prices known, no cost estimate", backend, call, result.model)
+        return
+    amount = cost_line(cost)
+    if talemate_log is not None:
+        talemate_log.info(
+            "visual backend cost",
+            backend=backend,
+            call=call,
+            model=result.model,
+            cost=amount,
+            usd=round(cost.usd, 6),
+        )
+    else:
+        log.info("%s: %s with %s cost %s (estimate)", backend, call, result.model, amount)
+
 
 def _to_png(data: bytes) -> bytes:
     """PNG bytes from a JPEG or WebP (Talemate stores and labels every result as PNG)."""
@@ -123,7 +169,7 @@ def backend_class(tm: _Talemate, component: Component) -> type:
         #: A checked status is reused this many seconds (Talemate asks every
         #: ~3 s); new settings or a new key have a cache key of their own.
         _test_conn_cache_maxage: ClassVar[int] = 10
-        #: Live model lists by status cache key: (time fetched, entries).
+        #: Live model lists by ``settings_key``: (time fetched, entries).
         live_models: ClassVar[Dict[str, Tuple[float, Any]]]
 
         prompt_type: PROMPT_TYPE = prompt_default
@@ -137,6 +183,9 @@ def backend_class(tm: _Talemate, component: Component) -> type:
         settings_error: Optional[str] = None
         #: Report a warning as OK (shown amber), so Talemate uses the backend.
         use_despite_warnings: bool = False
+        #: The panel's output format (png, jpeg or webp; ``None``: PNG).
+        #: Whatever is asked for, Talemate gets PNG.
+        output_format: Optional[str] = None
 
         _inflight: set = pydantic.PrivateAttr(default_factory=set)
         _problem: Optional[Tuple[Optional[str], str]] = pydantic.PrivateAttr(default=None)
@@ -158,10 +207,21 @@ def backend_class(tm: _Talemate, component: Component) -> type:
             return self.component.max_references(self.model if self.capability == "image-edit" else None)
 
         @property
-        def status_cache_key(self) -> str:
+        def settings_key(self) -> str:
+            """What the live model list depends on: the backend, the
+            capability, the model and the settings (the key digested)."""
             key = tm.openai_key() if self.component.key_from_openai else None
             digest = settings_digest({**self.settings, "api-key": key or "", "model": self.model or ""})
             return f"{self.name}-{self.capability}-{digest}"
+
+        @property
+        def status_cache_key(self) -> str:
+            """Talemate reuses a status by this key for
+            ``_test_conn_cache_maxage`` seconds. The status depends on
+            "Use while the status is a warning" too, so ticking it makes a
+            new key and the very next check answers OK."""
+            accept = "accept-warnings" if self.use_despite_warnings else "strict"
+            return f"{self.settings_key}-{accept}"
 
         @property
         def status_color(self) -> str:
@@ -280,12 +340,12 @@ def backend_class(tm: _Talemate, component: Component) -> type:
         def _refresh_models(self) -> None:
             """Starts fetching the live model list (beside the check, not within
             its two seconds) when the last one is old."""
-            fetched = self.live_models.get(self.status_cache_key)
+            fetched = self.live_models.get(self.settings_key)
             if fetched and time.monotonic() - fetched[0] < MODELS_MAX_AGE:
                 return
             if self._models_task is not None and not self._models_task.done():
                 return
-            self._models_task = asyncio.ensure_future(self._fetch_models(self.status_cache_key))
+            self._models_task = asyncio.ensure_future(self._fetch_models(self.settings_key))
 
         async def _fetch_models(self, cache_key: str) -> None:
             try:
@@ -302,7 +362,7 @@ def backend_class(tm: _Talemate, component: Component) -> type:
                     await agent.emit_status()
 
         def live(self) -> Optional[Any]:
-            fetched = self.live_models.get(self.status_cache_key)
+            fetched = self.live_models.get(self.settings_key)
             return fetched[1] if fetched else None
 
         # ---- work -------------------------------------------------------------------
@@ -326,17 +386,27 @@ def backend_class(tm: _Talemate, component: Component) -> type:
                 if request.gen_type == GEN_TYPE.IMAGE_EDIT:
                     log.warning("%s: an edit without references (none found in the scene): drawing from the prompt", self.name)
                 model = self.model if self.capability == "text-to-image" else None
+            capability = self.component.capability("image-edit" if refs else "text-to-image")
+            output_format = output_format_for(capability, model, self.output_format)
             try:
                 client = await self._open(timeout)
                 if refs:
-                    call = client.aedit(request.prompt or "", refs, format, model=model, output_format="png")
+                    call = client.aedit(request.prompt or "", refs, format, model=model, output_format=output_format)
                 else:
-                    call = client.agenerate(request.prompt or "", format, model=model, output_format="png")
+                    call = client.agenerate(request.prompt or "", format, model=model, output_format=output_format)
                 generation = await self._track(call)
             except errors.VisualBackendError as e:
                 self._remember(e, self.model)
                 raise
+            log_cost(tm, self.name, "edit" if refs else "generate", generation)
             image = generation.images[0]
+            if image.mime_type not in TALEMATE_MIME_TYPES:
+                # Never asked for (see TALEMATE_FORMATS): an animation would be
+                # flattened, and SVG markup must not be shown inline.
+                raise ValueError(
+                    f"{self.label} answered with {image.mime_type}, which Talemate cannot store; "
+                    "it takes PNG, JPEG or WebP (converted to PNG)"
+                )
             response.generated = image.data if image.mime_type == "image/png" else _to_png(image.data)
             request.resolution = Resolution(width=image.width, height=image.height)
             if self._problem is not None:
@@ -354,6 +424,7 @@ def backend_class(tm: _Talemate, component: Component) -> type:
             except errors.VisualBackendError as e:
                 self._remember(e, self.model)
                 raise
+            log_cost(tm, self.name, "analyze", analysis)
             response.analysis = analysis.text
             return response
 
@@ -418,6 +489,19 @@ def panels(tm: _Talemate, component: Component) -> Callable[[Dict[str, Any]], No
                     type="unified_api_key", value=OPENAI_KEY_PATH, label="OpenAI API Key"
                 )
             config["model"] = _model_field(tm, component, slot)
+            formats = format_choices(component.capability(slot.capability)) if slot.capability != "image-analysis" else []
+            if len(formats) > 1:
+                config["output_format"] = base.AgentActionConfig(
+                    type="text",
+                    label="Output format",
+                    description=(
+                        "The encoding the backend is asked for. Talemate stores and shows PNG, so JPEG and WebP "
+                        "are converted to PNG; animated GIF and SVG are not offered."
+                    ),
+                    value="png" if "png" in formats else formats[0],
+                    choices=[{"label": FORMAT_LABELS[f], "value": f} for f in formats],
+                    save_on_change=True,
+                )
             for field in component.fields:
                 config[field.key] = base.AgentActionConfig(**field.config_kwargs())
             config["use_despite_warnings"] = base.AgentActionConfig(
@@ -463,6 +547,7 @@ def _instance_fields(component: Component, slot: Slot, action) -> Dict[str, Any]
         "settings": settings,
         "settings_error": "; ".join(problems) or None,
         "use_despite_warnings": bool(values.get("use_despite_warnings")),
+        "output_format": values.get("output_format") or None,
     }
 
 
@@ -583,8 +668,6 @@ def register(tm: _Talemate, component: Component, agent_class: type) -> Optional
 def install_components(
     components: Sequence[Tuple[Path, Any]], agent_class: Optional[type] = None
 ) -> List[type]:
-    from ._spec import describe
-
     tm = _Talemate()
     agent_class = agent_class or tm.visual_agent_class()
     out: List[type] = []

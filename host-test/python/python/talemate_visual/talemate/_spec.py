@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -65,7 +66,17 @@ SLOT_BY_CAPABILITY: Dict[str, Slot] = {s.capability: s for s in SLOTS}
 
 #: Panel keys the adapter uses itself; a declared setting with one of these
 #: names is given the key ``setting_<name>``.
-RESERVED_KEYS = {"model", "api_key", "use_despite_warnings"}
+RESERVED_KEYS = {"model", "api_key", "use_despite_warnings", "output_format"}
+
+#: The output formats Talemate can take, in the order a panel offers them.
+#: Talemate's Visualizer stores every image as PNG (base64 in the scene's
+#: assets) and shows it inline, so a JPEG or WebP answer is converted to PNG;
+#: a GIF would be flattened to one frame, and an SVG is markup that must never
+#: be inlined into a page, so neither is ever offered or asked for.
+TALEMATE_FORMATS = ("png", "jpeg", "webp")
+
+#: The media types of what Talemate can store (after conversion to PNG).
+TALEMATE_MIME_TYPES = {"image/png", "image/jpeg", "image/webp"}
 
 #: Settings the adapter fills itself rather than showing them.
 TIMEOUT_SETTING = "generation-timeout"
@@ -158,6 +169,11 @@ class PanelField:
                     raise ValueError(f"{self.label}: {line!r} is not 'Name: value'")
                 pairs.append((name.strip(), text.strip()))
             return pairs
+        if kind == "json":
+            try:
+                return json.loads(str(value))
+            except ValueError as e:
+                raise ValueError(f"not a JSON document: {e}") from None
         return value
 
 
@@ -170,7 +186,8 @@ def panel_field(spec: FieldSpec, key: str) -> PanelField:
     text and URLs a text field, a secret a password field, a choice a
     dropdown, a flag a checkbox, a bounded number a slider (other numbers a
     text field), a duration a number of seconds, lists and pairs a text area
-    of one item (``Name: value``) per line."""
+    of one item (``Name: value``) per line, a JSON document a text area.
+    (An image setting has no field: :func:`describe` leaves it out.)"""
     kind = spec.kind
     default = spec.default
     label = spec.label + (" (required)" if spec.required else "")
@@ -197,6 +214,8 @@ def panel_field(spec: FieldSpec, key: str) -> PanelField:
         return PanelField(key, spec, "blob", label, "\n".join(default or ()))
     if kind.name == "pairs":
         return PanelField(key, spec, "blob", f"{label} (Name: value, one a line)", "\n".join(f"{n}: {v}" for n, v in default or ()))
+    if kind.name == "json":
+        return PanelField(key, spec, "blob", f"{label} (JSON)", "" if default is None else json.dumps(default, indent=2))
     return PanelField(key, spec, "text", label, "" if default is None else str(default))
 
 
@@ -270,6 +289,41 @@ def default_model(capability: CapabilityInfo, choices: Sequence[ModelChoice]) ->
     return ids[0] if ids else capability.default_model
 
 
+# ---- output formats ------------------------------------------------------------------
+
+
+def format_choices(capability: CapabilityInfo) -> List[str]:
+    """The output formats a panel offers for one capability: those of
+    :data:`TALEMATE_FORMATS` that any of its models declares, never ``gif``
+    or ``svg``."""
+    declared = {f for m in capability.models for f in m.output_formats}
+    return [f for f in TALEMATE_FORMATS if f in declared]
+
+
+def output_format_for(capability: CapabilityInfo, model: Optional[str], wanted: Optional[str]) -> Optional[str]:
+    """The ``output_format`` to ask ``model`` for: the panel's choice
+    (``wanted``, PNG when none) when the model declares it, else PNG, else
+    the first format Talemate can take that it declares; ``None`` for a known
+    model that takes no choice. A model the backend does not know is asked
+    for the panel's choice (the service decides). Never ``gif`` or ``svg``."""
+    wanted = wanted if wanted in TALEMATE_FORMATS else "png"
+    known = capability.model(model) if model else capability.model()
+    if known is None:
+        return wanted
+    if not known.output_formats:
+        return None
+    for candidate in (wanted, "png", *TALEMATE_FORMATS):
+        if candidate in known.output_formats:
+            return candidate
+    return None
+
+
+def cost_line(cost: Any) -> str:
+    """``$0.0421``, or ``at least $0.0421`` when part of the usage had no price."""
+    amount = f"${cost.usd:.4f}"
+    return amount if cost.complete else f"at least {amount}"
+
+
 # ---- the component -----------------------------------------------------------------
 
 
@@ -319,6 +373,9 @@ def describe(path: Path, backend: Any, taken_labels: Sequence[str] = ()) -> Comp
     fields = []
     for spec in info.settings:
         if spec.name == TIMEOUT_SETTING or (spec.name == KEY_SETTING and key_from_openai):
+            continue
+        if spec.kind.name == "image":
+            log.warning("%s: setting %r takes an image, which a Talemate panel cannot give; left at its default", path, spec.name)
             continue
         key = spec.name.replace("-", "_")
         if key in RESERVED_KEYS:

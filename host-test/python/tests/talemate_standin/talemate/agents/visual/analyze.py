@@ -7,6 +7,7 @@ import asyncio
 from talemate.emit import emit
 
 from .exceptions import ImageAnalysisNotAvailableError
+from .generation import cancel_tasks
 from .schema import AnalysisRequest, AnalysisResponse, BackendStatusType
 
 
@@ -50,13 +51,6 @@ class AnalysisMixin:
         return response
 
     async def cancel_analysis(self):
-        """:128-181: as cancel_generation."""
-        tasks = [t for t in getattr(self, "_active_analysis_tasks", ()) if not t.done()]
-        backends = {getattr(b, "name", id(b)): b for t in tasks if (b := self._analysis_task_backends.get(t))}
-        for task in tasks:
-            task.cancel()
-        for backend in backends.values():
-            try:
-                await backend.cancel_request()
-            except Exception:
-                pass
+        """:128-181: as cancel_generation (see generation.cancel_tasks)."""
+        tasks, backends = getattr(self, "_active_analysis_tasks", ()), getattr(self, "_analysis_task_backends", {})
+        await cancel_tasks(tasks, backends)

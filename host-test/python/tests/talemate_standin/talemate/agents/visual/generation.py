@@ -76,18 +76,22 @@ class GenerationMixin:
         await self.set_background_processing(task, self.on_image_generation_error)
 
     async def cancel_generation(self):
-        """:227-281: every unfinished task is cancelled, then each distinct
-        backend's ``cancel_request()`` is awaited (errors ignored)."""
-        tasks = [t for t in getattr(self, "_active_generation_tasks", ()) if not t.done()]
-        backends = {}
-        for task in tasks:
-            backend = self._generation_task_backends.get(task)
-            if backend:
-                backends[getattr(backend, "name", id(backend))] = backend
-        for task in tasks:
-            task.cancel()
-        for backend in backends.values():
-            try:
-                await backend.cancel_request()
-            except Exception:
-                pass
+        """:227-281: see :func:`cancel_tasks`."""
+        tasks, backends = getattr(self, "_active_generation_tasks", ()), getattr(self, "_generation_task_backends", {})
+        await cancel_tasks(tasks, backends)
+
+
+async def cancel_tasks(tasks, backends):
+    """Not a Talemate name: what cancel_generation (:227-281) and
+    analyze.py's cancel_analysis (:128-181) each do. Every unfinished task is
+    cancelled, then each distinct backend's ``cancel_request()`` (the task's,
+    in ``backends``) is awaited (errors ignored)."""
+    tasks = [t for t in tasks if not t.done()]
+    distinct = {getattr(b, "name", id(b)): b for t in tasks if (b := backends.get(t))}
+    for task in tasks:
+        task.cancel()
+    for backend in distinct.values():
+        try:
+            await backend.cancel_request()
+        except Exception:
+            pass
