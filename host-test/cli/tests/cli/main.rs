@@ -10,5 +10,6 @@ mod check;
 mod contract;
 mod edit;
 mod errors;
+mod installed;
 mod streaming;
 mod swap;
