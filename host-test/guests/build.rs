@@ -1,5 +1,8 @@
 //! Builds the guest components (release, wasm32-wasip2) and tells the crate
-//! where they are (see `Guest::var`).
+//! where they are (see `Guest::var`), then copies the two 0.2 backends into
+//! the profile directory (`target/debug/`, `target/release/`), beside the
+//! binaries the build makes: where an installed `visual-host` finds them, so
+//! `cargo run` finds them the same way.
 //!
 //! Each build gets a target directory of its own: sharing the outer one
 //! deadlocks on cargo's build lock, and the 0.2 and 0.1 builds of the
@@ -8,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, SystemTime};
 
 /// One `.wasm` this crate provides.
 struct Guest {
@@ -19,6 +23,8 @@ struct Guest {
     file: &'static str,
     /// The variable `lib.rs` reads the path from.
     var: &'static str,
+    /// Copied beside the binaries (`lib.rs`'s `BESIDE_THE_BINARY`).
+    beside_binaries: bool,
 }
 
 const GUESTS: &[Guest] = &[
@@ -28,6 +34,7 @@ const GUESTS: &[Guest] = &[
         target_dir: "guest",
         file: "openai_visual_backend.wasm",
         var: "OPENAI_BACKEND_WASM",
+        beside_binaries: true,
     },
     Guest {
         package: "placeholder-backend",
@@ -35,6 +42,7 @@ const GUESTS: &[Guest] = &[
         target_dir: "guest",
         file: "placeholder_backend.wasm",
         var: "PLACEHOLDER_BACKEND_WASM",
+        beside_binaries: true,
     },
     Guest {
         package: "placeholder-backend",
@@ -42,6 +50,7 @@ const GUESTS: &[Guest] = &[
         target_dir: "guest-v0.2",
         file: "placeholder_backend.wasm",
         var: "PLACEHOLDER_BACKEND_V0_2_WASM",
+        beside_binaries: false,
     },
     Guest {
         package: "placeholder-backend",
@@ -49,13 +58,23 @@ const GUESTS: &[Guest] = &[
         target_dir: "guest-v0.1",
         file: "placeholder_backend.wasm",
         var: "PLACEHOLDER_BACKEND_V0_1_WASM",
+        beside_binaries: false,
     },
 ];
 
 fn main() {
+    let started = SystemTime::now();
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest_dir.parent().and_then(|p| p.parent()).unwrap().to_path_buf();
-    for path in ["src", "wit", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml", "host-test/placeholder-backend"] {
+    for path in [
+        "src",
+        "wit",
+        "Cargo.toml",
+        "Cargo.lock",
+        "rust-toolchain.toml",
+        "host-test/contract",
+        "host-test/placeholder-backend",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
     println!("cargo:rerun-if-env-changed=VISUAL_HOST_SKIP_GUEST_BUILD");
@@ -65,6 +84,8 @@ fn main() {
         println!("cargo:rustc-env={}={}", g.var, out(g).display());
     }
     if std::env::var_os("VISUAL_HOST_SKIP_GUEST_BUILD").is_some() {
+        // Whatever was built before still goes beside the binaries.
+        copy_beside_binaries(GUESTS.iter().map(|g| (g, out(g))), started);
         return;
     }
 
@@ -82,6 +103,51 @@ fn main() {
     }
     for g in GUESTS {
         assert!(out(g).is_file(), "the guest build did not produce {}", out(g).display());
+    }
+    copy_beside_binaries(GUESTS.iter().map(|g| (g, out(g))), started);
+}
+
+/// Copies the guests marked `beside_binaries` into the profile directory of
+/// this build (`OUT_DIR` is `<profile dir>/build/<crate>-<hash>/out`), when
+/// missing or different. The copies are watched, so a deleted one comes back
+/// with the next build. A copy's time is its source's, but never later than
+/// this script's start: cargo reruns a script when a watched file is newer
+/// than its last run, and `visual-host serve` refreshes a plugins folder from
+/// these copies when they are newer than what the folder holds.
+fn copy_beside_binaries<'a>(guests: impl Iterator<Item = (&'a Guest, PathBuf)>, started: SystemTime) {
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let Some(profile_dir) = out_dir
+        .ancestors()
+        .nth(3)
+        .filter(|_| out_dir.ancestors().nth(2).and_then(Path::file_name) == Some("build".as_ref()))
+    else {
+        println!(
+            "cargo:warning=not copying the components beside the binaries: OUT_DIR {} is not under a profile directory",
+            out_dir.display()
+        );
+        return;
+    };
+    for (g, source) in guests.filter(|(g, _)| g.beside_binaries) {
+        let copy = profile_dir.join(g.file);
+        println!("cargo:rerun-if-changed={}", copy.display());
+        let Ok(wasm) = std::fs::read(&source) else {
+            // VISUAL_HOST_SKIP_GUEST_BUILD with nothing built yet.
+            println!("cargo:warning=no {} to copy beside the binaries", source.display());
+            continue;
+        };
+        if std::fs::read(&copy).is_ok_and(|existing| existing == wasm) {
+            continue;
+        }
+        let built = std::fs::metadata(&source).and_then(|m| m.modified()).unwrap_or(started);
+        let time = built.min(started - Duration::from_secs(2));
+        let tmp = profile_dir.join(format!(".{}.tmp{}", g.file, std::process::id()));
+        let copied = std::fs::write(&tmp, &wasm)
+            .and_then(|()| std::fs::File::options().write(true).open(&tmp)?.set_modified(time))
+            .and_then(|()| std::fs::rename(&tmp, &copy));
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(&tmp);
+            panic!("copying {} to {}: {e}", source.display(), copy.display());
+        }
     }
 }
 
@@ -106,6 +172,20 @@ fn build(root: &Path, target_dir: &Path, features: &str, packages: &[&str]) {
         "RUSTC_WORKSPACE_WRAPPER",
     ] {
         cmd.env_remove(var);
+    }
+    // Nor the cross-linking set-up of maturin's `--zig` (cargo-zigbuild's
+    // wrappers, and its switch of target settings away from host artifacts):
+    // with it the guest build's own build scripts would be rebuilt, and
+    // rebuilt back by the next plain build.
+    for (name, value) in std::env::vars_os() {
+        let (name_text, value) = (name.to_string_lossy(), value.to_string_lossy());
+        if name_text.starts_with("CARGO_ZIGBUILD")
+            || name_text.ends_with("TARGET_APPLIES_TO_HOST")
+            || value.contains("cargo-zigbuild")
+            || name_text == "ZIG_COMMAND"
+        {
+            cmd.env_remove(&name);
+        }
     }
     let status = cmd.status().expect("running cargo to build the guest components");
     if !status.success() {

@@ -10,7 +10,8 @@ use visual_host::bindings::{Capability, ImageFormat, WitEnum};
 #[derive(Debug, Parser)]
 #[command(name = "visual-host", version, about = "Load a talemate:visual backend component and drive it")]
 pub struct Cli {
-    /// The backend component (.wasm). Default: the OpenAI backend built with this host.
+    /// The backend component (.wasm). Default: openai_visual_backend.wasm beside
+    /// this binary, else in the plugins folder `serve` uses.
     #[arg(long, global = true, value_name = "PATH")]
     pub component: Option<PathBuf>,
 
@@ -239,8 +240,8 @@ pub struct MockServerArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// The folder of backend components (*.wasm), watched while serving.
-    /// Default: `plugins` in the user's data folder, filled with this
-    /// workspace's built backends when they exist.
+    /// Default: `plugins` in the user's data folder, filled with the
+    /// backends beside this binary when they are there.
     #[arg(long, value_name = "DIR")]
     pub plugins: Option<PathBuf>,
     /// The port on 127.0.0.1 (default 7878, or a free one when that is taken).

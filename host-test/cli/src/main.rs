@@ -4,6 +4,7 @@
 mod args;
 mod failure;
 mod interrupt;
+mod locate;
 mod output;
 mod report;
 mod requests;

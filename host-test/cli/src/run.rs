@@ -8,7 +8,7 @@
 //! 130 cancelled with Ctrl-C.
 
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -22,10 +22,6 @@ use visual_host::sandbox::{WallClock, DEFAULT_MEMORY_LIMIT};
 use crate::args::*;
 use crate::failure::Failure;
 use crate::{output, report, requests, settings, text};
-
-/// Where the workspace build put the OpenAI backend (see `guest-components`).
-/// Only the path is compiled in; the component is read from disk at run time.
-pub const DEFAULT_COMPONENT: &str = guest_components::OPENAI_BACKEND;
 
 /// Runs the command line; returns the process exit code.
 pub async fn run(cli: Cli) -> i32 {
@@ -158,13 +154,7 @@ async fn execute(cli: &Cli) -> Result<i32, Failure> {
 }
 
 fn load_plugin(cli: &Cli) -> Result<Plugin, Failure> {
-    let path = cli.component.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_COMPONENT));
-    if !path.is_file() {
-        return Err(Failure::Host(anyhow::anyhow!(
-            "no component at {}; build it with `cargo build --target wasm32-wasip2 --release` or pass --component",
-            path.display()
-        )));
-    }
+    let path = crate::locate::component(cli.component.as_deref()).map_err(|e| Failure::Host(anyhow::anyhow!(e)))?;
     let wall_clock = match &cli.today {
         Some(date) => WallClock::at_date(date).map_err(|e| Failure::Usage(format!("--today: {e}")))?,
         None => WallClock::System,

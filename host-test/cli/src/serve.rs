@@ -1,7 +1,7 @@
 //! `visual-host serve`: the Visualizer web app (crate `visualizer`) on
 //! 127.0.0.1, with every backend in the plugins folder.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use openai_mock::{MockConfig, MockServer};
@@ -26,15 +26,22 @@ pub async fn serve(cli: &Cli, args: &ServeArgs) -> Result<i32, Failure> {
         None => {
             let dir = visualizer::default_plugins_dir()
                 .ok_or_else(|| Failure::Usage("no home folder to keep plugins in: pass --plugins DIR".into()))?;
-            // A checkout's `cargo run` brings the backends it built; an
-            // installed binary has none there and serves what the folder holds.
-            let built = [guest_components::OPENAI_BACKEND, guest_components::PLACEHOLDER_BACKEND].map(Path::new);
-            match visualizer::fill_plugins_dir(&dir, &built) {
-                Ok(copied) if !copied.is_empty() => {
-                    eprintln!("visual-host serve: copied this build's {} into {}", copied.join(" and "), dir.display())
-                }
+            // The backends beside the binary (the release archive's, or the
+            // build's in target/debug/) join the folder; a binary without
+            // them serves what the folder holds.
+            let beside = crate::locate::beside_the_binary();
+            let beside: Vec<&Path> = beside.iter().map(PathBuf::as_path).collect();
+            match visualizer::fill_plugins_dir(&dir, &beside) {
+                Ok(copied) if !copied.is_empty() => eprintln!(
+                    "visual-host serve: copied the {} beside visual-host into {}",
+                    copied.join(" and "),
+                    dir.display()
+                ),
                 Ok(_) => {}
-                Err(e) => eprintln!("visual-host serve: could not copy the built backends into {}: {e}", dir.display()),
+                Err(e) => eprintln!(
+                    "visual-host serve: could not copy the backends beside visual-host into {}: {e}",
+                    dir.display()
+                ),
             }
             dir
         }
@@ -106,8 +113,8 @@ fn print_banner(server: &Server, dir: &Path, mock: Option<&MockServer>) {
     if plugins.is_empty() {
         eprintln!(
             "visual-host serve: no backends in {} yet. Copy a backend component (.wasm) there; it is picked up \
-             while the server runs. From a checkout of this project, `cargo run -p visual-host -- serve` \
-             fills the folder with the backends it builds.",
+             while the server runs. Without --plugins, the backends beside visual-host (the release \
+             archive's, or a checkout's build) are copied into the default folder.",
             dir.display()
         );
     } else {

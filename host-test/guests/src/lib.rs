@@ -50,3 +50,9 @@ pub const FUTURE_CONTRACT_WAT: &str = r#"
   (export "talemate:visual/visual-backend@0.4.0" (instance $backend))
 )
 "#;
+
+/// The components the build copies beside the binaries it makes
+/// (`target/debug/`, `target/release/`), by file name: the OpenAI backend and
+/// the placeholder. An installed `visual-host` finds them in the same place,
+/// beside itself, as the release archive puts them.
+pub const BESIDE_THE_BINARY: [&str; 2] = ["openai_visual_backend.wasm", "placeholder_backend.wasm"];

@@ -21,6 +21,13 @@
 //!   write (for the key: read or write), is not trusted, as ssh treats a key
 //!   file: the component is compiled in memory instead, and the reason is
 //!   given once per process.
+//! - **Platforms.** Those checks are Unix's, and the same on Linux and macOS
+//!   (and the BSDs): the owner's uid against the effective uid, the mode bits,
+//!   and `O_NOFOLLOW` for entries (a symbolic link is refused). ACLs, which
+//!   macOS may add on top of the mode, are not read. On Windows (and any
+//!   other system that is not Unix) owners and ACLs are not checked, so the
+//!   cache is never trusted: nothing is read from it or written to it, each
+//!   process compiles in memory, and says why once.
 //!
 //! Every host (the CLI, the benchmark, the Python extension, the web app)
 //! loads through [`crate::runtime::Runtime`], so all of them follow these rules.
@@ -160,6 +167,7 @@ fn unseal<'a>(key: &Key, id: &Identity, entry: &'a [u8]) -> Result<&'a [u8], Str
 
 /// Why a file or directory with this owner and mode is not trusted, if it is
 /// not: it must belong to `user`, and `forbidden` mode bits must be clear.
+#[cfg_attr(not(unix), allow(dead_code))]
 fn mode_problem(owner: u32, mode: u32, user: u32, forbidden: u32) -> Option<String> {
     if owner != user {
         return Some(format!("it belongs to user id {owner}, not to the current user ({user})"));
@@ -248,6 +256,10 @@ impl ComponentCache {
     /// entry, else compiled (and stored, when the cache is trusted).
     pub fn load(&self, engine: &Engine, wasm: &[u8]) -> anyhow::Result<(Component, Source)> {
         let compile = || Ok((Component::new(engine, wasm)?, Source::Compiled));
+        if let Some(why) = platform::UNCHECKABLE {
+            self.notice(format!("not using the component cache: {why}; compiling in memory"));
+            return compile();
+        }
         let key = match self.key() {
             Ok(key) => key,
             Err(why) => {
@@ -427,6 +439,9 @@ mod platform {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
     use std::path::Path;
 
+    /// Owners and modes can be checked here.
+    pub const UNCHECKABLE: Option<&str> = None;
+
     pub fn check_private(metadata: &Metadata, forbidden: u32) -> Option<String> {
         // SAFETY: geteuid has no preconditions and cannot fail.
         let user = unsafe { libc::geteuid() };
@@ -446,17 +461,30 @@ mod platform {
         OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path)
     }
 
+    /// What open(2) with `O_NOFOLLOW` says of a symbolic link: ELOOP on
+    /// Linux and macOS, EMLINK on FreeBSD and DragonFly. (Any other error
+    /// refuses the entry too, only with a vaguer reason.)
     pub fn is_symlink_error(e: &std::io::Error) -> bool {
-        e.raw_os_error() == Some(libc::ELOOP)
+        #[cfg(any(target_os = "freebsd", target_os = "dragonfly"))]
+        let code = libc::EMLINK;
+        #[cfg(not(any(target_os = "freebsd", target_os = "dragonfly")))]
+        let code = libc::ELOOP;
+        e.raw_os_error() == Some(code)
     }
 }
 
 /// Without owners and modes to check, nothing on disk is trusted: compiling
-/// in memory is slower but never runs code someone else wrote.
+/// in memory is slower but never runs code someone else wrote. `load` stops
+/// at `UNCHECKABLE`; the functions below refuse too, should anything reach them.
 #[cfg(not(unix))]
 mod platform {
     use std::fs::{File, Metadata};
     use std::path::Path;
+
+    pub const UNCHECKABLE: Option<&str> = Some(
+        "on this system visual-host cannot check who owns the cache and who may write to it (it checks Unix \
+         owners and modes; Windows ACLs are not read), so it runs nothing from disk",
+    );
 
     pub fn check_private(_: &Metadata, _: u32) -> Option<String> {
         Some("its owner and permissions can only be checked on Unix".into())

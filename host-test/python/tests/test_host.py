@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import pickle
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -68,6 +69,7 @@ def test_refuses_what_is_not_a_backend(tmp_path):
         VisualBackend.from_bytes("not bytes")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="the on-disk cache is used on Unix only (owners and modes)")
 def test_a_second_load_comes_from_the_cache(placeholder_wasm, tmp_path):
     first = VisualBackend.load(placeholder_wasm, cache=tmp_path)
     second = VisualBackend.load(placeholder_wasm, cache=tmp_path)

@@ -102,6 +102,7 @@ def test_the_one_line_alternative(tree, mock):
 def test_ci_builds_the_wheel_with_the_readmes_command():
     (build, install) = blocks("sh")[:2]
     command = build.strip().split("&& ")[-1]
-    assert command == "pip wheel ./host-test/python -w dist"
-    assert "pip wheel ./host-test/python" in CI.read_text()
+    assert command == "cargo xtask dist"
+    assert "cargo xtask dist" in CI.read_text()
     assert install.strip().startswith("uv pip install ")
+    assert "manylinux_2_28" in install

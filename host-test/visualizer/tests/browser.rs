@@ -14,6 +14,8 @@
 //! purpose, build with `VISUAL_HOST_SKIP_BROWSER=1`: cargo then lists it as
 //! ignored, with the reason. With `VISUAL_HOST_SCREENSHOTS=DIR` it writes the
 //! README's screenshots there (a relative DIR is under `host-test/visualizer`).
+//! Unix only: Chromium runs in a process group of its own, killed as one.
+#![cfg(unix)]
 
 mod common;
 

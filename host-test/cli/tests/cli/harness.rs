@@ -10,7 +10,12 @@ pub const KEY: &str = "sk-test-0123456789abcdefghijklmnopqrstuvwxyz";
 /// `visual-host` with none of the OpenAI variables from the test's own
 /// environment, and the test binaries' shared component cache.
 pub fn visual_host() -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_visual-host"));
+    visual_host_at(env!("CARGO_BIN_EXE_visual-host").as_ref())
+}
+
+/// [`visual_host`], running the binary at `program` (a copy of it elsewhere).
+pub fn visual_host_at(program: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(program);
     cmd.env_remove("OPENAI_API_KEY")
         .env_remove("OPENAI_BASE_URL")
         .env_remove("OPENAI_ORG_ID")

@@ -11,6 +11,7 @@ mod contract;
 mod edit;
 mod errors;
 mod formats;
+mod installed;
 mod parameters;
 mod streaming;
 mod swap;

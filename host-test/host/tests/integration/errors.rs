@@ -422,6 +422,9 @@ async fn a_refused_connection_is_retried_then_a_network_error() {
     assert_within(elapsed, Duration::from_millis(500) + SLACK, "a refused connection");
 }
 
+// A connection that hangs in the handshake comes from a full accept queue
+// made with Unix socket calls (`FullListener`).
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn the_connect_timeout_is_honoured_and_retried() {
     let Some(listener) = FullListener::new() else {
@@ -448,12 +451,14 @@ async fn the_connect_timeout_is_honoured_and_retried() {
 
 /// A listening socket whose accept queue is full, so a new connection hangs
 /// in the handshake: what a client sees of a host that drops packets.
+#[cfg(unix)]
 struct FullListener {
     fd: libc::c_int,
     port: u16,
     _queued: Vec<std::net::TcpStream>,
 }
 
+#[cfg(unix)]
 impl FullListener {
     fn new() -> Option<FullListener> {
         // SAFETY: plain socket calls on a descriptor this function owns; the
@@ -487,6 +492,7 @@ impl FullListener {
     }
 }
 
+#[cfg(unix)]
 impl Drop for FullListener {
     fn drop(&mut self) {
         // SAFETY: the descriptor was opened by `new` and is closed once.
