@@ -2,7 +2,7 @@
 //!
 //! `build.rs` builds them for `wasm32-wasip2` in release (the way wasmtime's
 //! `test-programs-artifacts` crate builds its guests), so one `cargo test` or
-//! `cargo run -p visual-host` from a fresh clone needs no other step. Hosts
+//! `cargo run -p visual-host-cli` from a fresh clone needs no other step. Hosts
 //! never embed a component: they learn where it is from here and load it at
 //! run time, like any other `.wasm`.
 

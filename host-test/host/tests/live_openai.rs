@@ -5,7 +5,7 @@
 //! verified organization, which the GPT image models need) at build and run
 //! time, and costs a few cents. Without it `cargo test` lists it as ignored,
 //! with this reason. There is no network on CI machines; people who hold keys
-//! run it: `VISUAL_HOST_LIVE_OPENAI_KEY=sk-... cargo test -p visual-host-core --test live_openai -- --nocapture`.
+//! run it: `VISUAL_HOST_LIVE_OPENAI_KEY=sk-... cargo test -p visual-host --test live_openai -- --nocapture`.
 
 use std::time::Duration;
 

@@ -302,7 +302,7 @@ fn state_json(state: &AppState) -> J {
         format!(
             "No backends yet. Copy a backend component (a .wasm file implementing talemate:visual) into {dir}: \
              it is picked up within a second, while the server runs. From a checkout of this project, \
-             `cargo run -p visual-host -- serve` fills the folder with the backends it builds."
+             `cargo run -p visual-host-cli -- serve` fills the folder with the backends it builds."
         )
     });
     json!({

@@ -86,11 +86,11 @@ pub fn dist(options: &Options) -> anyhow::Result<ExitCode> {
         // The dev profile is CI's quick check of the folder, run after the
         // tests: building what `cargo test --workspace` builds (the same
         // units, features unified the same way) takes the binary the tests
-        // made, where `-p visual-host` alone would compile wasmtime again
+        // made, where `-p visual-host-cli` alone would compile wasmtime again
         // with that package's features.
         build.args(["build", "--locked", "--workspace", "--tests"]);
     } else {
-        build.args(["build", "--locked", "-p", "visual-host", "--profile", &options.profile]);
+        build.args(["build", "--locked", "-p", "visual-host-cli", "--profile", &options.profile]);
         if let Some(target) = &options.target {
             build.args(["--target", target]);
         }

@@ -272,19 +272,19 @@ fn a_missing_component_is_a_host_error_exit_3() {
 }
 
 /// The README's run command, argument for argument, through this binary;
-/// and `cargo run -p visual-host` must pick it: the package has no other
+/// and `cargo run -p visual-host-cli` must pick it: the package has no other
 /// binary (the benchmark is a package of its own).
 #[test]
 fn the_readme_run_command_works_as_written() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("../../README.md")).unwrap();
-    let prefix = "rustup target add wasm32-wasip2 && cargo run -p visual-host -- ";
+    let prefix = "rustup target add wasm32-wasip2 && cargo run -p visual-host-cli -- ";
     let line = readme.lines().find(|l| l.starts_with(prefix)).expect("the README gives the run command");
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let binaries = manifest.matches("[[bin]]").count() + usize::from(root.join("src/bin").exists());
     assert!(
         binaries == 1 || manifest.contains("default-run = \"visual-host\""),
-        "`cargo run -p visual-host` must find one binary, or a default-run"
+        "`cargo run -p visual-host-cli` must find one binary, or a default-run"
     );
 
     // Split like a shell would: words, and double-quoted phrases.
