@@ -2,8 +2,8 @@
 //! native Rust client and the official OpenAI Python SDK, measured in one run
 //! against the same loopback mock serving a photograph-sized 1536x1024 PNG.
 //!
-//! Figures, not pass/fail tests: it prints Markdown tables (the README
-//! carries the latest) with each target and whether this run met it.
+//! Figures, not pass/fail tests: it prints Markdown tables (`README.md`
+//! beside this crate carries the latest) with each target and whether this run met it.
 //! Run it with `cargo run --release -p visual-bench`;
 //! `--quick` is a smoke run (a few calls, small upload, no Python SDK, no extra
 //! build) that the test suite uses to keep this binary working.
