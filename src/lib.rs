@@ -21,13 +21,17 @@
 //!   by hand, percent-encoding.
 //! - [`generate`], [`edit`], [`analyze`], [`check`], [`listing`] (`models`):
 //!   one operation each, request checks and request bodies (and, for `check`
-//!   and `models`, reading what the service says); [`options`]: what generate
-//!   and edit share (quality tier, options, sizes).
+//!   and `models`, reading what the service says); [`options`]: what they
+//!   share (quality tier, typed options and extra parameters, sizes, output
+//!   formats); [`gif`]: an animated GIF's frame budget.
+//! - [`prices`]: a model's published prices (the table's data);
+//!   [`pricing`]: what a call cost, from its usage.
 //! - [`call`]: a checked call, and the HTTP request it becomes on the
 //!   configured service (OpenAI, a gateway, Azure).
 //! - [`images_response`], [`api_error`]: what comes back, success or failure.
 //! - [`imaging`], [`multipart`], [`sse`], [`streaming`]: the small formats the
-//!   API uses, and the streamed generation read from server-sent events.
+//!   API uses (images, SVG's size included), and the streamed generation read
+//!   from server-sent events.
 //! - [`http`], [`retry`], [`client`]: the call itself over any
 //!   [`http::Transport`] (which also gives the time to wait, randomness and
 //!   today's date, so native tests fix the date), with retries; the client is
@@ -58,6 +62,7 @@ pub mod listing;
 pub mod models;
 pub mod multipart;
 pub mod options;
+pub mod prices;
 pub mod pricing;
 pub mod retry;
 pub mod settings;

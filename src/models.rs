@@ -54,7 +54,7 @@ use crate::date::Date;
 use crate::fields::{Default, Kind, Spec};
 use crate::gif;
 use crate::lifecycle::Schedule;
-use crate::pricing::Prices;
+use crate::prices::Prices;
 use crate::settings;
 
 /// Text to image: OpenAI's fast model for everyday generation. 2.6 since
