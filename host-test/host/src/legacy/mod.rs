@@ -48,6 +48,11 @@ macro_rules! kept_shape {
             $new::Size { width: s.width, height: s.height }
         }
 
+        /// The size each format maps to.
+        fn format_sizes(list: Vec<$old::FormatSize>) -> Vec<$new::FormatSize> {
+            list.into_iter().map(|fs| $new::FormatSize { format: format(fs.format), size: size(fs.size) }).collect()
+        }
+
         fn image(i: $old::Image) -> $new::Image {
             $new::Image { data: i.data, mime_type: i.mime_type, width: i.width, height: i.height }
         }

@@ -216,14 +216,7 @@ fn model_info(m: v1::ModelInfo, capability: v1::Capability) -> v2::ModelInfo {
         label: m.label,
         note: m.note,
         lifecycle: None,
-        sizes: v2::SizeRule {
-            formats: m
-                .sizes
-                .into_iter()
-                .map(|fs| v2::FormatSize { format: format(fs.format), size: size(fs.size) })
-                .collect(),
-            free: None,
-        },
+        sizes: v2::SizeRule { formats: format_sizes(m.sizes), free: None },
         qualities: if draws { QUALITIES.iter().map(|(name, _)| name.to_string()).collect() } else { Vec::new() },
         default_quality: None,
         options: options(capability),
@@ -305,18 +298,29 @@ fn background(v: &str) -> Option<v1::Background> {
     }
 }
 
+/// A 0.1 generate or edit request from its 0.2 form: the fields both share
+/// (their names are the same in both), then the ones `$rest` gives.
+macro_rules! image_request {
+    ($ty:ident, $r:expr, $o:expr, { $($rest:tt)* }) => {
+        v1::$ty {
+            prompt: $r.prompt.clone(),
+            format: format_down($r.format),
+            model: $r.model.clone(),
+            size: $r.size.map(size_down),
+            n: $r.n,
+            quality: quality($r.quality.as_deref())?,
+            output_format: $r.output_format.map(output_format_down),
+            output_compression: $o.get("output-compression", compression)?,
+            background: $o.get("background", background)?,
+            user: $o.get("user", |v| Some(v.to_string()))?,
+            $($rest)*
+        }
+    };
+}
+
 pub fn generate_request(r: &v2::GenerateRequest) -> Result<v1::GenerateRequest, v2::Error> {
     let o = Options::new(&r.options, v1::Capability::TextToImage)?;
-    Ok(v1::GenerateRequest {
-        prompt: r.prompt.clone(),
-        format: format_down(r.format),
-        model: r.model.clone(),
-        size: r.size.map(size_down),
-        n: r.n,
-        quality: quality(r.quality.as_deref())?,
-        output_format: r.output_format.map(output_format_down),
-        output_compression: o.get("output-compression", compression)?,
-        background: o.get("background", background)?,
+    Ok(image_request!(GenerateRequest, r, o, {
         moderation: o.get("moderation", |v| match v {
             "auto" => Some(v1::Moderation::Auto),
             "low" => Some(v1::Moderation::Low),
@@ -327,31 +331,20 @@ pub fn generate_request(r: &v2::GenerateRequest) -> Result<v1::GenerateRequest, 
             "natural" => Some(v1::Style::Natural),
             _ => None,
         })?,
-        user: o.get("user", |v| Some(v.to_string()))?,
-    })
+    }))
 }
 
 pub fn edit_request(r: &v2::EditRequest) -> Result<v1::EditRequest, v2::Error> {
     let o = Options::new(&r.options, v1::Capability::ImageEdit)?;
-    Ok(v1::EditRequest {
-        prompt: r.prompt.clone(),
-        format: format_down(r.format),
-        model: r.model.clone(),
+    Ok(image_request!(EditRequest, r, o, {
         images: r.images.clone(),
         mask: r.mask.clone(),
-        size: r.size.map(size_down),
-        n: r.n,
-        quality: quality(r.quality.as_deref())?,
-        output_format: r.output_format.map(output_format_down),
-        output_compression: o.get("output-compression", compression)?,
-        background: o.get("background", background)?,
         input_fidelity: o.get("input-fidelity", |v| match v {
             "low" => Some(v1::InputFidelity::Low),
             "high" => Some(v1::InputFidelity::High),
             _ => None,
         })?,
-        user: o.get("user", |v| Some(v.to_string()))?,
-    })
+    }))
 }
 
 pub fn analyze_request(r: &v2::AnalyzeRequest) -> Result<v1::AnalyzeRequest, v2::Error> {

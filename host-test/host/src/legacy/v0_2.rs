@@ -117,12 +117,7 @@ fn model_info(m: v2::ModelInfo, capability: v2::Capability) -> v3::ModelInfo {
         note: m.note,
         lifecycle: m.lifecycle.map(lifecycle),
         sizes: v3::SizeRule {
-            formats: m
-                .sizes
-                .formats
-                .into_iter()
-                .map(|fs| v3::FormatSize { format: format(fs.format), size: size(fs.size) })
-                .collect(),
+            formats: format_sizes(m.sizes.formats),
             free: m.sizes.free.map(|f| v3::FreeSizes {
                 step: f.step,
                 min_side: f.min_side,
