@@ -51,8 +51,10 @@ use visual_host::bindings::{
 };
 
 use crate::config::{capability_index, effective_of, parse_value, BackendValues, SecretSource};
-use crate::jobs::{self, InputImage, Meta, Stored, Work};
+use crate::error::{error_response, ApiError, ApiResult};
+use crate::jobs::{self, InputImage, Meta, Work};
 use crate::plugins::{contract_version, Loaded};
+use crate::stored::Stored;
 use crate::upload::{self, FileRule, Upload};
 use crate::{json, models, pills, security, AppState};
 
@@ -99,115 +101,6 @@ fn page(body: &'static str, content_type: &'static str) -> Response {
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
-}
-
-/// `{"error": {"kind", "message"}}` with a status.
-pub fn error_response(status: StatusCode, kind: &str, message: &str) -> Response {
-    (status, Json(json!({ "error": { "kind": kind, "message": message } }))).into_response()
-}
-
-/// A refusal the page shows as it is.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    kind: &'static str,
-    message: String,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, kind, message: message.into() }
-    }
-
-    pub fn invalid(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid-input", message)
-    }
-
-    fn not_found(message: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "not-found", message)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        error_response(self.status, self.kind, &self.message)
-    }
-}
-
-type ApiResult<T> = Result<T, ApiError>;
-
-/// After the folder changed: settings for new backends, choices that still
-/// make sense, fresh pills, and word to the page. A choice the host changes
-/// itself (its backend's file was removed, the new component does not offer
-/// the model) carries a notice saying so, where the choice is shown.
-pub fn after_plugins_changed(state: &Arc<AppState>) {
-    let loaded = state.plugins.loaded();
-    for l in &loaded {
-        state.config.seed(&l.id, &l.info);
-    }
-    {
-        let mut config = state.config.inner.lock().unwrap();
-        for (i, capability) in Capability::ALL.iter().enumerate() {
-            let label = json::capability_label(*capability);
-            let choice = &mut config.choices[i];
-            let offers = |l: &Loaded| l.info.capability(*capability).is_some_and(|c| c.supported);
-            let current = choice.backend.as_deref().and_then(|id| loaded.iter().find(|l| l.id == id));
-            let gone = choice.backend.clone().filter(|_| current.is_none());
-            let backend = match current.filter(|l| offers(l)) {
-                Some(l) => l.clone(),
-                None => match loaded.iter().find(|l| offers(l)) {
-                    Some(l) => {
-                        choice.notice = Some(match (&gone, current) {
-                            (Some(id), _) => format!(
-                                "The backend {id} ({id}.wasm) is no longer in the plugins folder: {label} now uses {}.",
-                                l.info.label
-                            ),
-                            (None, Some(old)) => format!(
-                                "The new {} no longer offers {label}: it now uses {}.",
-                                old.file_name, l.info.label
-                            ),
-                            (None, None) => String::new(),
-                        })
-                        .filter(|n| !n.is_empty());
-                        l.clone()
-                    }
-                    None => {
-                        if let Some(id) = &gone {
-                            choice.notice = Some(format!(
-                                "The backend {id} ({id}.wasm) is no longer in the plugins folder, and no other backend offers {label}."
-                            ));
-                        }
-                        choice.backend = None;
-                        choice.model = None;
-                        continue;
-                    }
-                },
-            };
-            let cap = backend.info.capability(*capability).expect("offers it");
-            let same_backend = choice.backend.as_deref() == Some(backend.id.as_str());
-            let keeps_model = same_backend
-                && choice
-                    .model
-                    .as_deref()
-                    .is_some_and(|m| cap.accepts_unknown_models || cap.models.iter().any(|k| k.id == m));
-            if !keeps_model {
-                let model = cap.default_model.clone().or(cap.models.first().map(|m| m.id.clone()));
-                if let (true, Some(old)) = (same_backend, &choice.model) {
-                    choice.notice = Some(format!(
-                        "The new {} does not offer {old}: {label} now uses {}.",
-                        backend.file_name,
-                        model.as_deref().unwrap_or("its default model")
-                    ));
-                }
-                choice.model = model;
-            }
-            choice.backend = Some(backend.id.clone());
-        }
-        config.epoch += 1;
-    }
-    state.models.clear();
-    pills::refresh_all(state);
-    state.emit("state", json!({ "reason": "plugins" }));
 }
 
 /// After the user changed a setting or a choice.

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use serde_json::{json, Value as J};
 
-use crate::jobs::Stored;
+use crate::stored::Stored;
 
 /// Most images kept.
 pub const MAX_IMAGES: usize = 200;

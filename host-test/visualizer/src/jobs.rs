@@ -9,9 +9,10 @@
 //! generation timeout bounds the whole job the same way. Jobs run on threads
 //! of their own (`WorkRuntime` in `lib.rs`), never ahead of the page's requests.
 //!
-//! A finished job's images go to the gallery ([`crate::gallery`]), sharing
-//! their bytes; what went into an edit or an analysis is kept as previews;
-//! each result's estimated cost is added to the total since the start.
+//! A finished job's images ([`crate::stored`]) go to the gallery
+//! ([`crate::gallery`]), sharing their bytes; what went into an edit or an
+//! analysis is kept as previews; each result's estimated cost is added to the
+//! total since the start.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,13 +25,13 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use visual_host::bindings::{
     Analysis, AnalyzeRequest, Capability, Cost, EditRequest, Error, GenerateRequest, Generation, GenerationEvent,
-    Image, Setting,
+    Setting,
 };
 use visual_host::runtime::Session;
 
 use crate::gallery::Origin;
 use crate::plugins::{contract_version, Loaded};
-use crate::upload::describe;
+use crate::stored::Stored;
 use crate::AppState;
 use crate::{json, pills};
 
@@ -69,93 +70,6 @@ impl JobState {
             JobState::Done => "done",
             JobState::Failed => "failed",
             JobState::Cancelled => "cancelled",
-        }
-    }
-}
-
-/// An image kept for the page, described from its own bytes, and reachable
-/// at `/images/{key}.{ext}` (see `api`): the key is random, so the URL is a
-/// capability for this one image and nothing else.
-#[derive(Clone)]
-pub struct Stored {
-    pub bytes: Bytes,
-    pub mime: &'static str,
-    pub width: u32,
-    pub height: u32,
-    pub image_index: u32,
-    pub partial_index: Option<u32>,
-    pub key: String,
-}
-
-impl Stored {
-    fn new(image: Image, image_index: u32, partial_index: Option<u32>) -> Stored {
-        let bytes = Bytes::from(image.data);
-        // The host's own reading of the bytes; the backend's word only for an
-        // SVG (text the host checks is an SVG document) or when it cannot tell.
-        let (mime, width, height) = match describe(&bytes) {
-            Some(d) => (d.mime, d.width, d.height),
-            None if image.mime_type == SVG && looks_like_svg(&bytes) => (SVG, image.width, image.height),
-            None => ("application/octet-stream", image.width, image.height),
-        };
-        Stored::from_parts(bytes, mime, width, height, image_index, partial_index)
-    }
-
-    pub fn from_parts(
-        bytes: Bytes,
-        mime: &'static str,
-        width: u32,
-        height: u32,
-        image_index: u32,
-        partial_index: Option<u32>,
-    ) -> Stored {
-        Stored { bytes, mime, width, height, image_index, partial_index, key: crate::security::random_key() }
-    }
-
-    pub fn extension(&self) -> &'static str {
-        extension(self.mime)
-    }
-
-    /// Where the page loads it from (no token needed: the key is the capability).
-    pub fn url(&self) -> String {
-        format!("/images/{}.{}", self.key, self.extension())
-    }
-}
-
-pub const SVG: &str = "image/svg+xml";
-
-pub fn extension(mime: &str) -> &'static str {
-    match mime {
-        "image/png" => "png",
-        "image/jpeg" => "jpg",
-        "image/webp" => "webp",
-        "image/gif" => "gif",
-        SVG => "svg",
-        _ => "bin",
-    }
-}
-
-/// Whether `bytes` are an SVG document: after an optional byte order mark,
-/// XML declaration, comments and doctype, the root element is `<svg`.
-pub fn looks_like_svg(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(8192)];
-    let Ok(text) = std::str::from_utf8(head).or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()])) else {
-        return false;
-    };
-    let mut rest = text.trim_start_matches('\u{feff}');
-    loop {
-        rest = rest.trim_start();
-        if let Some(after) = rest.strip_prefix("<?") {
-            let Some(end) = after.find("?>") else { return false };
-            rest = &after[end + 2..];
-        } else if let Some(after) = rest.strip_prefix("<!--") {
-            let Some(end) = after.find("-->") else { return false };
-            rest = &after[end + 3..];
-        } else if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case("<!doctype") {
-            let Some(end) = rest.find('>') else { return false };
-            rest = &rest[end + 1..];
-        } else {
-            return rest.starts_with("<svg")
-                && rest[4..].starts_with(|c: char| c.is_whitespace() || c == '>' || c == '/');
         }
     }
 }
@@ -719,24 +633,5 @@ fn origin(job: &Job) -> Origin {
         elapsed_ms: job.elapsed.unwrap_or_default().as_millis() as u64,
         cost: job.cost.clone(),
         images_in_call: job.images.len(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn svg_documents_are_told_from_other_text() {
-        for svg in [
-            &b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\" height=\"2\"/>"[..],
-            b"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<!-- made by a model -->\n<!DOCTYPE svg>\n<svg>\n</svg>",
-            b"  <svg\n viewBox=\"0 0 1 1\"></svg>",
-        ] {
-            assert!(looks_like_svg(svg), "{}", String::from_utf8_lossy(svg));
-        }
-        for other in [&b"<html><svg></svg></html>"[..], b"<svgx/>", b"<?xml version=\"1.0\"", b"\x89PNG\r\n", b""] {
-            assert!(!looks_like_svg(other), "{}", String::from_utf8_lossy(other));
-        }
     }
 }

@@ -17,16 +17,29 @@
 //! `textContent`. The images made since the start stay in a capped gallery
 //! ([`gallery`]), each at a URL of its own that shows it and nothing else. One static page, its script and its style are embedded in
 //! the binary: there is no frontend build step.
+//!
+//! The modules stand in layers, each importing only modules below it, so no
+//! two import each other: at the bottom `error` (the one shape of a
+//! refusal), `json` and `config`, which import no other module; on them
+//! `plugins`, `upload`, `security` and `pills`; then `stored` (a kept image),
+//! `models` and `reload` (the folder's watcher, and what follows a change);
+//! then `gallery`, then `jobs`, and `api`, the routes, on top. Nothing calls
+//! up: a lower module refuses through `error`, and `plugins` reports a change
+//! rather than acting on it. This root declares them, holds the state the
+//! upper ones share ([`AppState`]) and wires them together at start.
 
 mod api;
 mod config;
+mod error;
 mod gallery;
 mod jobs;
 mod json;
 mod models;
 mod pills;
 mod plugins;
+mod reload;
 mod security;
+mod stored;
 mod upload;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -173,8 +186,8 @@ impl Server {
             work: work.handle(),
         });
         state.plugins.scan(true).await;
-        api::after_plugins_changed(&state);
-        plugins::watch(state.clone(), options.poll_interval);
+        reload::after_plugins_changed(&state);
+        reload::watch(state.clone(), options.poll_interval);
 
         let app = api::router(state.clone());
         let shutdown = state.shutdown.clone();

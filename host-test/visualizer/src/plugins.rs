@@ -9,18 +9,21 @@
 //! new calls get, while calls in flight keep theirs until they finish. A file
 //! that fails to load leaves the previous component in place (if there was
 //! one) and is reported with the reason; a removed file removes the backend.
+//!
+//! This module only loads and reports ([`Plugins::scan`] says whether what is
+//! served changed). Looking on a timer, and what the rest of the server does
+//! after a change, live in [`crate::reload`]: nothing here calls a layer
+//! above, so the loaded components stay a leaf that those layers share.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use visual_host::bindings::BackendInfo;
 use visual_host::runtime::{Plugin, Runtime};
-
-use crate::AppState;
 
 /// A loaded backend component.
 pub struct Loaded {
@@ -263,21 +266,6 @@ fn list_wasm(dir: &Path) -> std::io::Result<BTreeMap<String, (PathBuf, Stamp)>> 
     Ok(files)
 }
 
-/// Looks at the folder every `interval` until the server shuts down.
-pub fn watch(state: Arc<AppState>, interval: Duration) {
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = state.shutdown.cancelled() => return,
-                _ = tokio::time::sleep(interval) => {}
-            }
-            if state.plugins.scan(false).await {
-                crate::api::after_plugins_changed(&state);
-            }
-        }
-    });
-}
-
 /// Where backends live by default: `$XDG_DATA_HOME/visual-host/plugins`, else
 /// `~/.local/share/visual-host/plugins`.
 pub fn default_plugins_dir() -> Option<PathBuf> {
@@ -324,6 +312,8 @@ pub fn fill_plugins_dir(dir: &Path, sources: &[&Path]) -> std::io::Result<Vec<St
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {

@@ -31,7 +31,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::api::error_response;
+use crate::error::error_response;
 use crate::AppState;
 
 /// 32 random bytes, hex.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use axum::extract::multipart::{Field, Multipart, MultipartError};
 use axum::http::StatusCode;
 
-use crate::api::ApiError;
+use crate::error::ApiError;
 
 pub const MIB: usize = 1024 * 1024;
 /// Largest reference image for an edit.
