@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::report::{cost_json, helper_usage_json, usage_json};
+use visual_host::json;
+
+use crate::report::{helper_usage_json, usage_json};
 use visual_host::bindings::{Generation, Image};
 
 /// The file extension for a MIME type, as the bytes say it is: `jpg`,
@@ -98,7 +100,7 @@ pub fn generation_json(generation: &Generation, images: Vec<Value>) -> Value {
         "revised_prompt": generation.revised_prompt,
         "usage": generation.usage.as_ref().map(usage_json),
         "svg_usage": generation.svg_usage.as_ref().map(helper_usage_json),
-        "cost": generation.cost.as_ref().map(cost_json),
+        "cost": generation.cost.as_ref().map(json::cost),
     })
 }
 

@@ -4,9 +4,10 @@
 use serde_json::{json, Value};
 
 use visual_host::bindings::{
-    Analysis, BackendInfo, Cost, Error, FieldSpec, HelperUsage, Lifecycle, ModelEntry, ModelInfo, ModelState, Prices,
-    Status, Usage, Value as Setting, ValueKind,
+    Analysis, BackendInfo, Cost, Error, FieldSpec, HelperUsage, ModelEntry, ModelInfo, ModelState, Status, Usage,
+    Value as Setting, ValueKind,
 };
+use visual_host::json;
 
 /// `{"error": {"kind", "message", "status"}}`, plus what the case carries.
 pub fn error_json(e: &Error) -> Value {
@@ -64,20 +65,6 @@ pub fn helper_usage_json(h: &HelperUsage) -> Value {
     v
 }
 
-/// `{"usd", "items": [{"what", "tokens", "usd_per_million", "usd"}], "complete"}`.
-pub fn cost_json(c: &Cost) -> Value {
-    json!({
-        "usd": c.usd,
-        "items": c.items.iter().map(|i| json!({
-            "what": i.what,
-            "tokens": i.tokens,
-            "usd_per_million": i.usd_per_million,
-            "usd": i.usd,
-        })).collect::<Vec<_>>(),
-        "complete": c.complete,
-    })
-}
-
 /// `cost: $0.0321 (estimate)`, `at least` when part of the usage had no price.
 pub fn cost_line(c: &Cost) -> String {
     format!("cost: {}{} (estimate)", if c.complete { "" } else { "at least " }, usd(c.usd))
@@ -99,7 +86,7 @@ pub fn analysis_json(a: &Analysis) -> Value {
         "finish_reason": a.finish_reason,
         "truncated": a.truncated,
         "usage": a.usage.as_ref().map(usage_json),
-        "cost": a.cost.as_ref().map(cost_json),
+        "cost": a.cost.as_ref().map(json::cost),
     })
 }
 
@@ -137,7 +124,7 @@ fn model_json(m: &ModelInfo) -> Value {
         "id": m.id,
         "label": m.label,
         "note": m.note,
-        "lifecycle": m.lifecycle.as_ref().map(lifecycle_json),
+        "lifecycle": m.lifecycle.as_ref().map(json::lifecycle),
         "sizes": m.sizes.formats.iter().map(|fs| (fs.format.name().to_string(),
             json!(format!("{}x{}", fs.size.width, fs.size.height)))).collect::<serde_json::Map<_, _>>(),
         "free_sizes": m.sizes.free.as_ref().map(|f| json!({
@@ -156,25 +143,8 @@ fn model_json(m: &ModelInfo) -> Value {
         "max_prompt_chars": m.max_prompt_chars,
         "max_images": m.max_images,
         "streams_partial_images": m.streams_partial_images,
-        "prices": m.prices.as_ref().map(prices_json),
+        "prices": m.prices.as_ref().map(json::prices),
     })
-}
-
-/// US dollars per million tokens, by class, with where they were published.
-pub fn prices_json(p: &Prices) -> Value {
-    json!({
-        "text_input": p.text_input,
-        "text_input_cached": p.text_input_cached,
-        "image_input": p.image_input,
-        "image_input_cached": p.image_input_cached,
-        "text_output": p.text_output,
-        "image_output": p.image_output,
-        "source": p.source,
-    })
-}
-
-pub fn lifecycle_json(l: &Lifecycle) -> Value {
-    json!({ "state": l.state.name(), "shutdown_date": l.shutdown_date, "replacement": l.replacement })
 }
 
 /// A declared setting or option. A secret's default is never printed.

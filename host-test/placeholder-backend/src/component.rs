@@ -58,10 +58,8 @@ impl api::Guest for Component {
         };
         wit::BackendInfo {
             name: "placeholder".into(),
-            label: "Placeholder (offline)".into(),
-            description: "Draws a PNG of one colour chosen from the prompt and describes images from their \
-                          headers, without a key or a network. For building and testing hosts."
-                .into(),
+            label: crate::LABEL.into(),
+            description: crate::DESCRIPTION.into(),
             version: env!("CARGO_PKG_VERSION").into(),
             prompt_style: wit::PromptStyle::Descriptive,
             capabilities: CAPABILITIES.iter().map(|&c| capability(c)).collect(),
@@ -80,7 +78,7 @@ fn model_info(capability: wit::Capability) -> wit::ModelInfo {
     wit::ModelInfo {
         id: crate::MODEL.into(),
         label: "Placeholder".into(),
-        note: Some("Draws one colour chosen from the prompt; needs no key or network.".into()),
+        note: Some(crate::MODEL_NOTE.into()),
         lifecycle: Some(wit::Lifecycle { state: wit::ModelState::Active, shutdown_date: None, replacement: None }),
         sizes: wit::SizeRule {
             formats: if draws { format_sizes() } else { Vec::new() },

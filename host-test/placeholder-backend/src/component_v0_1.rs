@@ -27,7 +27,7 @@ impl api::Guest for Component {
         let model = |sizes: bool, references: u32, images: u32, streams: bool| wit::ModelInfo {
             id: crate::MODEL.into(),
             label: "Placeholder".into(),
-            note: Some("Draws one colour chosen from the prompt; needs no key or network.".into()),
+            note: Some(crate::MODEL_NOTE.into()),
             sizes: if sizes { format_sizes() } else { Vec::new() },
             max_reference_images: references,
             max_prompt_chars: crate::MAX_PROMPT_CHARS,
@@ -44,10 +44,8 @@ impl api::Guest for Component {
         };
         wit::BackendInfo {
             name: "placeholder".into(),
-            label: "Placeholder (offline)".into(),
-            description: "Draws a PNG of one colour chosen from the prompt and describes images from their \
-                          headers, without a key or a network. For building and testing hosts."
-                .into(),
+            label: crate::LABEL.into(),
+            description: crate::DESCRIPTION.into(),
             version: env!("CARGO_PKG_VERSION").into(),
             prompt_style: wit::PromptStyle::Descriptive,
             capabilities: vec![

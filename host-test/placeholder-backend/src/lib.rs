@@ -23,6 +23,12 @@ use sniff::{sniff, Kind};
 
 /// The only model, for every capability.
 pub const MODEL: &str = "placeholder";
+/// What every contract version's `info()` says of the backend.
+pub const LABEL: &str = "Placeholder (offline)";
+pub const DESCRIPTION: &str = "Draws a PNG of one colour chosen from the prompt and describes images from their \
+                               headers, without a key or a network. For building and testing hosts.";
+/// What each capability's one model says of itself.
+pub const MODEL_NOTE: &str = "Draws one colour chosen from the prompt; needs no key or network.";
 pub const MAX_PROMPT_CHARS: u32 = 32_000;
 /// The most images one call returns.
 pub const MAX_IMAGES: u32 = 4;

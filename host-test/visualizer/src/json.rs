@@ -3,9 +3,10 @@
 
 use serde_json::{json, Value as J};
 use visual_host::bindings::{
-    BackendInfo, Capability, CapabilityInfo, Cost, Error, FieldSpec, Lifecycle, ModelEntry, ModelInfo, Prices,
-    SizeRule, Value, ValueKind,
+    BackendInfo, Capability, CapabilityInfo, Error, FieldSpec, ModelEntry, ModelInfo, SizeRule, Value, ValueKind,
 };
+use visual_host::json as shared;
+pub use visual_host::json::cost;
 use visual_host::status::Pill;
 
 /// The page's name for a capability, as Talemate's Visualizer labels it.
@@ -56,16 +57,6 @@ pub fn seconds(d: std::time::Duration) -> String {
     }
 }
 
-pub fn cost(c: &Cost) -> J {
-    json!({
-        "usd": c.usd,
-        "complete": c.complete,
-        "items": c.items.iter().map(|i| json!({
-            "what": i.what, "tokens": i.tokens, "usd_per_million": i.usd_per_million, "usd": i.usd,
-        })).collect::<Vec<_>>(),
-    })
-}
-
 pub fn error(e: &Error) -> J {
     let mut v =
         json!({ "kind": e.kind(), "label": error_label(e.kind()), "message": e.message(), "status": e.status() });
@@ -80,10 +71,6 @@ pub fn error(e: &Error) -> J {
 
 pub fn pill(p: &Pill) -> J {
     json!({ "light": p.light.name(), "message": p.message, "model": p.model, "problem": p.problem })
-}
-
-pub fn lifecycle(l: &Lifecycle) -> J {
-    json!({ "state": l.state.name(), "shutdown_date": l.shutdown_date, "replacement": l.replacement })
 }
 
 pub fn sizes(rule: &SizeRule) -> J {
@@ -101,18 +88,6 @@ pub fn sizes(rule: &SizeRule) -> J {
     })
 }
 
-pub fn prices(p: &Prices) -> J {
-    json!({
-        "text_input": p.text_input,
-        "text_input_cached": p.text_input_cached,
-        "image_input": p.image_input,
-        "image_input_cached": p.image_input_cached,
-        "text_output": p.text_output,
-        "image_output": p.image_output,
-        "source": p.source,
-    })
-}
-
 /// What the page needs to render a job form for a model.
 fn model_details(m: &ModelInfo, v: &mut J) {
     v["qualities"] = json!(m.qualities);
@@ -125,7 +100,7 @@ fn model_details(m: &ModelInfo, v: &mut J) {
     v["max_images"] = json!(m.max_images);
     v["streams_partial_images"] = json!(m.streams_partial_images);
     v["sizes"] = sizes(&m.sizes);
-    v["prices"] = m.prices.as_ref().map(prices).unwrap_or(J::Null);
+    v["prices"] = m.prices.as_ref().map(shared::prices).unwrap_or(J::Null);
 }
 
 pub fn capability_info(c: &CapabilityInfo) -> J {
@@ -139,7 +114,7 @@ pub fn capability_info(c: &CapabilityInfo) -> J {
         "max_reference_images": c.max_reference_images,
         // Each model's details (tiers, formats, options, sizes, prices) come from `GET /api/models`.
         "models": c.models.iter().map(|m| json!({
-            "id": m.id, "label": m.label, "note": m.note, "lifecycle": m.lifecycle.as_ref().map(lifecycle),
+            "id": m.id, "label": m.label, "note": m.note, "lifecycle": m.lifecycle.as_ref().map(shared::lifecycle),
         })).collect::<Vec<_>>(),
     })
 }
@@ -205,7 +180,7 @@ pub fn model_choice(entry: Option<&ModelEntry>, known: Option<&ModelInfo>, id: &
         "id": id,
         "label": entry.map(|e| e.label.as_str()).or(known.map(|k| k.label.as_str())).unwrap_or(id),
         "note": entry.and_then(|e| e.note.clone()).or(known.and_then(|k| k.note.clone())),
-        "lifecycle": lifecycle.map(self::lifecycle),
+        "lifecycle": lifecycle.map(shared::lifecycle),
         "listed": listed,
         "selectable": !retired,
         "known": known.is_some(),
