@@ -8,11 +8,13 @@ use visual_host::cache::{ComponentCache, Source};
 use visual_host::runtime::{Runtime, RuntimeOptions};
 use visual_host::sandbox::{NetworkPolicy, DEFAULT_MEMORY_LIMIT};
 
+use crate::args::Args;
+use crate::paths::target_dir;
+use crate::python;
 use crate::python_host::PyHost;
 use crate::report::{verdict, Report};
 use crate::setup::backend;
 use crate::stats::{ms, Samples};
-use crate::{python, target_dir, Args};
 
 /// Cold compile, cached load and instantiation, against `import openai`.
 pub async fn loading(

@@ -8,9 +8,11 @@
 //! `--quick` is a smoke run (a few calls, small upload, no Python SDK, no extra
 //! build) that the test suite uses to keep this binary working.
 
+mod args;
 mod loading;
 mod native;
 mod own_process;
+mod paths;
 mod per_call;
 mod pyenv;
 mod python;
@@ -22,7 +24,7 @@ mod sizes;
 mod stats;
 mod upload;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{ensure, Context};
 use clap::Parser;
@@ -30,30 +32,9 @@ use visual_host::cache::ComponentCache;
 use visual_host::runtime::{Runtime, RuntimeOptions};
 use visual_host::sandbox::DEFAULT_MEMORY_LIMIT;
 
+use args::Args;
+use paths::{target_dir, workspace};
 use report::Report;
-
-#[derive(Parser, Debug)]
-#[command(name = "visual-bench", about = "Benchmarks the OpenAI backend component against native and Python clients")]
-pub struct Args {
-    /// Timed generate calls per client, after the warm-up.
-    #[arg(long, default_value_t = 30)]
-    pub calls: usize,
-    /// Untimed calls per client first (connection set-up, caches, JIT-free warm state).
-    #[arg(long, default_value_t = 3)]
-    pub warmup: usize,
-    /// A smoke run: few calls, a 3 MB upload, no Python SDK, no release-small build.
-    #[arg(long)]
-    pub quick: bool,
-    /// Leave out the Python SDK (no venv, no PyPI).
-    #[arg(long)]
-    pub skip_python: bool,
-    /// Leave out the release-small build and its measurements.
-    #[arg(long)]
-    pub skip_size_build: bool,
-    /// The component to measure; default: the one built alongside this tool.
-    #[arg(long)]
-    pub component: Option<PathBuf>,
-}
 
 fn main() -> anyhow::Result<()> {
     if own_process::is_child() {
@@ -72,15 +53,6 @@ fn main() -> anyhow::Result<()> {
     ensure!(args.calls > 0, "--calls must be at least 1");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(run(args))
-}
-
-fn workspace() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.ancestors().nth(2).expect("host-test/bench sits in the workspace").to_path_buf()
-}
-
-pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace().join("target"))
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {

@@ -5,11 +5,12 @@ use std::path::Path;
 use anyhow::{ensure, Context};
 use visual_host::runtime::Plugin;
 
+use crate::args::Args;
 use crate::python_host::PyHost;
 use crate::report::{verdict, Report};
 use crate::setup::{backend, bench_mock, generate_request, settings, target, timed, MODEL};
 use crate::stats::{mib, ms, ratio, Samples};
-use crate::{native, python, Args};
+use crate::{native, python};
 
 /// Per-call time of `generate`, each client in turn within every round so
 /// drift on a shared machine hits them all alike.

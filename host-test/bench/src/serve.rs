@@ -19,10 +19,10 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpStream;
 
+use crate::args::Args;
 use crate::report::{verdict, Report};
 use crate::setup::{bench_mock, KEY, MODEL, PROMPT};
 use crate::stats::{mib, ms};
-use crate::Args;
 
 /// Set in the child's environment: run the server instead of the benchmark.
 const CHILD: &str = "VISUAL_BENCH_SERVE_CHILD";
@@ -119,7 +119,7 @@ fn memory(pid: u32) -> Option<(usize, usize)> {
 pub async fn concurrency(args: &Args, component: &Path, report: &mut Report) -> anyhow::Result<()> {
     let (calls, delay) = if args.quick { (4, Duration::from_millis(300)) } else { (32, Duration::from_secs(2)) };
     let mock = bench_mock().await?;
-    let scratch = crate::target_dir().join("bench-serve");
+    let scratch = crate::paths::target_dir().join("bench-serve");
     let plugins = scratch.join("plugins");
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&plugins)?;

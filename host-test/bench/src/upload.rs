@@ -6,12 +6,12 @@ use openai_mock::noise_png;
 use visual_host::bindings::{EditRequest, ImageFormat};
 use visual_host::runtime::Plugin;
 
+use crate::args::Args;
 use crate::native;
 use crate::python_host::PyHost;
 use crate::report::Report;
 use crate::setup::{backend, bench_mock, settings, target, timed, MODEL};
 use crate::stats::{mib, ms, rate, ratio, Samples};
-use crate::Args;
 
 /// Upload throughput of an edit with a large reference: the component
 /// against the native client sending the component's exact multipart body.
@@ -36,7 +36,7 @@ pub async fn upload(
     let mut replay: Option<(Bytes, String)> = None;
     let target = target(&mock);
     // The Python host in its own process, timed in the same rounds.
-    let reference_file = crate::target_dir().join("bench-python").join("reference.png");
+    let reference_file = crate::paths::target_dir().join("bench-python").join("reference.png");
     let mut py_session = match python_host {
         Some((host, wasm, cache)) => {
             std::fs::write(&reference_file, &reference)?;

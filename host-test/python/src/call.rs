@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use pyo3::prelude::*;
 
-use crate::tokio;
+use crate::runtime::tokio;
 
 /// Runs `future` to completion on the shared runtime with the GIL released,
 /// so other Python threads run meanwhile. Ctrl-C (a pending signal handler

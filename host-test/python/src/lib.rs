@@ -27,14 +27,10 @@ mod client;
 mod convert;
 mod errors;
 mod instance;
+mod runtime;
 mod stream;
 #[cfg(feature = "test-mock")]
 mod testing;
-
-/// The runtime every call runs on (shared with the awaitables).
-pub(crate) fn tokio() -> &'static tokio::runtime::Runtime {
-    pyo3_async_runtimes::tokio::get_runtime()
-}
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -11,9 +11,10 @@ use visual_host::bindings::GenerationEvent;
 use visual_host::runtime::StreamHandle;
 
 use crate::call::{twins, Call};
+use crate::convert;
 use crate::errors::Failure;
 use crate::instance::Inner;
-use crate::{convert, tokio};
+use crate::runtime::tokio;
 
 #[derive(Default)]
 struct State {

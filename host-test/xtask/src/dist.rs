@@ -65,13 +65,13 @@ fn host_target() -> anyhow::Result<String> {
 
 pub fn dist(options: &Options) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let root = crate::root();
+    let root = crate::workspace::root();
     let version = crate::versions::product(&root)?;
     let wrong = crate::versions::disagreements(&root)?;
     ensure!(wrong.is_empty(), "the versions disagree:\n  {}", wrong.join("\n  "));
     let host = host_target()?;
     let target = options.target.clone().unwrap_or_else(|| host.clone());
-    let out = crate::target_dir().join("dist");
+    let out = crate::workspace::target_dir().join("dist");
     if out.exists() {
         std::fs::remove_dir_all(&out).with_context(|| format!("emptying {}", out.display()))?;
     }
@@ -81,7 +81,7 @@ pub fn dist(options: &Options) -> anyhow::Result<ExitCode> {
     // The binary; the guests' build script builds the components and puts
     // them beside it.
     let step = Instant::now();
-    let mut build = crate::cargo();
+    let mut build = crate::workspace::cargo();
     if options.profile == "dev" && options.target.is_none() {
         // The dev profile is CI's quick check of the folder, run after the
         // tests: building what `cargo test --workspace` builds (the same
@@ -95,8 +95,8 @@ pub fn dist(options: &Options) -> anyhow::Result<ExitCode> {
             build.args(["--target", target]);
         }
     }
-    crate::run(&mut build, "building visual-host")?;
-    let mut bin_dir = crate::target_dir();
+    crate::workspace::run(&mut build, "building visual-host")?;
+    let mut bin_dir = crate::workspace::target_dir();
     if let Some(target) = &options.target {
         bin_dir.push(target);
     }
@@ -189,16 +189,16 @@ fn archive(path: &Path, folder: &str, files: &[(PathBuf, &str, u32)]) -> anyhow:
 /// pinned in host-test/python/requirements-dist.txt) and copies it into
 /// `out`; on Linux against glibc 2.28 (`--zig`), checked with auditwheel.
 fn wheel(root: &Path, out: &Path, options: &Options, target: &str, version: &str) -> anyhow::Result<String> {
-    let tools = crate::target_dir().join("dist-tools");
+    let tools = crate::workspace::target_dir().join("dist-tools");
     let bin = tools.join(if cfg!(windows) { "Scripts" } else { "bin" });
     let requirements = root.join("host-test/python/requirements-dist.txt");
     let python = std::env::var_os("PYTHON")
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| if cfg!(windows) { "python" } else { "python3" }.into());
     if !bin.join(if cfg!(windows) { "python.exe" } else { "python" }).exists() {
-        crate::run(Command::new(&python).args(["-m", "venv"]).arg(&tools), "creating the tools venv")?;
+        crate::workspace::run(Command::new(&python).args(["-m", "venv"]).arg(&tools), "creating the tools venv")?;
     }
-    crate::run(
+    crate::workspace::run(
         Command::new(bin.join("python"))
             .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
             .arg(&requirements),
@@ -215,7 +215,7 @@ fn wheel(root: &Path, out: &Path, options: &Options, target: &str, version: &str
         .args(["--profile", &options.profile])
         .arg("--out")
         .arg(&wheels)
-        .env("CARGO_TARGET_DIR", crate::target_dir());
+        .env("CARGO_TARGET_DIR", crate::workspace::target_dir());
     if let Some(target) = &options.target {
         maturin.args(["--target", target]);
     }
@@ -229,7 +229,7 @@ fn wheel(root: &Path, out: &Path, options: &Options, target: &str, version: &str
         paths.extend(std::env::split_paths(&path));
         maturin.env("PATH", std::env::join_paths(paths)?);
     }
-    crate::run(&mut maturin, "building the wheel (maturin)")?;
+    crate::workspace::run(&mut maturin, "building the wheel (maturin)")?;
 
     let mut built: Vec<PathBuf> = std::fs::read_dir(&wheels)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
     ensure!(built.len() == 1, "maturin made {built:?}, not one wheel");

@@ -42,7 +42,7 @@ const NEEDS: &[Need] = &[
 
 pub fn test(args: &[String]) -> anyhow::Result<ExitCode> {
     set_up()?;
-    let status = crate::cargo().args(["test", "--workspace"]).args(args).status()?;
+    let status = crate::workspace::cargo().args(["test", "--workspace"]).args(args).status()?;
     Ok(match status.code() {
         Some(0) => ExitCode::SUCCESS,
         Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
@@ -77,7 +77,10 @@ fn set_up() -> anyhow::Result<()> {
     if sudo {
         cmd.args(["-n", "env"]);
     }
-    crate::run(cmd.args(["DEBIAN_FRONTEND=noninteractive", "sh", "-c", &script]), "installing the test tools")?;
+    crate::workspace::run(
+        cmd.args(["DEBIAN_FRONTEND=noninteractive", "sh", "-c", &script]),
+        "installing the test tools",
+    )?;
     eprintln!("xtask: installed them in {} s", started.elapsed().as_secs());
     let still: Vec<&str> = missing.iter().filter(|n| !(n.present)()).map(|n| n.what).collect();
     if !still.is_empty() {
@@ -106,7 +109,7 @@ fn cannot_install(missing: &[&Need], packages: &[&str]) -> String {
 /// `Some(false)` as root, `Some(true)` with passwordless sudo, `None` when
 /// packages cannot be installed (or there is no apt-get).
 fn installer() -> Option<bool> {
-    crate::on_path("apt-get")?;
+    crate::workspace::on_path("apt-get")?;
     let uid = Command::new("id").arg("-u").stderr(Stdio::null()).output().ok()?;
     if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
         return Some(false);
@@ -119,7 +122,7 @@ fn installer() -> Option<bool> {
 fn program(variable: &str, name: &str) -> Option<PathBuf> {
     match std::env::var_os(variable) {
         Some(path) => Some(PathBuf::from(path)).filter(|p| p.is_file()),
-        None => crate::on_path(name),
+        None => crate::workspace::on_path(name),
     }
 }
 
@@ -140,7 +143,7 @@ fn python_present() -> bool {
 }
 
 fn node_present() -> bool {
-    crate::on_path("node").is_some() && crate::on_path("npm").is_some()
+    crate::workspace::on_path("node").is_some() && crate::workspace::on_path("npm").is_some()
 }
 
 #[cfg(test)]
@@ -151,7 +154,7 @@ mod tests {
     fn the_readme_gives_this_as_the_test_command_and_ci_runs_it_verbatim() {
         let command = "rustup target add wasm32-wasip2 && cargo xtask test";
         for file in ["README.md", ".ci/run"] {
-            let text = std::fs::read_to_string(crate::root().join(file)).unwrap();
+            let text = std::fs::read_to_string(crate::workspace::root().join(file)).unwrap();
             assert!(text.lines().any(|line| line == command), "{file} does not run `{command}` as a line of its own");
         }
     }

@@ -62,7 +62,7 @@ mod tests {
 
     #[test]
     fn the_crates_the_components_and_the_wheel_share_the_product_version() {
-        let root = crate::root();
+        let root = crate::workspace::root();
         let version = product(&root).unwrap();
         assert!(version.split('.').count() == 3 && version.split('.').all(|n| n.parse::<u32>().is_ok()), "{version}");
         assert_eq!(disagreements(&root).unwrap(), Vec::<String>::new());

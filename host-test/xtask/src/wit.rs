@@ -52,7 +52,7 @@ mod tests {
 
     #[test]
     fn the_contract_encodes_and_decodes_as_its_own_package() {
-        let dir = newest_dir(&crate::root().join("wit")).unwrap();
+        let dir = newest_dir(&crate::workspace::root().join("wit")).unwrap();
         let (file, bytes) = encode(&dir).unwrap();
         let version = dir.file_name().unwrap().to_str().unwrap().strip_prefix("since_v").unwrap();
         assert_eq!(file, format!("talemate-visual-{version}.wit.wasm"));
