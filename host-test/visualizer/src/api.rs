@@ -54,9 +54,10 @@ use crate::config::{capability_index, effective_of, parse_value, BackendValues, 
 use crate::error::{error_response, ApiError, ApiResult};
 use crate::jobs::{self, InputImage, Meta, Work};
 use crate::plugins::{contract_version, Loaded};
+use crate::state::AppState;
 use crate::stored::Stored;
 use crate::upload::{self, FileRule, Upload};
-use crate::{json, models, pills, security, AppState};
+use crate::{checks, json, models, pills, run, security};
 
 const INDEX: &str = include_str!("../static/index.html");
 const SCRIPT: &str = include_str!("../static/app.js");
@@ -83,7 +84,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/jobs/{id}/images/{n}", get(get_image))
         .route("/jobs/{id}/partials/{n}", get(get_partial))
         .route("/events", get(events))
-        .route_layer(from_fn_with_state(state.clone(), security::token_check));
+        .route_layer(from_fn_with_state(state.guard.clone(), security::token_check));
     Router::new()
         .route("/", get(|| async { page(INDEX, "text/html; charset=utf-8") }))
         .route("/app.js", get(|| async { page(SCRIPT, "text/javascript; charset=utf-8") }))
@@ -92,7 +93,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/images/{file}", get(get_keyed_image))
         .nest("/api", api)
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "not-found", "no such page or API route") })
-        .layer(from_fn_with_state(state.clone(), security::host_check))
+        .layer(from_fn_with_state(state.guard.clone(), security::host_check))
         .with_state(state)
 }
 
@@ -107,7 +108,7 @@ fn page(body: &'static str, content_type: &'static str) -> Response {
 fn after_settings_changed(state: &Arc<AppState>, capabilities: &[Capability]) {
     state.config.inner.lock().unwrap().epoch += 1;
     for capability in capabilities {
-        pills::refresh(state, *capability);
+        checks::refresh(state, *capability);
     }
     state.emit("state", json!({ "reason": "settings" }));
 }
@@ -230,7 +231,7 @@ async fn get_status(State(state): State<Arc<AppState>>) -> Json<J> {
 }
 
 async fn refresh_status(State(state): State<Arc<AppState>>) -> Json<J> {
-    pills::refresh_all(&state);
+    checks::refresh_all(&state);
     Json(state.pills.json())
 }
 
@@ -266,7 +267,7 @@ async fn get_models(State(state): State<Arc<AppState>>, Query(q): Query<ModelsQu
             .ok_or_else(|| ApiError::not_found("no backend is chosen for this capability"))?,
     };
     let loaded = backend(&state, &id)?;
-    Ok(Json(models::list(&state, &loaded, capability).await))
+    Ok(Json(models::list(&state.config, &state.models, &loaded, capability).await))
 }
 
 #[derive(Deserialize)]
@@ -288,8 +289,8 @@ async fn put_selection(State(state): State<Arc<AppState>>, Json(body): Json<Sele
     let model = match body.model.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
         Some(model) => {
             // Make sure the live list is known before judging a model by it.
-            models::list(&state, &loaded, capability).await;
-            models::acceptable(&state, &loaded, capability, model).map_err(ApiError::invalid)?;
+            models::list(&state.config, &state.models, &loaded, capability).await;
+            models::acceptable(&state.config, &state.models, &loaded, capability, model).map_err(ApiError::invalid)?;
             Some(model.to_string())
         }
         None if current.backend.as_deref() == Some(id.as_str()) => current.model.clone(),
@@ -857,7 +858,7 @@ async fn start(
     inputs: Vec<InputImage>,
     wait: bool,
 ) -> ApiResult<Response> {
-    let (id, cancel) = jobs::submit(&state, prepared.loaded, prepared.settings, prepared.timeout, work, meta, inputs);
+    let (id, cancel) = run::submit(&state, prepared.loaded, prepared.settings, prepared.timeout, work, meta, inputs);
     if !wait {
         let job = state.jobs.with(id, |j| j.json()).unwrap_or(J::Null);
         return Ok((StatusCode::ACCEPTED, Json(job)).into_response());

@@ -1,22 +1,18 @@
-//! Generations, edits and analyses, each a job on an instance of its own.
+//! The jobs the page sees: what each went in with (the request's summary,
+//! previews of its input images) and came out with (its images, its analysis,
+//! its cost or its error), the newest finished ones, and the estimated cost
+//! of everything done since the start.
 //!
-//! A job takes the component loaded when it starts (an `Arc`, so a hot swap
-//! does not touch it), makes a fresh instance from its pre-instantiated form
-//! (microseconds) and calls it. With partial images it streams them: each one
-//! is kept and announced to the page as it arrives. Cancelling drops the
-//! call's future: the host closes the call's connection at once, so the
-//! service sees the client go, and the instance is thrown away. The page's
-//! generation timeout bounds the whole job the same way. Jobs run on threads
-//! of their own (`WorkRuntime` in `lib.rs`), never ahead of the page's requests.
+//! Only the records: starting a job's call, running it and telling the page
+//! live in [`crate::run`], which needs the whole server state. Kept apart so
+//! the state can hold this store without the store importing the state.
 //!
-//! A finished job's images ([`crate::stored`]) go to the gallery
-//! ([`crate::gallery`]), sharing their bytes; what went into an edit or an
-//! analysis is kept as previews; each result's estimated cost is added to the
-//! total since the start.
+//! A finished job's images ([`crate::stored`]) are handed over for the
+//! gallery ([`crate::gallery`]), sharing their bytes.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
@@ -24,16 +20,13 @@ use serde_json::{json, Value as J};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use visual_host::bindings::{
-    Analysis, AnalyzeRequest, Capability, Cost, EditRequest, Error, GenerateRequest, Generation, GenerationEvent,
-    Setting,
+    Analysis, AnalyzeRequest, Capability, Cost, EditRequest, Error, GenerateRequest, Generation,
 };
-use visual_host::runtime::Session;
 
 use crate::gallery::Origin;
+use crate::json;
 use crate::plugins::{contract_version, Loaded};
 use crate::stored::Stored;
-use crate::AppState;
-use crate::{json, pills};
 
 /// Finished jobs kept for the page (with their images), newest first.
 const KEEP_FINISHED: usize = 48;
@@ -363,7 +356,7 @@ impl Jobs {
     }
 
     /// Forgets the oldest finished jobs beyond what the page keeps.
-    fn trim(&self) {
+    pub fn trim(&self) {
         let mut map = self.map.lock().unwrap();
         let finished: Vec<u64> = map.values().filter(|j| j.state != JobState::Running).map(|j| j.id).collect();
         if finished.len() > KEEP_FINISHED {
@@ -372,70 +365,127 @@ impl Jobs {
             }
         }
     }
-}
 
-/// Starts a job; returns its id and its token (which cancels it). `inputs`
-/// are the images that went in, previewed in the background.
-pub fn submit(
-    state: &Arc<AppState>,
-    loaded: Arc<Loaded>,
-    settings: Vec<Setting>,
-    timeout: Duration,
-    work: Work,
-    meta: Meta,
-    inputs: Vec<InputImage>,
-) -> (u64, CancellationToken) {
-    let id = state.jobs.next.fetch_add(1, Ordering::Relaxed) + 1;
-    let cancel = CancellationToken::new();
-    let job = Job {
-        id,
-        kind: work.kind(),
-        backend: loaded.id.clone(),
-        backend_label: loaded.info.label.clone(),
-        backend_file: loaded.file_name.clone(),
-        revision: loaded.revision,
-        contract: contract_version(&loaded).to_string(),
-        meta,
-        state: JobState::Running,
-        created: SystemTime::now(),
-        started: Instant::now(),
-        elapsed: None,
-        partials: Vec::new(),
-        images: Vec::new(),
-        inputs: inputs
-            .iter()
-            .map(|i| Input { role: i.role.clone(), described: i.described, bytes: i.size, preview: None })
-            .collect(),
-        result_model: None,
-        revised_prompt: None,
-        analysis: None,
-        cost: None,
-        error: None,
-        cancel: cancel.clone(),
-        finished: watch::channel(false).0,
-    };
-    let created = job.json();
-    state.jobs.map.lock().unwrap().insert(id, job);
-    state.emit("job", created);
-    if !inputs.is_empty() {
-        previews(state.clone(), id, inputs);
+    /// Records a job that starts now on `loaded`; returns its id, its token
+    /// (which cancels it) and what the page is told of it.
+    pub fn add(&self, loaded: &Loaded, work: &Work, meta: Meta, inputs: &[InputImage]) -> (u64, CancellationToken, J) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let cancel = CancellationToken::new();
+        let job = Job {
+            id,
+            kind: work.kind(),
+            backend: loaded.id.clone(),
+            backend_label: loaded.info.label.clone(),
+            backend_file: loaded.file_name.clone(),
+            revision: loaded.revision,
+            contract: contract_version(loaded).to_string(),
+            meta,
+            state: JobState::Running,
+            created: SystemTime::now(),
+            started: Instant::now(),
+            elapsed: None,
+            partials: Vec::new(),
+            images: Vec::new(),
+            inputs: inputs
+                .iter()
+                .map(|i| Input { role: i.role.clone(), described: i.described, bytes: i.size, preview: None })
+                .collect(),
+            result_model: None,
+            revised_prompt: None,
+            analysis: None,
+            cost: None,
+            error: None,
+            cancel: cancel.clone(),
+            finished: watch::channel(false).0,
+        };
+        let created = job.json();
+        self.map.lock().unwrap().insert(id, job);
+        (id, cancel, created)
     }
 
-    let threads = state.work.clone();
-    let state = state.clone();
-    let token = cancel.clone();
-    threads.spawn(async move {
-        let outcome = tokio::select! {
-            // Dropping `run` drops the call: its connection closes now.
-            _ = token.cancelled() => Outcome::Cancelled,
-            ran = tokio::time::timeout(timeout, run(&state, id, &loaded, &settings, work)) => match ran {
-                Ok(outcome) => outcome,
-                Err(_) => Outcome::TimedOut(timeout),
-            },
-        };
-        finish(&state, id, outcome);
-    });
-    (id, cancel)
+    /// Records how job `id` ended, counting its cost; says what follows from it.
+    pub fn finish(&self, id: u64, outcome: Outcome) -> Ended {
+        let mut gallery: Option<(Vec<Stored>, Origin)> = None;
+        let mut succeeded: Option<(Option<Capability>, String, u64, u64)> = None;
+        let json = self.update(id, |job| {
+            job.elapsed = Some(job.started.elapsed());
+            match outcome {
+                Outcome::Generated(generation) => {
+                    job.state = JobState::Done;
+                    self.count_cost(generation.cost.as_ref());
+                    job.cost = generation.cost.as_ref().map(json::cost);
+                    job.result_model = Some(generation.model);
+                    job.revised_prompt = generation.revised_prompt;
+                    job.images = generation
+                        .images
+                        .into_iter()
+                        .enumerate()
+                        .map(|(n, image)| Stored::new(image, n as u32, None))
+                        .collect();
+                    gallery = Some((job.images.clone(), origin(job)));
+                    succeeded = Some((job.meta.capability, job.backend.clone(), job.revision, job.meta.fingerprint));
+                }
+                Outcome::Analyzed(analysis) => {
+                    job.state = JobState::Done;
+                    self.count_cost(analysis.cost.as_ref());
+                    job.cost = analysis.cost.as_ref().map(json::cost);
+                    job.result_model = Some(analysis.model.clone());
+                    job.analysis = Some(json!({
+                        "text": analysis.text,
+                        "model": analysis.model,
+                        "finish_reason": analysis.finish_reason,
+                        "truncated": analysis.truncated,
+                    }));
+                }
+                Outcome::Failed(e) => {
+                    job.state = if matches!(e, Error::Cancelled(_)) { JobState::Cancelled } else { JobState::Failed };
+                    job.error = Some(json::error(&e));
+                }
+                Outcome::Host(e) => {
+                    job.state = JobState::Failed;
+                    job.error = Some(json::error_json("host", &format!("{e:#}")));
+                }
+                Outcome::Cancelled => {
+                    job.state = JobState::Cancelled;
+                    job.error = Some(json::error_json("cancelled", "the call was dropped and its connection closed"));
+                }
+                Outcome::TimedOut(after) => {
+                    job.state = JobState::Failed;
+                    job.error = Some(json::error_json(
+                        "timeout",
+                        &format!(
+                            "no result within {}, the generation timeout; the call was dropped",
+                            json::seconds(after)
+                        ),
+                    ));
+                }
+            }
+            job.finished.send_replace(true);
+        });
+        Ended { json, gallery, succeeded }
+    }
+}
+
+/// How a job's call ended.
+pub enum Outcome {
+    Generated(Generation),
+    Analyzed(Analysis),
+    Failed(Error),
+    Host(anyhow::Error),
+    Cancelled,
+    TimedOut(Duration),
+}
+
+/// What follows from a job that ended: word to the page, images for the
+/// gallery, and the pill an image confirms.
+pub struct Ended {
+    /// The job as the page sees it (none when it is no longer kept).
+    pub json: Option<J>,
+    /// The images made, and what the gallery says about them.
+    pub gallery: Option<(Vec<Stored>, Origin)>,
+    /// An image was made: its capability, and the backend, revision and
+    /// settings fingerprint it was made with.
+    pub succeeded: Option<(Option<Capability>, String, u64, u64)>,
 }
 
 /// Images up to this size are their own preview.
@@ -446,24 +496,9 @@ const PREVIEW_SIDE: u32 = 256;
 /// more pixels than is worth the memory).
 const PREVIEW_MAX_PIXELS: u64 = 40_000_000;
 
-/// Makes the previews of a job's inputs off the async threads, then tells the page.
-fn previews(state: Arc<AppState>, id: u64, inputs: Vec<InputImage>) {
-    tokio::spawn(async move {
-        let made = tokio::task::spawn_blocking(move || inputs.into_iter().map(preview).collect::<Vec<_>>())
-            .await
-            .unwrap_or_default();
-        let json = state.jobs.update(id, |job| {
-            for (input, preview) in job.inputs.iter_mut().zip(made) {
-                input.preview = preview;
-            }
-        });
-        if let Some(json) = json {
-            state.emit("job", json);
-        }
-    });
-}
-
-fn preview(input: InputImage) -> Option<Stored> {
+/// The preview of an input: the image itself when small, else a thumbnail;
+/// none without a copy of its bytes or when it does not decode.
+pub fn preview(input: InputImage) -> Option<Stored> {
     let d = input.described;
     let bytes = input.bytes?;
     if bytes.len() <= PREVIEW_AS_IS_BYTES {
@@ -474,146 +509,6 @@ fn preview(input: InputImage) -> Option<Stored> {
     let mut png = Vec::new();
     small.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).ok()?;
     Some(Stored::from_parts(Bytes::from(png), "image/png", small.width(), small.height(), 0, None))
-}
-
-enum Outcome {
-    Generated(Generation),
-    Analyzed(Analysis),
-    Failed(Error),
-    Host(anyhow::Error),
-    Cancelled,
-    TimedOut(Duration),
-}
-
-async fn run(state: &AppState, id: u64, loaded: &Loaded, settings: &[Setting], work: Work) -> Outcome {
-    match call(state, id, loaded, settings, work).await {
-        Ok(outcome) => outcome,
-        Err(e) => Outcome::Host(e),
-    }
-}
-
-async fn call(state: &AppState, id: u64, loaded: &Loaded, settings: &[Setting], work: Work) -> anyhow::Result<Outcome> {
-    let policy = loaded.plugin.network_policy(settings).await?;
-    let mut session = match loaded.plugin.connect(settings, policy).await? {
-        Ok(session) => session,
-        Err(e) => return Ok(Outcome::Failed(e)),
-    };
-    Ok(match work {
-        Work::Generate(request, 0) => generated(session.generate(&request).await?),
-        Work::Edit(request, 0) => generated(session.edit(&request).await?),
-        Work::Generate(request, n) => match session.start_generate(&request, n).await? {
-            Ok(stream) => follow(state, id, &mut session, stream).await?,
-            Err(e) => Outcome::Failed(e),
-        },
-        Work::Edit(request, n) => match session.start_edit(&request, n).await? {
-            Ok(stream) => follow(state, id, &mut session, stream).await?,
-            Err(e) => Outcome::Failed(e),
-        },
-        Work::Analyze(request) => match session.analyze(&request).await? {
-            Ok(analysis) => Outcome::Analyzed(analysis),
-            Err(e) => Outcome::Failed(e),
-        },
-    })
-}
-
-fn generated(result: Result<Generation, Error>) -> Outcome {
-    match result {
-        Ok(generation) => Outcome::Generated(generation),
-        Err(e) => Outcome::Failed(e),
-    }
-}
-
-/// Reads a streamed generation to its end, keeping each partial image.
-async fn follow(
-    state: &AppState,
-    id: u64,
-    session: &mut Session,
-    stream: visual_host::runtime::StreamHandle,
-) -> anyhow::Result<Outcome> {
-    loop {
-        match session.next_event(&stream).await? {
-            None => anyhow::bail!("the stream ended without a result"),
-            Some(Err(e)) => return Ok(Outcome::Failed(e)),
-            Some(Ok(GenerationEvent::Partial(p))) => {
-                let stored = Stored::new(p.image, p.image_index, Some(p.partial_index));
-                if let Some(job) = state.jobs.update(id, |job| job.partials.push(stored)) {
-                    state.emit("job", job);
-                }
-            }
-            Some(Ok(GenerationEvent::Completed(generation))) => {
-                session.close_stream(stream).await?;
-                return Ok(Outcome::Generated(generation));
-            }
-        }
-    }
-}
-
-fn finish(state: &Arc<AppState>, id: u64, outcome: Outcome) {
-    let mut gallery: Option<(Vec<Stored>, Origin)> = None;
-    let mut succeeded: Option<(Option<Capability>, String, u64, u64)> = None;
-    let json = state.jobs.update(id, |job| {
-        job.elapsed = Some(job.started.elapsed());
-        match outcome {
-            Outcome::Generated(generation) => {
-                job.state = JobState::Done;
-                state.jobs.count_cost(generation.cost.as_ref());
-                job.cost = generation.cost.as_ref().map(json::cost);
-                job.result_model = Some(generation.model);
-                job.revised_prompt = generation.revised_prompt;
-                job.images = generation
-                    .images
-                    .into_iter()
-                    .enumerate()
-                    .map(|(n, image)| Stored::new(image, n as u32, None))
-                    .collect();
-                gallery = Some((job.images.clone(), origin(job)));
-                succeeded = Some((job.meta.capability, job.backend.clone(), job.revision, job.meta.fingerprint));
-            }
-            Outcome::Analyzed(analysis) => {
-                job.state = JobState::Done;
-                state.jobs.count_cost(analysis.cost.as_ref());
-                job.cost = analysis.cost.as_ref().map(json::cost);
-                job.result_model = Some(analysis.model.clone());
-                job.analysis = Some(json!({
-                    "text": analysis.text,
-                    "model": analysis.model,
-                    "finish_reason": analysis.finish_reason,
-                    "truncated": analysis.truncated,
-                }));
-            }
-            Outcome::Failed(e) => {
-                job.state = if matches!(e, Error::Cancelled(_)) { JobState::Cancelled } else { JobState::Failed };
-                job.error = Some(json::error(&e));
-            }
-            Outcome::Host(e) => {
-                job.state = JobState::Failed;
-                job.error = Some(json::error_json("host", &format!("{e:#}")));
-            }
-            Outcome::Cancelled => {
-                job.state = JobState::Cancelled;
-                job.error = Some(json::error_json("cancelled", "the call was dropped and its connection closed"));
-            }
-            Outcome::TimedOut(after) => {
-                job.state = JobState::Failed;
-                job.error = Some(json::error_json(
-                    "timeout",
-                    &format!("no result within {}, the generation timeout; the call was dropped", json::seconds(after)),
-                ));
-            }
-        }
-        job.finished.send_replace(true);
-    });
-    if let Some(json) = json {
-        state.emit("job", json);
-    }
-    if let Some((images, origin)) = gallery.filter(|(images, _)| !images.is_empty()) {
-        let added = state.gallery.add(&images, origin);
-        state.emit("gallery", json!({ "added": added, "summary": state.gallery.summary() }));
-    }
-    if let Some((Some(capability), backend, revision, fingerprint)) = succeeded {
-        pills::image_made(state, capability, &backend, revision, fingerprint);
-    }
-    state.jobs.trim();
 }
 
 /// What the gallery says about a job's images.

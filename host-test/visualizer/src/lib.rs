@@ -7,7 +7,7 @@
 //! in the backend's declared settings, and shows a status pill from `check`
 //! ([`visual_host::status`]); it generates (with partial images as they
 //! stream), edits and analyzes, each call on its own instance of the
-//! pre-instantiated component ([`jobs`]), and cancels a call by dropping it,
+//! pre-instantiated component ([`run`]), and cancels a call by dropping it,
 //! which closes its connection.
 //!
 //! Safe by default ([`security`]): it listens on 127.0.0.1 only, every API
@@ -19,16 +19,24 @@
 //! the binary: there is no frontend build step.
 //!
 //! The modules stand in layers, each importing only modules below it, so no
-//! two import each other: at the bottom `error` (the one shape of a
-//! refusal), `json` and `config`, which import no other module; on them
-//! `plugins`, `upload`, `security` and `pills`; then `stored` (a kept image),
-//! `models` and `reload` (the folder's watcher, and what follows a change);
-//! then `gallery`, then `jobs`, and `api`, the routes, on top. Nothing calls
-//! up: a lower module refuses through `error`, and `plugins` reports a change
-//! rather than acting on it. This root declares them, holds the state the
-//! upper ones share ([`AppState`]) and wires them together at start.
+//! two import each other and none imports this root: at the bottom `error`
+//! (the one shape of a refusal), `json` and `config`, which import no other
+//! module; on them `plugins`, `upload`, `security` (with its own small state,
+//! the token and the allowed hosts) and `pills` (the pills as they stand);
+//! then `stored` (a kept image) and `models` (the model lists, given the
+//! settings and the cache rather than the server state); then `gallery`, then
+//! `jobs` (the job records). Above these stores, `state` holds them in the
+//! state every handler shares ([`state::AppState`]) with the page's event
+//! stream. On it stand the modules that act on the whole server: `run`
+//! (starting, running and finishing a job), `checks` (the checks behind the
+//! pills), then `reload` (the folder's watcher, and what follows a change)
+//! and `api`, the routes, on top. Nothing calls up: a lower module refuses
+//! through `error`, `plugins` reports a change rather than acting on it, and
+//! a store answers what changed rather than telling the page. This root
+//! declares them and wires them together at start.
 
 mod api;
+mod checks;
 mod config;
 mod error;
 mod gallery;
@@ -38,7 +46,9 @@ mod models;
 mod pills;
 mod plugins;
 mod reload;
+mod run;
 mod security;
+mod state;
 mod stored;
 mod upload;
 
@@ -51,6 +61,8 @@ use anyhow::Context;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use visual_host::runtime::{Runtime, RuntimeOptions};
+
+use state::AppState;
 
 pub use config::{Endpoint, HostDefaults, DEFAULT_GENERATION_TIMEOUT};
 pub use plugins::{default_plugins_dir, fill_plugins_dir};
@@ -89,22 +101,6 @@ impl ServeOptions {
     }
 }
 
-/// What every handler shares.
-pub(crate) struct AppState {
-    pub token: String,
-    pub allowed_hosts: Vec<String>,
-    pub plugins: plugins::Plugins,
-    pub config: config::ConfigStore,
-    pub jobs: jobs::Jobs,
-    pub gallery: gallery::Gallery,
-    pub pills: pills::Pills,
-    pub models: models::ModelsCache,
-    pub events: broadcast::Sender<Event>,
-    pub shutdown: CancellationToken,
-    /// Where the jobs' calls run (see [`WorkRuntime`]).
-    pub work: tokio::runtime::Handle,
-}
-
 /// The threads the backends' generations, edits and analyses run on, apart
 /// from the server's own: a burst of calls (WebAssembly decoding megabytes of
 /// base64 each, yielding only every few milliseconds) then never queues ahead
@@ -139,20 +135,6 @@ impl Drop for WorkRuntime {
     }
 }
 
-/// One server-sent event for the page.
-#[derive(Clone, Debug)]
-pub(crate) struct Event {
-    pub name: &'static str,
-    pub data: serde_json::Value,
-}
-
-impl AppState {
-    pub fn emit(&self, name: &'static str, data: serde_json::Value) {
-        // No subscriber is fine: nobody has the page open.
-        let _ = self.events.send(Event { name, data });
-    }
-}
-
 /// A running server.
 pub struct Server {
     addr: SocketAddr,
@@ -173,8 +155,7 @@ impl Server {
         let (events, _) = broadcast::channel(256);
         let work = WorkRuntime::new()?;
         let state = Arc::new(AppState {
-            token,
-            allowed_hosts: security::allowed_hosts(addr.port()),
+            guard: Arc::new(security::Guard::new(token, addr.port())),
             plugins: plugins::Plugins::new(options.plugins_dir, runtime),
             config: config::ConfigStore::new(options.defaults, options.config_dir),
             jobs: jobs::Jobs::default(),
@@ -211,11 +192,11 @@ impl Server {
 
     /// The URL to open: the page, with the token it needs for the API.
     pub fn url_with_token(&self) -> String {
-        format!("http://{}/?token={}", self.addr, self.state.token)
+        format!("http://{}/?token={}", self.addr, self.state.guard.token)
     }
 
     pub fn token(&self) -> &str {
-        &self.state.token
+        &self.state.guard.token
     }
 
     /// The plugins loaded now: `(file name, label and version)`, and the

@@ -10,9 +10,9 @@ use std::time::Duration;
 use serde_json::{json, Value as J};
 use visual_host::bindings::{Capability, ModelEntry, ValueKind};
 
+use crate::config::ConfigStore;
 use crate::json;
 use crate::plugins::Loaded;
-use crate::AppState;
 
 /// How long the page waits for a live model list before showing `info()`'s.
 const LIVE_TIMEOUT: Duration = Duration::from_secs(15);
@@ -37,10 +37,12 @@ impl ModelsCache {
     }
 }
 
-/// The page's model list for `capability` on backend `loaded`.
-pub async fn list(state: &AppState, loaded: &Loaded, capability: Capability) -> J {
-    let epoch = state.config.inner.lock().unwrap().epoch;
-    if let Some(list) = state.models.cached(loaded, capability, epoch) {
+/// The page's model list for `capability` on backend `loaded`, with the
+/// settings in `config`, kept in `cache`: these two rather than the server
+/// state, which holds the cache.
+pub async fn list(config: &ConfigStore, cache: &ModelsCache, loaded: &Loaded, capability: Capability) -> J {
+    let epoch = config.inner.lock().unwrap().epoch;
+    if let Some(list) = cache.cached(loaded, capability, epoch) {
         return list;
     }
     let info = &loaded.info;
@@ -48,7 +50,7 @@ pub async fn list(state: &AppState, loaded: &Loaded, capability: Capability) -> 
         return json!({ "backend": loaded.id, "capability": capability.name(), "supported": false, "models": [] });
     };
     let known = |id: &str| cap.models.iter().find(|m| m.id == id);
-    let effective = state.config.effective(&loaded.id, info);
+    let effective = config.effective(&loaded.id, info);
     let (source, note, models): (&str, Option<String>, Vec<J>) = match &effective.missing {
         Some(spec) => (
             "info",
@@ -94,7 +96,7 @@ pub async fn list(state: &AppState, loaded: &Loaded, capability: Capability) -> 
         "models": models,
     });
     if source == "live" || effective.missing.is_some() {
-        state.models.map.lock().unwrap().insert((loaded.revision, capability.name()), (epoch, list.clone()));
+        cache.map.lock().unwrap().insert((loaded.revision, capability.name()), (epoch, list.clone()));
     }
     list
 }
@@ -122,13 +124,20 @@ async fn live(
 
 /// Whether `model` may be chosen for `capability` on `loaded`: a model the
 /// backend or the service named and that is not retired, or any id when the
-/// backend passes unknown ids through.
-pub fn acceptable(state: &AppState, loaded: &Loaded, capability: Capability, model: &str) -> Result<(), String> {
+/// backend passes unknown ids through. What the service named is the list
+/// `cache` holds for the settings in `config`.
+pub fn acceptable(
+    config: &ConfigStore,
+    cache: &ModelsCache,
+    loaded: &Loaded,
+    capability: Capability,
+    model: &str,
+) -> Result<(), String> {
     let Some(cap) = loaded.info.capability(capability).filter(|c| c.supported) else {
         return Err(format!("{} cannot do {}", loaded.info.label, capability.name()));
     };
-    let epoch = state.config.inner.lock().unwrap().epoch;
-    let listed = state.models.cached(loaded, capability, epoch);
+    let epoch = config.inner.lock().unwrap().epoch;
+    let listed = cache.cached(loaded, capability, epoch);
     let entry = listed
         .as_ref()
         .and_then(|l| l["models"].as_array().and_then(|ms| ms.iter().find(|m| m["id"] == model)).cloned())

@@ -1,10 +1,10 @@
 //! One status pill per capability, from the chosen backend's `check` of the
 //! chosen model, mapped to a light by `visual_host::status`.
 //!
-//! Each check runs on an instance of its own, so it never waits behind a
-//! generation; a newer refresh of the same capability wins over an older one
-//! still running. Refreshed when the settings, the choice or the component
-//! change, and when the page asks.
+//! The pills as they stand: a newer check of the same capability wins over an
+//! older one still running. Running the checks, which needs the whole server
+//! state, is [`crate::checks`]'s; this store imports no state, so the state
+//! can hold it.
 //!
 //! A GPT image model's check can only say "organization verification can
 //! only be confirmed by a real image call" (amber): the lookup it makes
@@ -14,34 +14,29 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Mutex;
 
 use serde_json::{json, Value as J};
 use visual_host::bindings::{BackendInfo, Capability, Setting, ValueKind};
 use visual_host::status::{Light, Pill};
 
-use crate::config::capability_index;
 use crate::json;
-use crate::AppState;
 
-/// How long a status check may take before the pill says so.
-pub const CHECK_TIMEOUT: Duration = Duration::from_secs(15);
-
+/// What one capability's pill shows, and what its check ran with.
 #[derive(Clone)]
-struct Entry {
-    pill: Pill,
-    checking: bool,
-    backend: Option<String>,
-    backend_label: Option<String>,
-    model: Option<String>,
+pub struct Entry {
+    pub pill: Pill,
+    pub checking: bool,
+    pub backend: Option<String>,
+    pub backend_label: Option<String>,
+    pub model: Option<String>,
     /// Image Edit only: how many reference images the chosen model takes.
-    references: Option<u32>,
+    pub references: Option<u32>,
     /// The component and the settings the check ran with.
-    revision: u64,
-    fingerprint: u64,
+    pub revision: u64,
+    pub fingerprint: u64,
     /// An image made with them confirmed what the check could not.
-    verified: bool,
+    pub verified: bool,
 }
 
 impl Default for Entry {
@@ -126,119 +121,54 @@ impl Pills {
     }
 }
 
-/// An image was made on `capability` with this backend and these settings:
-/// the organization behind the key is verified.
-pub fn image_made(state: &Arc<AppState>, capability: Capability, backend: &str, revision: u64, fingerprint: u64) {
-    if !matches!(capability, Capability::TextToImage | Capability::ImageEdit) {
-        return;
+impl Pills {
+    /// A new check of capability `i` begins: its number, newer than any
+    /// check still running, which then no longer counts.
+    pub fn begin(&self, i: usize) -> u64 {
+        let mut inner = self.inner.lock().unwrap();
+        inner.1[i] += 1;
+        inner.1[i]
     }
-    let previous = state.pills.verified.lock().unwrap().insert(backend.to_string(), (revision, fingerprint));
-    if previous == Some((revision, fingerprint)) {
-        return;
+
+    /// Shows what check `seq` of capability `i` found, unless a newer check
+    /// began since; true when it did show it.
+    pub fn settle(&self, i: usize, seq: u64, entry: Entry) -> bool {
+        let entry = self.vouched(entry);
+        let mut inner = self.inner.lock().unwrap();
+        if inner.1[i] == seq {
+            inner.0[i] = entry;
+            true
+        } else {
+            false
+        }
     }
-    let changed = {
-        let mut inner = state.pills.inner.lock().unwrap();
+
+    /// Shows capability `i` as `checking` with `base`, keeping the last
+    /// result's pill visible meanwhile.
+    pub fn checking(&self, i: usize, base: Entry) {
+        let mut inner = self.inner.lock().unwrap();
+        let previous = inner.0[i].pill.clone();
+        let keep = self.vouched(Entry { pill: previous, ..base });
+        inner.0[i] = keep;
+    }
+
+    /// An image was made on `capability` with this backend and these settings:
+    /// the organization behind the key is verified. True when a pill changed.
+    pub fn image_made(&self, capability: Capability, backend: &str, revision: u64, fingerprint: u64) -> bool {
+        if !matches!(capability, Capability::TextToImage | Capability::ImageEdit) {
+            return false;
+        }
+        let previous = self.verified.lock().unwrap().insert(backend.to_string(), (revision, fingerprint));
+        if previous == Some((revision, fingerprint)) {
+            return false;
+        }
+        let mut inner = self.inner.lock().unwrap();
         let mut changed = false;
         for entry in inner.0.iter_mut() {
-            let vouched = state.pills.vouched(entry.clone());
+            let vouched = self.vouched(entry.clone());
             changed |= vouched.verified != entry.verified || vouched.pill != entry.pill;
             *entry = vouched;
         }
         changed
-    };
-    if changed {
-        state.emit("pills", state.pills.json());
     }
-}
-
-/// Checks every capability again.
-pub fn refresh_all(state: &Arc<AppState>) {
-    for capability in Capability::ALL {
-        refresh(state, *capability);
-    }
-}
-
-/// Checks `capability` again, in the background.
-pub fn refresh(state: &Arc<AppState>, capability: Capability) {
-    let i = capability_index(capability);
-    let choice = state.config.inner.lock().unwrap().choices[i].clone();
-    let loaded = choice.backend.as_deref().and_then(|id| state.plugins.get(id));
-    let seq = {
-        let mut inner = state.pills.inner.lock().unwrap();
-        inner.1[i] += 1;
-        inner.1[i]
-    };
-    let set = move |state: &AppState, entry: Entry| {
-        let entry = state.pills.vouched(entry);
-        let mut inner = state.pills.inner.lock().unwrap();
-        if inner.1[i] == seq {
-            inner.0[i] = entry;
-            drop(inner);
-            state.emit("pills", state.pills.json());
-        }
-    };
-    let Some(loaded) = loaded else {
-        let message = match &choice.backend {
-            Some(id) => format!("the backend {id} is no longer in the plugins folder"),
-            None => format!("no backend in the plugins folder offers {}", json::capability_label(capability)),
-        };
-        set(state, Entry { pill: Pill::off(message), ..Entry::default() });
-        return;
-    };
-    let cap = loaded.info.capability(capability);
-    let references = (capability == Capability::ImageEdit).then(|| {
-        let model = cap.and_then(|c| choice.model.as_deref().and_then(|m| c.models.iter().find(|k| k.id == m)));
-        model.map(|m| m.max_reference_images).or(cap.map(|c| c.max_reference_images)).unwrap_or(0)
-    });
-    let effective = state.config.effective(&loaded.id, &loaded.info);
-    let base = Entry {
-        pill: Pill::off("checking"),
-        checking: true,
-        backend: Some(loaded.id.clone()),
-        backend_label: Some(loaded.info.label.clone()),
-        model: choice.model.clone(),
-        references,
-        revision: loaded.revision,
-        fingerprint: fingerprint(&loaded.info, &effective.settings),
-        verified: false,
-    };
-    if let Some(spec) = &effective.missing {
-        let message = if spec.name == "api-key" {
-            "No API key: type one in the settings, or set OPENAI_API_KEY before starting the server".to_string()
-        } else {
-            format!("{} is required: set it in the settings", spec.label)
-        };
-        set(state, Entry { pill: Pill::off(message), checking: false, ..base });
-        return;
-    }
-    {
-        // Keep the last result visible while checking.
-        let mut inner = state.pills.inner.lock().unwrap();
-        let previous = inner.0[i].pill.clone();
-        let keep = state.pills.vouched(Entry { pill: previous, ..base.clone() });
-        inner.0[i] = keep;
-        drop(inner);
-        state.emit("pills", state.pills.json());
-    }
-    let state = state.clone();
-    tokio::spawn(async move {
-        let settings = effective.settings;
-        let model = choice.model.clone();
-        let check = async {
-            let policy = loaded.plugin.network_policy(&settings).await?;
-            Ok::<Pill, anyhow::Error>(match loaded.plugin.connect(&settings, policy).await? {
-                Err(e) => Pill::from_error(&e),
-                Ok(mut session) => match session.check(capability, model.as_deref()).await? {
-                    Ok(status) => Pill::from_status(&status),
-                    Err(e) => Pill::from_error(&e),
-                },
-            })
-        };
-        let pill = match tokio::time::timeout(CHECK_TIMEOUT, check).await {
-            Ok(Ok(pill)) => pill,
-            Ok(Err(e)) => Pill::host_failure(format!("the backend failed: {e:#}")),
-            Err(_) => Pill::host_failure(format!("no answer from the check within {} s", CHECK_TIMEOUT.as_secs())),
-        };
-        set(&state, Entry { pill, checking: false, ..base });
-    });
 }

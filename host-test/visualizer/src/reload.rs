@@ -18,7 +18,8 @@ use serde_json::json;
 use visual_host::bindings::Capability;
 
 use crate::plugins::Loaded;
-use crate::{json, pills, AppState};
+use crate::state::AppState;
+use crate::{checks, json};
 
 /// Looks at the folder every `interval` until the server shuts down.
 pub fn watch(state: Arc<AppState>, interval: Duration) {
@@ -105,6 +106,6 @@ pub fn after_plugins_changed(state: &Arc<AppState>) {
         config.epoch += 1;
     }
     state.models.clear();
-    pills::refresh_all(state);
+    checks::refresh_all(state);
     state.emit("state", json!({ "reason": "plugins" }));
 }

@@ -32,7 +32,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::error_response;
-use crate::AppState;
 
 /// 32 random bytes, hex.
 pub fn random_token() -> String {
@@ -53,6 +52,23 @@ pub fn allowed_hosts(port: u16) -> Vec<String> {
     ["127.0.0.1", "localhost", "[::1]"].iter().map(|h| format!("{h}:{port}")).collect()
 }
 
+/// What the two checks below compare a request with, and nothing more: the
+/// middleware gets this rather than the whole server state, so who may talk
+/// to the server does not depend on what the server does.
+pub struct Guard {
+    /// The API token printed at start.
+    pub token: String,
+    /// The `Host` values this server answers ([`allowed_hosts`]).
+    pub allowed_hosts: Vec<String>,
+}
+
+impl Guard {
+    /// The guard of a server on 127.0.0.1:`port` whose API needs `token`.
+    pub fn new(token: String, port: u16) -> Guard {
+        Guard { token, allowed_hosts: allowed_hosts(port) }
+    }
+}
+
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; \
                        connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -63,9 +79,9 @@ pub const IMAGE_CSP: &str = "sandbox; default-src 'none'; style-src 'unsafe-inli
 
 /// Refuses a request for another host or from another origin; adds the
 /// security headers to every response.
-pub async fn host_check(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+pub async fn host_check(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
     let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let mut response = if !state.allowed_hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host)) {
+    let mut response = if !guard.allowed_hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host)) {
         error_response(
             StatusCode::FORBIDDEN,
             "forbidden",
@@ -73,7 +89,7 @@ pub async fn host_check(State(state): State<Arc<AppState>>, request: Request, ne
         )
     } else if let Some(origin) = request.headers().get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
-        let ok = state.allowed_hosts.iter().any(|allowed| origin.eq_ignore_ascii_case(&format!("http://{allowed}")));
+        let ok = guard.allowed_hosts.iter().any(|allowed| origin.eq_ignore_ascii_case(&format!("http://{allowed}")));
         if ok {
             next.run(request).await
         } else {
@@ -93,14 +109,14 @@ pub async fn host_check(State(state): State<Arc<AppState>>, request: Request, ne
 }
 
 /// Requires the token on every API call.
-pub async fn token_check(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+pub async fn token_check(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
     let given = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
         .unwrap_or("");
-    if constant_time_eq(given.trim().as_bytes(), state.token.as_bytes()) {
+    if constant_time_eq(given.trim().as_bytes(), guard.token.as_bytes()) {
         let mut response = next.run(request).await;
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
