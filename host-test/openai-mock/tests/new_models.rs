@@ -8,11 +8,8 @@
 
 mod common;
 
-use std::io::Cursor;
-
 use common::*;
-use image::codecs::gif::GifDecoder;
-use image::AnimationDecoder;
+use openai_mock::test_images::gif_frames;
 use openai_mock::{MockConfig, MockServer, ModelEntry, ModelFamily, ParamRule, Verdict};
 use serde_json::{json, Value};
 
@@ -20,12 +17,9 @@ const FLARE26: &str = "gpt-image-2.6-flare";
 const SUNBURST26: &str = "gpt-image-2.6-sunburst";
 
 /// The frames of a base64 GIF: (count, width, height, delay of each in ms).
-fn gif_frames(b64: &Value) -> (usize, u32, u32, Vec<u32>) {
-    let bytes = b64_bytes(b64);
-    assert_eq!(image::guess_format(&bytes).unwrap(), image::ImageFormat::Gif);
-    let frames = GifDecoder::new(Cursor::new(bytes)).unwrap().into_frames().collect_frames().unwrap();
+fn animation(b64: &Value) -> (usize, u32, u32, Vec<u32>) {
+    let frames = gif_frames(&b64_bytes(b64));
     let (w, h) = frames[0].buffer().dimensions();
-    assert!(frames.iter().all(|f| f.buffer().dimensions() == (w, h)));
     let delays = frames
         .iter()
         .map(|f| {
@@ -172,11 +166,11 @@ async fn an_animated_gif_has_the_frames_asked_for_within_the_budget() {
     // Defaults: 9 frames of 200 ms, the largest square that fits the budget (960x960).
     let body = ok(&post_json(&server, "/images/generations", &gen26(json!({"output_format": "gif"}))).await);
     assert_eq!((body["output_format"].as_str(), body["size"].as_str()), (Some("gif"), Some("960x960")));
-    assert_eq!(gif_frames(&body["data"][0]["b64_json"]), (9, 960, 960, vec![200; 9]));
+    assert_eq!(animation(&body["data"][0]["b64_json"]), (9, 960, 960, vec![200; 9]));
 
     let gif = json!({"output_format": "gif", "frame_count": 4, "frame_duration_ms": 120, "size": "1280x720"});
     let body = ok(&post_json(&server, "/images/generations", &gen26(gif)).await);
-    assert_eq!(gif_frames(&body["data"][0]["b64_json"]), (4, 1280, 720, vec![120; 4]));
+    assert_eq!(animation(&body["data"][0]["b64_json"]), (4, 1280, 720, vec![120; 4]));
     let seen = server.requests().pop().unwrap();
     assert_eq!((seen.param("frame_count"), seen.param("output_format")), (Some(json!(4)), Some(json!("gif"))));
 
@@ -193,7 +187,7 @@ async fn an_animated_gif_has_the_frames_asked_for_within_the_budget() {
         let body = gen26(json!({"output_format": "gif", "frame_count": frames, "size": size}));
         let r = post_json(&server, "/images/generations", &body).await;
         let (w, h) = size.split_once('x').unwrap();
-        let frames_seen = gif_frames(&ok(&r)["data"][0]["b64_json"]);
+        let frames_seen = animation(&ok(&r)["data"][0]["b64_json"]);
         assert_eq!((frames_seen.0, frames_seen.1, frames_seen.2), (frames, w.parse().unwrap(), h.parse().unwrap()));
     }
     let over = gen26(json!({"output_format": "gif", "frame_count": 16, "size": "1024x1024"}));
@@ -214,7 +208,7 @@ async fn an_animated_gif_has_the_frames_asked_for_within_the_budget() {
         .text("frame_count", "3")
         .text("size", "512x512");
     let body = ok(&post_form(&server, form).await);
-    assert_eq!(gif_frames(&body["data"][0]["b64_json"]), (3, 512, 512, vec![200; 3]));
+    assert_eq!(animation(&body["data"][0]["b64_json"]), (3, 512, 512, vec![200; 3]));
     assert_eq!(server.requests().pop().unwrap().param("frame_count"), Some(json!("3")), "multipart: as text");
 }
 
@@ -273,7 +267,7 @@ async fn a_gif_streams_png_previews_then_the_gif() {
     }
     let completed = &evs[2].1;
     assert_eq!(completed["output_format"], "gif");
-    assert_eq!(gif_frames(&completed["b64_json"]).0, 3);
+    assert_eq!(animation(&completed["b64_json"]).0, 3);
     assert!(completed["usage"]["output_tokens_details"]["image_tokens"].as_u64().unwrap() > 0);
 }
 
@@ -529,7 +523,7 @@ async fn a_model_released_after_the_build_works_with_its_parameters_on_the_day_i
     server.catalog().add(ModelEntry::new("gpt-image-2.7-echo", ModelFamily::Image).with_rules_of(FLARE26));
     let echo = json!({"model": "gpt-image-2.7-echo", "prompt": "p", "complexity": "low", "output_format": "gif", "frame_count": 2});
     let answer = ok(&post_json(&server, "/images/generations", &echo).await);
-    assert_eq!(gif_frames(&answer["data"][0]["b64_json"]).0, 2);
+    assert_eq!(animation(&answer["data"][0]["b64_json"]).0, 2);
 }
 
 // ---------------------------------------------------------------- gateway and Azure
@@ -542,7 +536,7 @@ async fn a_gateway_and_azure_judge_2_6_by_its_family() {
         let body =
             json!({"model": model, "prompt": "p", "complexity": "medium", "output_format": "gif", "frame_count": 2});
         assert_eq!(
-            gif_frames(&ok(&post_json(&gateway, "/images/generations", &body).await)["data"][0]["b64_json"]).0,
+            animation(&ok(&post_json(&gateway, "/images/generations", &body).await)["data"][0]["b64_json"]).0,
             2
         );
     }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use axum::http::{Method, StatusCode};
 use common::*;
 use http_body_util::{BodyExt, Full};
+use openai_mock::test_images::{jpeg, png_size};
 use openai_mock::{noise_png, Fault, MockConfig};
 use serde_json::{json, Value};
 
@@ -357,7 +358,7 @@ async fn bad_uploads_get_a_clear_error_and_change_nothing() {
         ("an empty file", edit(vec![("image", "empty.png", vec![])]), StatusCode::BAD_REQUEST, "is empty"),
         (
             "a JPEG mask",
-            edit(vec![("image", "a.png", png.clone()), ("mask", "mask.jpg", jpeg())]),
+            edit(vec![("image", "a.png", png.clone()), ("mask", "mask.jpg", jpeg(64, 48))]),
             StatusCode::BAD_REQUEST,
             "PNG only",
         ),
@@ -422,14 +423,6 @@ fn over(mib: usize) -> Vec<u8> {
     let mut bytes = noise_png(16, 16);
     bytes.resize(mib * 1024 * 1024 + 1, 0);
     bytes
-}
-
-fn jpeg() -> Vec<u8> {
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new(&mut out)
-        .encode(&[0u8; 64 * 48 * 3], 64, 48, image::ExtendedColorType::Rgb8)
-        .unwrap();
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -879,7 +872,7 @@ async fn declared_options_are_typed_and_an_image_option_goes_as_a_file() {
     let jpeg_markup = Multipart::default()
         .text("prompt", "x")
         .file("image", "photo.png", "image/png", &reference)
-        .file("option:markup", "markup.jpg", "image/jpeg", &jpeg());
+        .file("option:markup", "markup.jpg", "image/jpeg", &jpeg(64, 48));
     let reply = f.multipart("/api/edit", jpeg_markup).await;
     assert!(reply.json()["error"]["message"].as_str().unwrap().contains("takes image/png"), "{}", reply.text());
     let as_text = Multipart::default().text("prompt", "x").text("options", r#"{"markup": "a circle"}"#).file(

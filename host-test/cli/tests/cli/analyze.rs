@@ -1,17 +1,11 @@
 //! `visual-host analyze`: the answer as the CLI's JSON.
 
-use crate::harness::{encode, json_stdout, out_dir, visual_host};
-
-/// A small real WebP.
-fn webp() -> Vec<u8> {
-    let rgb = image::RgbaImage::from_fn(64, 48, |x, y| image::Rgba([(x * 4) as u8, (y * 5) as u8, 128, 255]));
-    encode(image::DynamicImage::ImageRgba8(rgb), image::ImageFormat::WebP)
-}
+use crate::harness::{json_stdout, out_dir, visual_host, webp};
 
 #[test]
 fn the_cli_prints_the_answer_as_json() {
     let dir = out_dir("analyze-cli");
-    let webp = webp();
+    let webp = webp(64, 48);
     let path = dir.join("x.webp");
     std::fs::write(&path, &webp).unwrap();
     let output = visual_host()

@@ -5,28 +5,7 @@ use std::process::Output;
 
 use image::{DynamicImage, ImageFormat as Codec, Rgba, RgbaImage};
 
-use crate::harness::{assert_no_key, encode, json_stdout, picture, png, visual_host};
-
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let rgb = DynamicImage::ImageRgba8(picture(width, height)).to_rgb8();
-    encode(DynamicImage::ImageRgb8(rgb), Codec::Jpeg)
-}
-
-/// A mask the size of the base image, transparent in its middle.
-fn mask(width: u32, height: u32) -> Vec<u8> {
-    let image = RgbaImage::from_fn(width, height, |x, y| {
-        let inside = (width / 4..width * 3 / 4).contains(&x) && (height / 4..height * 3 / 4).contains(&y);
-        Rgba([0, 0, 0, if inside { 0 } else { 255 }])
-    });
-    encode(DynamicImage::ImageRgba8(image), Codec::Png)
-}
-
-fn work_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("edit-cli").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use crate::harness::{assert_no_key, encode, jpeg, json_stdout, mask, out_dir, png, visual_host};
 
 /// Writes the CLI's inputs: a PNG base image, a JPEG second reference and a
 /// mask the base image's size.
@@ -57,7 +36,7 @@ fn cli_edit(dir: &Path, model: &str) -> (Output, PathBuf) {
 
 #[test]
 fn cli_edit_with_two_references_and_a_mask_prints_the_contract() {
-    let dir = work_dir("ok");
+    let dir = out_dir("edit-ok");
     let (output, out) = cli_edit(&dir, "gpt-image-2.5-sunburst");
     assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     let v = json_stdout(&output);
@@ -90,7 +69,7 @@ fn cli_edit_with_two_references_and_a_mask_prints_the_contract() {
 
 #[test]
 fn cli_edit_with_dall_e_3_is_unsupported_and_exits_1() {
-    let dir = work_dir("dalle");
+    let dir = out_dir("edit-dalle");
     let (output, out) = cli_edit(&dir, "dall-e-3");
     assert_eq!(output.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&output.stderr));
     let v = json_stdout(&output);
@@ -112,7 +91,7 @@ fn markup_inputs(dir: &Path) -> (PathBuf, PathBuf) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_markup_option_is_sent_as_a_png_part() {
     let mock = crate::harness::mock().await;
-    let dir = work_dir("markup");
+    let dir = out_dir("edit-markup");
     let (reference, markup) = markup_inputs(&dir);
     let (reference, out) = (reference.display().to_string(), dir.join("out.png").display().to_string());
     let markup_arg = format!("markup=@{}", markup.display());
@@ -141,7 +120,7 @@ async fn a_markup_option_is_sent_as_a_png_part() {
 #[tokio::test(flavor = "multi_thread")]
 async fn markup_with_a_mask_is_refused_before_sending() {
     let mock = crate::harness::mock().await;
-    let dir = work_dir("markup-mask");
+    let dir = out_dir("edit-markup-mask");
     let (reference, markup) = markup_inputs(&dir);
     let mask_path = dir.join("mask.png");
     std::fs::write(&mask_path, mask(200, 150)).unwrap();
@@ -165,7 +144,7 @@ async fn markup_with_a_mask_is_refused_before_sending() {
 
 #[test]
 fn an_image_option_given_as_text_says_to_use_at_path() {
-    let dir = work_dir("markup-text");
+    let dir = out_dir("edit-markup-text");
     let (reference, _) = markup_inputs(&dir);
     let output = visual_host()
         .args(["--mock", "--json", "edit", "--model", "gpt-image-2.6-sunburst", "--prompt", "x", "--image"])

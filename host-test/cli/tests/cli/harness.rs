@@ -73,4 +73,4 @@ pub fn json_stdout(output: &std::process::Output) -> serde_json::Value {
     serde_json::from_str(first).unwrap_or_else(|e| panic!("not JSON ({e}): {first}"))
 }
 
-pub use openai_mock::test_images::{encode, picture, png};
+pub use openai_mock::test_images::{encode, gif_frames, jpeg, mask, png, png_size, webp};

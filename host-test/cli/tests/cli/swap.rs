@@ -4,21 +4,15 @@
 //! between, and refuses a component built for a contract version it does
 //! not speak.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use guest_components::{Guest, ALL as BACKENDS, FUTURE_CONTRACT_WAT};
 use serde_json::Value;
 
-const HOST: &str = env!("CARGO_BIN_EXE_visual-host");
+use crate::harness::{json_stdout, out_dir, png_size};
 
-/// A scratch directory of this test's own under cargo's per-target tmp dir.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("swap-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+const HOST: &str = env!("CARGO_BIN_EXE_visual-host");
 
 fn host(args: &[&str], cache_dir: &Path) -> Output {
     Command::new(HOST)
@@ -29,24 +23,6 @@ fn host(args: &[&str], cache_dir: &Path) -> Output {
         .env_remove("OPENAI_BASE_URL")
         .output()
         .expect("running visual-host")
-}
-
-fn json_stdout(output: &Output) -> Value {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "visual-host failed ({}): stdout {stdout} stderr {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("not one JSON object ({e}): {stdout}"))
-}
-
-/// Width and height from a PNG's IHDR, after checking the signature.
-fn png_size(bytes: &[u8]) -> (u32, u32) {
-    assert!(bytes.len() > 24 && bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR", "not a PNG");
-    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
-    (be(16), be(20))
 }
 
 /// The first text-to-image model `info` says draws landscape at `size` and is
@@ -71,16 +47,18 @@ fn model_drawing_landscape_at(info: &Value, size: &str) -> String {
 
 #[test]
 fn the_same_binary_runs_either_backend() {
-    let dir = scratch("cli");
+    let dir = out_dir("swap-cli");
     for Guest { path: wasm, name, contract: version } in BACKENDS {
-        let info = json_stdout(&host(&["--component", wasm, "--json", "info"], &dir));
+        let output = host(&["--component", wasm, "--json", "info"], &dir);
+        assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+        let info = json_stdout(&output);
         assert_eq!(info["name"], name, "{info}");
         assert_eq!(info["contract"], format!("talemate:visual/visual-backend@{version}"), "{info}");
         assert_eq!(info["prompt_style"], "descriptive");
 
         let model = model_drawing_landscape_at(&info, "1536x1024");
         let out = dir.join(format!("{name}-{version}.png"));
-        let generated = json_stdout(&host(
+        let output = host(
             &[
                 "--component",
                 wasm,
@@ -97,7 +75,9 @@ fn the_same_binary_runs_either_backend() {
                 out.to_str().unwrap(),
             ],
             &dir,
-        ));
+        );
+        assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+        let generated = json_stdout(&output);
         assert_eq!(generated["images"][0]["width"], 1536, "{generated}");
         assert_eq!(generated["images"][0]["height"], 1024, "{generated}");
         assert_eq!(generated["images"][0]["path"], out.to_str().unwrap());
@@ -108,7 +88,7 @@ fn the_same_binary_runs_either_backend() {
 
 #[test]
 fn a_future_contract_version_is_refused_by_the_cli() {
-    let dir = scratch("future");
+    let dir = out_dir("swap-future");
     let component = dir.join("future-backend.wat");
     std::fs::write(&component, FUTURE_CONTRACT_WAT).unwrap();
     let path = component.to_str().unwrap();
@@ -134,9 +114,11 @@ fn a_future_contract_version_is_refused_by_the_cli() {
 /// list, and any extra parameter (0.2 had none).
 #[test]
 fn a_0_2_backend_refuses_what_its_contract_cannot_say() {
-    let dir = scratch("v0-2");
+    let dir = out_dir("swap-v0-2");
     let wasm = guest_components::PLACEHOLDER_BACKEND_V0_2;
-    let info = json_stdout(&host(&["--component", wasm, "--json", "info"], &dir));
+    let output = host(&["--component", wasm, "--json", "info"], &dir);
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let info = json_stdout(&output);
     let t2i = info["capabilities"].as_array().unwrap().iter().find(|c| c["capability"] == "text-to-image").unwrap();
     assert_eq!(t2i["accepts_extra_parameters"], false, "{t2i}");
 

@@ -7,25 +7,15 @@ use openai_mock::MockServer;
 use sha2::{Digest, Sha256};
 use visual_host::bindings::{AnalyzeRequest, Error, Parameter};
 
-use crate::harness::{gateway, mock, session};
+use crate::harness::{gateway, gif, jpeg, mock, png, session, webp};
 
 /// A small real image of each type the vision models take.
 fn images() -> Vec<(&'static str, &'static str, Vec<u8>)> {
-    let rgb = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 128]));
-    let encode = |format: image::ImageFormat| {
-        let picture = image::DynamicImage::ImageRgb8(rgb.clone());
-        let picture = if format == image::ImageFormat::WebP {
-            image::DynamicImage::ImageRgba8(picture.to_rgba8())
-        } else {
-            picture
-        };
-        crate::harness::encode(picture, format)
-    };
     vec![
-        ("PNG", "image/png", encode(image::ImageFormat::Png)),
-        ("JPEG", "image/jpeg", encode(image::ImageFormat::Jpeg)),
-        ("WEBP", "image/webp", encode(image::ImageFormat::WebP)),
-        ("GIF", "image/gif", encode(image::ImageFormat::Gif)),
+        ("PNG", "image/png", png(64, 48)),
+        ("JPEG", "image/jpeg", jpeg(64, 48)),
+        ("WEBP", "image/webp", webp(64, 48)),
+        ("GIF", "image/gif", gif(64, 48)),
     ]
 }
 

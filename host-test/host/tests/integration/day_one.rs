@@ -4,23 +4,17 @@
 //! parameter nobody declared and a tier its family lacks, extra parameters,
 //! and what each call cost.
 
-use image::AnimationDecoder;
 use openai_mock::{ModelEntry, ModelFamily, ParamRule, Verdict};
 use serde_json::json;
 use visual_host::bindings::{AnalyzeRequest, EditRequest, Error, GenerateRequest, ImageFormat, Parameter, Size};
 
-use crate::harness::{mock, png, session};
+use crate::harness::{gif_frames, mock, png, session};
 
 fn request(model: &str) -> GenerateRequest {
     GenerateRequest {
         model: Some(model.into()),
         ..GenerateRequest::new("a lighthouse at dusk", ImageFormat::Landscape)
     }
-}
-
-fn frames_of(gif: &[u8]) -> Vec<image::Frame> {
-    let decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(gif)).expect("a GIF");
-    decoder.into_frames().collect_frames().expect("its frames")
 }
 
 fn failure(result: Result<visual_host::bindings::Generation, Error>) -> Error {
@@ -53,7 +47,7 @@ async fn a_gif_has_its_frames_within_the_budget() {
     let generation = session.generate(&req).await.unwrap().unwrap();
     let image = &generation.images[0];
     assert_eq!(image.mime_type, "image/gif");
-    let frames = frames_of(&image.data);
+    let frames = gif_frames(&image.data);
     assert_eq!(frames.len(), 4);
     let (w, h) = (image.width, image.height);
     assert!(4 * u64::from(w) * u64::from(h) <= 8_294_400, "{w}x{h}");
@@ -64,7 +58,7 @@ async fn a_gif_has_its_frames_within_the_budget() {
     req.options.clear();
     let generation = session.generate(&req).await.unwrap().unwrap();
     assert_eq!((generation.images[0].width, generation.images[0].height), (1280, 720));
-    assert_eq!(frames_of(&generation.images[0].data).len(), 9);
+    assert_eq!(gif_frames(&generation.images[0].data).len(), 9);
 
     // Over the budget is refused before anything is sent.
     mock.clear_requests();

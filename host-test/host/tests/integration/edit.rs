@@ -4,36 +4,14 @@
 //! every image intact); bad input refused with nothing sent; a 40 MB upload
 //! that costs the guest one copy of the image, not two; and the CLI.
 
-use image::{DynamicImage, ImageFormat as Codec, Rgba, RgbaImage};
+use image::{DynamicImage, ImageFormat as Codec};
 use openai_mock::{noise_png, MockServer, RecordedRequest};
 use sha2::{Digest, Sha256};
 use visual_host::bindings::{EditRequest, Error, ImageFormat, Size};
 
-use crate::harness::{assert_no_key, encode, gateway, mock, picture, png, session};
+use crate::harness::{assert_no_key, encode, gateway, gif, jpeg, mask, mock, picture, png, png_size, session, webp};
 
 // ---- inputs, encoded for real by the image crate ----
-
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let rgb = DynamicImage::ImageRgba8(picture(width, height)).to_rgb8();
-    encode(DynamicImage::ImageRgb8(rgb), Codec::Jpeg)
-}
-
-fn webp(width: u32, height: u32) -> Vec<u8> {
-    encode(DynamicImage::ImageRgba8(picture(width, height)), Codec::WebP)
-}
-
-fn gif(width: u32, height: u32) -> Vec<u8> {
-    encode(DynamicImage::ImageRgba8(picture(width, height)), Codec::Gif)
-}
-
-/// An RGBA PNG, opaque but for a transparent centre: the area to edit.
-fn mask(width: u32, height: u32) -> Vec<u8> {
-    let image = RgbaImage::from_fn(width, height, |x, y| {
-        let inside = (width / 4..width * 3 / 4).contains(&x) && (height / 4..height * 3 / 4).contains(&y);
-        Rgba([0, 0, 0, if inside { 0 } else { 255 }])
-    });
-    encode(DynamicImage::ImageRgba8(image), Codec::Png)
-}
 
 /// An RGB PNG: no alpha, so it cannot mark anything.
 fn opaque_png(width: u32, height: u32) -> Vec<u8> {
@@ -42,13 +20,6 @@ fn opaque_png(width: u32, height: u32) -> Vec<u8> {
 
 fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Width and height from a PNG's IHDR.
-fn png_dimensions(bytes: &[u8]) -> (u32, u32) {
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
-    let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
-    (be(16), be(20))
 }
 
 // ---- what the mock received ----
@@ -167,7 +138,7 @@ async fn a_single_png_jpeg_or_webp_reference_arrives_as_image() {
         let image = &generation.images[0];
         assert_eq!((image.width, image.height), (1024, 1024));
         assert_eq!(image.mime_type, "image/png");
-        assert_eq!(png_dimensions(&image.data), (1024, 1024));
+        assert_eq!(png_size(&image.data), (1024, 1024));
         assert!(
             generation.usage.as_ref().is_some_and(|u| u.input_image_tokens.unwrap_or(0) > 0),
             "{:?}",
@@ -201,7 +172,7 @@ async fn several_references_and_a_mask_arrive_as_image_array_and_mask() {
     let generation = session.edit(&request).await.expect("no trap").expect("the edit succeeds");
     assert_eq!(generation.model, "gpt-image-1.5");
     assert_eq!((generation.images[0].width, generation.images[0].height), (1536, 1024));
-    assert_eq!(png_dimensions(&generation.images[0].data), (1536, 1024));
+    assert_eq!(png_size(&generation.images[0].data), (1536, 1024));
 
     let seen = mock.requests();
     assert_eq!(seen.len(), 1);
@@ -281,7 +252,7 @@ async fn assert_edit_sizes(mock: &MockServer, models: &[&str]) {
             assert_eq!(generation.model, model);
             let image = &generation.images[0];
             assert_eq!((image.width, image.height), (w, h), "{model} {format:?}");
-            assert_eq!(png_dimensions(&image.data), (w, h), "{model} {format:?}: the bytes agree");
+            assert_eq!(png_size(&image.data), (w, h), "{model} {format:?}: the bytes agree");
 
             let seen = mock.requests();
             assert_eq!(seen.len(), 1);

@@ -12,7 +12,7 @@ use visual_host::bindings::{Capability, Error, Failure, GenerateRequest, ImageFo
 use visual_host::runtime::Session;
 use visual_host::sandbox::NetworkPolicy;
 
-use crate::harness::{assert_no_key, gateway, mock, plugin, session, session_with, settings, KEY};
+use crate::harness::{assert_no_key, eventually, gateway, mock, plugin, session, session_with, settings, KEY};
 
 /// Where users verify an organization (the component's `ORG_VERIFICATION_URL`).
 const ORG_VERIFICATION_URL: &str = "https://platform.openai.com/settings/organization/general";
@@ -499,14 +499,5 @@ impl Drop for FullListener {
         unsafe {
             libc::close(self.fd);
         }
-    }
-}
-
-/// Polls `condition` for up to 3 s.
-async fn eventually(condition: impl Fn() -> bool, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

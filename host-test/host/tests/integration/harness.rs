@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use openai_mock::{MockConfig, MockServer};
 use visual_host::bindings::Setting;
@@ -82,4 +83,13 @@ pub fn assert_no_key(text: &str) {
     assert!(!text.contains(&KEY[8..24]), "part of the API key leaked into: {text}");
 }
 
-pub use openai_mock::test_images::{encode, picture, png};
+/// Polls `condition` for up to 3 s.
+pub async fn eventually(condition: impl Fn() -> bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+pub use openai_mock::test_images::{encode, gif, gif_frames, jpeg, mask, picture, png, png_size, webp};

@@ -13,7 +13,8 @@ use visual_host::sandbox::NetworkPolicy;
 use wasmtime_wasi_http::RequestOptions;
 
 use crate::harness::{
-    assert_no_key, cache, component_path, mock, plugin, runtime_with, session, session_with, settings, KEY, TODAY,
+    assert_no_key, cache, component_path, eventually, mock, plugin, runtime_with, session, session_with, settings, KEY,
+    TODAY,
 };
 
 /// A cap far below what the default 64 MiB response limit lets the component
@@ -56,15 +57,6 @@ async fn assert_refuses_calls(session: &mut Session) {
     let message = format!("{refused:#}");
     assert!(message.contains("interrupted") && message.contains("open a new one"), "{message}");
     assert!(session.check(visual_host::bindings::Capability::TextToImage, None).await.is_err());
-}
-
-/// Polls `condition` for up to 3 s.
-async fn eventually(condition: impl Fn() -> bool, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

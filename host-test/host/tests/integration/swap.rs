@@ -12,19 +12,12 @@ use visual_host::bindings::{
 use visual_host::runtime::{Runtime, RuntimeOptions};
 use visual_host::sandbox::NetworkPolicy;
 
-use crate::harness::{mock, settings};
+use crate::harness::{mock, png_size, settings};
 
 use guest_components::{Guest, ALL as BACKENDS, FUTURE_CONTRACT_WAT};
 
 fn runtime() -> Runtime {
     Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap()
-}
-
-/// Width and height from a PNG's IHDR, after checking the signature.
-fn png_size(bytes: &[u8]) -> (u32, u32) {
-    assert!(bytes.len() > 24 && bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR", "not a PNG");
-    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
-    (be(16), be(20))
 }
 
 #[tokio::test(flavor = "multi_thread")]

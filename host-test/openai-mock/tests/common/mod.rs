@@ -199,13 +199,7 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
-pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::RgbImage::from_pixel(w, h, image::Rgb([200, 10, 30]))
-        .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Jpeg)
-        .unwrap();
-    out
-}
+pub use openai_mock::test_images::jpeg;
 
 /// The bytes of a `b64_json` value.
 pub fn b64_bytes(b64: &Value) -> Vec<u8> {
