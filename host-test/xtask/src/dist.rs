@@ -3,7 +3,9 @@
 //! - `openai_visual_backend.wasm`, `placeholder_backend.wasm`: the components;
 //! - `talemate-visual-X.Y.Z.wit.wasm`: the contract as a binary WIT package;
 //! - `visual-host-VERSION-TARGET.tar.gz`: `visual-host-VERSION-TARGET/` with
-//!   the binary, the components beside it, `README.md` and `LICENSE`;
+//!   the binary, the components beside it, `README.md` and `LICENSE`; on
+//!   Linux the binary is linked against glibc 2.28 (`cargo zigbuild`), so it
+//!   runs wherever the wheel does;
 //! - `talemate_visual-VERSION-cp39-abi3-PLATFORM.whl`: the Python wheel, on
 //!   Linux a `manylinux_2_28` one (built against glibc 2.28 with maturin's
 //!   `--zig`; `auditwheel show` confirms the tag);
@@ -21,7 +23,9 @@ use sha2::{Digest, Sha256};
 /// beside it too: see `host-test/guests/build.rs`).
 const COMPONENTS: [&str; 2] = ["openai_visual_backend.wasm", "placeholder_backend.wasm"];
 
-/// The oldest glibc the Linux wheel may need.
+/// The oldest glibc the Linux binary and wheel may need: 2.28 (Debian 10 and
+/// 11, Ubuntu 20.04, RHEL 8 have it or newer).
+const GLIBC_MINOR: u32 = 28;
 const MANYLINUX: &str = "manylinux_2_28";
 
 pub struct Options {
@@ -79,26 +83,27 @@ pub fn dist(options: &Options) -> anyhow::Result<ExitCode> {
     eprintln!("xtask dist: {version} for {target}, profile {}, into {}", options.profile, out.display());
 
     // The binary; the guests' build script builds the components and puts
-    // them beside it.
+    // them beside it. On Linux it is linked by zig against glibc 2.28's
+    // symbols (cargo-zigbuild, from the tools venv), as the wheel is: built
+    // with the build machine's own linker it would need the machine's glibc.
     let step = Instant::now();
+    let glibc = target.ends_with("-linux-gnu");
+    let tools = if glibc || options.wheel { Some(tools(&root)?) } else { None };
     let mut build = crate::workspace::cargo();
-    if options.profile == "dev" && options.target.is_none() {
-        // The dev profile is CI's quick check of the folder, run after the
-        // tests: building what `cargo test --workspace` builds (the same
-        // units, features unified the same way) takes the binary the tests
-        // made, where `-p visual-host-cli` alone would compile wasmtime again
-        // with that package's features.
-        build.args(["build", "--locked", "--workspace", "--tests"]);
+    if glibc {
+        let tools = tools.as_ref().expect("made for the Linux binary");
+        build.args(["zigbuild", "--target", &format!("{target}.2.{GLIBC_MINOR}")]).env("PATH", tools.path()?);
     } else {
-        build.args(["build", "--locked", "-p", "visual-host-cli", "--profile", &options.profile]);
+        build.arg("build");
         if let Some(target) = &options.target {
             build.args(["--target", target]);
         }
     }
+    build.args(["--locked", "-p", "visual-host-cli", "--profile", &options.profile]);
     crate::workspace::run(&mut build, "building visual-host")?;
     let mut bin_dir = crate::workspace::target_dir();
-    if let Some(target) = &options.target {
-        bin_dir.push(target);
+    if glibc || options.target.is_some() {
+        bin_dir.push(&target);
     }
     bin_dir.push(profile_dir(&options.profile));
     let exe = if target.contains("windows") { "visual-host.exe" } else { "visual-host" };
@@ -107,6 +112,16 @@ pub fn dist(options: &Options) -> anyhow::Result<ExitCode> {
 
     for name in COMPONENTS {
         std::fs::copy(bin_dir.join(name), out.join(name)).with_context(|| format!("copying {name}"))?;
+    }
+    if glibc {
+        let needed = glibc_needed(&std::fs::read(&binary)?);
+        let said = needed.map_or("no glibc version".into(), |minor| format!("glibc 2.{minor}"));
+        ensure!(
+            needed.is_some_and(|minor| minor <= GLIBC_MINOR),
+            "{} asks for {said}, not 2.{GLIBC_MINOR} or older",
+            binary.display()
+        );
+        eprintln!("xtask dist: the binary needs {said} or later");
     }
     if target == host {
         check_binary(&binary, &bin_dir, &version)?;
@@ -126,7 +141,8 @@ pub fn dist(options: &Options) -> anyhow::Result<ExitCode> {
 
     if options.wheel {
         let step = Instant::now();
-        let wheel = wheel(&root, &out, options, &target, &version)?;
+        let tools = tools.as_ref().expect("made for the wheel");
+        let wheel = wheel(&root, tools, &out, options, &target, &version)?;
         eprintln!("xtask dist: {wheel} in {} s", step.elapsed().as_secs());
     } else {
         eprintln!("xtask dist: --no-wheel: no Python wheel");
@@ -185,27 +201,63 @@ fn archive(path: &Path, folder: &str, files: &[(PathBuf, &str, u32)]) -> anyhow:
     Ok(())
 }
 
-/// Builds the wheel with maturin from a tools venv (`target/dist-tools`,
-/// pinned in host-test/python/requirements-dist.txt) and copies it into
-/// `out`; on Linux against glibc 2.28 (`--zig`), checked with auditwheel.
-fn wheel(root: &Path, out: &Path, options: &Options, target: &str, version: &str) -> anyhow::Result<String> {
-    let tools = crate::workspace::target_dir().join("dist-tools");
-    let bin = tools.join(if cfg!(windows) { "Scripts" } else { "bin" });
+/// The tools venv, `target/dist-tools`: maturin, zig (`ziglang`),
+/// cargo-zigbuild and auditwheel, pinned in
+/// host-test/python/requirements-dist.txt.
+struct Tools {
+    venv: PathBuf,
+}
+
+impl Tools {
+    fn bin(&self) -> PathBuf {
+        self.venv.join(if cfg!(windows) { "Scripts" } else { "bin" })
+    }
+
+    /// `PATH` with the venv's tools first: cargo finds `cargo-zigbuild` there,
+    /// and maturin and cargo-zigbuild run zig from the venv's `ziglang`.
+    fn path(&self) -> anyhow::Result<std::ffi::OsString> {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![self.bin()];
+        paths.extend(std::env::split_paths(&path));
+        Ok(std::env::join_paths(paths)?)
+    }
+}
+
+/// Makes the tools venv if it is missing and installs the pinned tools into it.
+fn tools(root: &Path) -> anyhow::Result<Tools> {
+    let tools = Tools { venv: crate::workspace::target_dir().join("dist-tools") };
+    let bin = tools.bin();
     let requirements = root.join("host-test/python/requirements-dist.txt");
     let python = std::env::var_os("PYTHON")
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| if cfg!(windows) { "python" } else { "python3" }.into());
     if !bin.join(if cfg!(windows) { "python.exe" } else { "python" }).exists() {
-        crate::workspace::run(Command::new(&python).args(["-m", "venv"]).arg(&tools), "creating the tools venv")?;
+        crate::workspace::run(
+            Command::new(&python).args(["-m", "venv"]).arg(&tools.venv),
+            "creating the tools venv (dist needs Python 3 with venv)",
+        )?;
     }
     crate::workspace::run(
         Command::new(bin.join("python"))
             .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
             .arg(&requirements),
-        "installing maturin (pip)",
+        "installing maturin, zig and cargo-zigbuild (pip)",
     )?;
+    Ok(tools)
+}
 
-    let wheels = tools.join("wheels");
+/// Builds the wheel with maturin from the tools venv and copies it into
+/// `out`; on Linux against glibc 2.28 (`--zig`), checked with auditwheel.
+fn wheel(
+    root: &Path,
+    tools: &Tools,
+    out: &Path,
+    options: &Options,
+    target: &str,
+    version: &str,
+) -> anyhow::Result<String> {
+    let bin = tools.bin();
+    let wheels = tools.venv.join("wheels");
     let _ = std::fs::remove_dir_all(&wheels);
     let linux = target.contains("linux");
     let mut maturin = Command::new(bin.join("maturin"));
@@ -223,11 +275,7 @@ fn wheel(root: &Path, out: &Path, options: &Options, target: &str, version: &str
         // Zig links against glibc 2.28's symbols whatever this machine's
         // glibc is; without it the tag would be this machine's glibc.
         maturin.args(["--zig", "--compatibility", MANYLINUX]);
-        // maturin runs zig from the venv's ziglang.
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        let mut paths = vec![bin.clone()];
-        paths.extend(std::env::split_paths(&path));
-        maturin.env("PATH", std::env::join_paths(paths)?);
+        maturin.env("PATH", tools.path()?);
     }
     crate::workspace::run(&mut maturin, "building the wheel (maturin)")?;
 
@@ -244,7 +292,10 @@ fn wheel(root: &Path, out: &Path, options: &Options, target: &str, version: &str
         let text = String::from_utf8_lossy(&shown.stdout);
         eprint!("{text}");
         let tag = manylinux_tag(&text).with_context(|| format!("auditwheel show names no platform tag: {text}"))?;
-        ensure!(shown.status.success() && glibc_at_most(&tag, 28), "auditwheel says {tag}, newer than {MANYLINUX}");
+        ensure!(
+            shown.status.success() && glibc_at_most(&tag, GLIBC_MINOR),
+            "auditwheel says {tag}, newer than {MANYLINUX}"
+        );
         ensure!(name.contains(&tag), "the wheel {name} is not tagged {tag}, the tag auditwheel gives it");
     }
     std::fs::copy(&wheel, out.join(&name))?;
@@ -266,6 +317,22 @@ fn glibc_at_most(tag: &str, minor: u32) -> bool {
         return rest.split('_').next().and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| n <= minor);
     }
     ["manylinux2014", "manylinux2010", "manylinux1"].iter().any(|legacy| tag.starts_with(legacy))
+}
+
+/// The newest glibc a dynamically linked binary asks for: the largest
+/// `GLIBC_2.N` among its version needs (names in its dynamic string table);
+/// `None` when it names none.
+fn glibc_needed(binary: &[u8]) -> Option<u32> {
+    const NEED: &[u8] = b"GLIBC_2.";
+    binary
+        .windows(NEED.len())
+        .enumerate()
+        .filter(|(_, w)| *w == NEED)
+        .filter_map(|(at, _)| {
+            let digits = binary[at + NEED.len()..].iter().take_while(|b| b.is_ascii_digit()).count();
+            std::str::from_utf8(&binary[at + NEED.len()..at + NEED.len() + digits]).ok()?.parse().ok()
+        })
+        .max()
 }
 
 /// `sha256sum`'s format, for every file in `dir`, by name.
@@ -297,6 +364,13 @@ mod tests {
         assert!(glibc_at_most("manylinux2014_x86_64", 28));
         assert!(!glibc_at_most("manylinux_2_36_x86_64", 28));
         assert!(!glibc_at_most("linux_x86_64", 28));
+    }
+
+    #[test]
+    fn the_newest_glibc_a_binary_needs_is_read_from_its_version_names() {
+        let binary = b"\x7fELF..GLIBC_2.2.5\0GLIBC_2.28\0GLIBC_2.14\0GLIBC_PRIVATE\0GLIBC_2.\0";
+        assert_eq!(glibc_needed(binary), Some(28));
+        assert_eq!(glibc_needed(b"\x7fELF static"), None);
     }
 
     #[test]
